@@ -1,0 +1,80 @@
+"""Where an archive lives on disk: ``ARKIV_HOME`` (or ``--home``).
+
+Layout::
+
+    ARKIV_HOME/
+        catalog.sqlite3        the source of truth (documents, text, metadata, ingest log)
+        originals/ab/<sha256>  every original file, content-addressed, never overwritten
+        index/                 the Whoosh index generations (derived, rebuildable)
+        write.lock             held by the one process that writes (index, reindex, import)
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+DEFAULT_HOME = Path.home() / ".local" / "share" / "arkiv"
+
+
+class ArchiveError(Exception):
+    """A problem the user can act on; ``str(exc)`` is one clear line."""
+
+
+class ArchiveBusy(ArchiveError):
+    """Another process is writing to this archive."""
+
+
+def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
+    """The archive folder: ``home`` if given, else ``$ARKIV_HOME``, else a per-user default."""
+    chosen = home or os.environ.get("ARKIV_HOME") or DEFAULT_HOME
+    return Path(chosen).expanduser().resolve()
+
+
+def ensure_home(home: Path) -> Path:
+    """Create the archive folder (and its parents) or say clearly why it cannot be."""
+    try:
+        (home / "originals").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ArchiveError(f"cannot create archive folder {home}: {exc.strerror}") from exc
+    if not os.access(home, os.W_OK):
+        raise ArchiveError(f"archive folder {home} is read-only")
+    return home
+
+
+@contextmanager
+def write_lock(home: Path, *, wait: bool = False, purpose: str = "writing") -> Iterator[None]:
+    """Hold the archive's single-writer lock for the duration of a write job.
+
+    A second writer either waits (``wait=True``) or gets :class:`ArchiveBusy` with the
+    holder's description, so two ``arkiv index`` runs can never interleave their writes.
+    """
+    ensure_home(home)
+    path = home / "write.lock"
+    with open(path, "a+", encoding="utf-8") as handle:
+        flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
+        try:
+            fcntl.flock(handle, flags)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            handle.seek(0)
+            holder = handle.read().strip() or "another arkiv process"
+            raise ArchiveBusy(
+                f"the archive is busy: {holder}; try again when it has finished"
+            ) from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{purpose} (pid {os.getpid()})")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
+            fcntl.flock(handle, fcntl.LOCK_UN)

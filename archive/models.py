@@ -1,0 +1,94 @@
+"""The Document: one archived file with its clean text and the metadata people search by."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The document fields of the contract (DESIGN.md), in the order they are shown.
+DOCUMENT_FIELDS: tuple[str, ...] = (
+    "id",
+    "title",
+    "doc_type",
+    "language",
+    "city",
+    "cities_mentioned",
+    "districts",
+    "committee",
+    "administration",
+    "dnr",
+    "document_date",
+    "decision_date",
+    "projects",
+    "topics",
+    "people",
+    "path",
+    "sha256",
+    "duplicate_of",
+)
+
+#: Contract fields that are lists (empty list when unknown); the others are scalars or null.
+LIST_FIELDS: frozenset[str] = frozenset(
+    {"cities_mentioned", "districts", "projects", "topics", "people"}
+)
+
+#: Fields that metadata extraction produces (everything but identity and location).
+METADATA_FIELDS: tuple[str, ...] = tuple(
+    f for f in DOCUMENT_FIELDS if f not in {"id", "path", "sha256", "duplicate_of"}
+)
+
+
+def document_id(sha256: str) -> str:
+    """A document's id: the first 16 hex digits of its content hash (stable, URL-safe)."""
+    return sha256[:16]
+
+
+@dataclass
+class Document:
+    """One archived document.
+
+    ``metadata`` holds the contract's metadata fields (``title`` … ``people``) and any
+    extra values extraction found (``dnr_verbatim``, ``dates``, ``language_confidence``,
+    ``needs_ocr``, ``personnummer`` …). ``page_starts[i]`` is the character offset in
+    ``text`` where page ``i + 1`` begins.
+    """
+
+    id: str
+    sha256: str
+    path: str
+    text: str = ""
+    page_starts: list[int] = field(default_factory=lambda: [0])
+    metadata: dict[str, Any] = field(default_factory=dict)
+    duplicate_of: str | None = None
+    filename: str = ""
+    content_type: str = "application/octet-stream"
+    size: int = 0
+    ingested_at: str = ""
+    version: int = 1
+    superseded_by: str | None = None
+
+    def get(self, name: str) -> Any:
+        """A contract field's value, with the contract's empty value when unknown."""
+        if name in ("id", "sha256", "path", "duplicate_of"):
+            return getattr(self, name)
+        value = self.metadata.get(name)
+        if value is None and name in LIST_FIELDS:
+            return []
+        return value
+
+    def page_of(self, offset: int) -> int:
+        """The 1-based page number that holds character ``offset`` of the text."""
+        page = 1
+        for i, start in enumerate(self.page_starts):
+            if start <= offset:
+                page = i + 1
+            else:
+                break
+        return page
+
+    def to_json(self, *, with_text: bool = False) -> dict[str, Any]:
+        """The contract's JSON for this document (``text`` added when asked for)."""
+        data = {name: self.get(name) for name in DOCUMENT_FIELDS}
+        if with_text:
+            data["text"] = self.text
+        return data

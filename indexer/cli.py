@@ -1,0 +1,357 @@
+"""The ``arkiv`` command line: index, reindex, search, show, stats, failures, projects, serve.
+
+Exit codes (DESIGN.md): 0 ok, 1 some inputs failed (listed), 2 usage error. Errors are
+one clear line on stderr, never a traceback (set ``ARKIV_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archive.catalog import Catalog
+from archive.home import ArchiveError, resolve_home
+from archive.models import DOCUMENT_FIELDS, Document
+from archive.query import MAX_PAGE_SIZE, SORTS, Query, Results, date_bound
+from indexer.progress import MODES
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _home(ctx: click.Context) -> Path:
+    return resolve_home(ctx.obj.get("home"))
+
+
+def _registry(value: str | None) -> str | None:
+    return value or os.environ.get("ARKIV_REGISTRY") or None
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Archive folder (default: $ARKIV_HOME).",
+)
+@click.pass_context
+def cli(ctx: click.Context, home: Path | None) -> None:
+    """Arkiv: archive and full-text search for Swedish municipal documents."""
+    ctx.ensure_object(dict)
+    ctx.obj["home"] = home
+
+
+# -- index / reindex -----------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--registry", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder with staff-edited registries (projects.toml …); default $ARKIV_REGISTRY.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Worker processes (default: one per core).")
+@click.option("--timeout", type=click.FloatRange(1, 3600), default=120.0, show_default=True,
+              help="Seconds one file may take before it is given up.")
+@click.option("--progress", type=click.Choice(MODES), default="auto", show_default=True)
+@click.pass_context
+def index(
+    ctx: click.Context, paths: tuple[Path, ...], registry: Path | None, workers: int | None,
+    timeout: float, progress: str,
+) -> int:
+    """Ingest files and folders (recursively; unchanged files are skipped)."""
+    from indexer.pipeline import index_paths
+
+    report = index_paths(
+        _home(ctx), paths, registry_dir=_registry(registry and str(registry)),
+        workers=workers, timeout=timeout, progress=progress,
+    )
+    counts = report.counts
+    click.echo(
+        f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
+        f"{counts['failed']} failed ({len(report.outcomes)} files, {report.pages} pages, "
+        f"{report.elapsed:.1f} s)",
+        err=True,
+    )
+    for failure in report.failures:
+        click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
+    return EXIT_FAILED if report.failures else EXIT_OK
+
+
+@cli.command()
+@click.option("--reextract", is_flag=True, help="Re-run extraction on every original first.")
+@click.option("--if-needed", is_flag=True, help="Only rebuild when the index is missing or outdated.")
+@click.option("--registry", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--workers", type=click.IntRange(1, 64))
+@click.option("--progress", type=click.Choice(MODES), default="auto", show_default=True)
+@click.pass_context
+def reindex(
+    ctx: click.Context, reextract: bool, if_needed: bool, registry: Path | None,
+    workers: int | None, progress: str,
+) -> int:
+    """Rebuild the search index from the catalog, beside the live one, then swap."""
+    from archive.index import Index
+    from indexer.pipeline import reindex as run_reindex
+
+    home = _home(ctx)
+    Catalog(home, readonly=True).close()  # a clear error when there is no archive
+    if if_needed and not reextract and not Index(home).needs_rebuild():
+        click.echo("index is up to date", err=True)
+        return EXIT_OK
+    count = run_reindex(
+        home, reextract=reextract, registry_dir=_registry(registry and str(registry)),
+        workers=workers, progress=progress,
+    )
+    click.echo(f"index rebuilt: {count} documents", err=True)
+    return EXIT_OK
+
+
+# -- search / show -------------------------------------------------------------------
+
+
+def _date_option(end: bool):  # noqa: ANN202 - a click callback factory
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        try:
+            return date_bound(value, end=end)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return convert
+
+
+def _plain(html: str) -> str:
+    text = re.sub(r"</?mark>", "*", html)
+    return (
+        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+        .replace("&#x27;", "'").replace("&#39;", "'").replace("&amp;", "&")
+    )
+
+
+def _print_results(results: Results) -> None:
+    if results.message:
+        click.echo(results.message, err=True)
+    first = (results.query.page - 1) * results.query.page_size
+    click.echo(f"{results.total} träffar", err=True)
+    for number, hit in enumerate(results.hits, start=first + 1):
+        doc = hit.document
+        facts = [doc.get("doc_type"), doc.get("decision_date") or doc.get("document_date"),
+                 doc.get("city"), ", ".join(doc.get("projects") or [])]
+        click.echo(f"{number}. {doc.get('title') or hit.id}  [{hit.id}]")
+        line = " · ".join(str(f) for f in facts if f)
+        if line:
+            click.echo(f"   {line}")
+        for snippet in hit.snippets[:2]:
+            click.echo(f"   s. {snippet.page}: {_plain(snippet.html)}")
+    if results.suggestion:
+        click.echo(f"Menade du: {results.suggestion}", err=True)
+
+
+@cli.command()
+@click.argument("words", nargs=-1)
+@click.option("--city", multiple=True, help="Issuing municipality (repeatable).")
+@click.option("--district", multiple=True, help="Stadsdel (repeatable).")
+@click.option("--mentioned", multiple=True, help="A city the document mentions.")
+@click.option("--project", multiple=True)
+@click.option("--committee", multiple=True)
+@click.option("--type", "doc_type", multiple=True, help="Document type, e.g. protokoll.")
+@click.option("--topic", multiple=True)
+@click.option("--language", multiple=True)
+@click.option("--from", "date_from", callback=_date_option(False), help="YYYY[-MM[-DD]]")
+@click.option("--to", "date_to", callback=_date_option(True), help="YYYY[-MM[-DD]]")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--page", type=click.IntRange(1, 100000), default=1)
+@click.option("--page-size", type=click.IntRange(1, MAX_PAGE_SIZE), default=10)
+@click.option("--json", "as_json", is_flag=True, help="Print the search JSON of the API.")
+@click.pass_context
+def search(ctx: click.Context, words: tuple[str, ...], as_json: bool, **filters: Any) -> int:
+    """Search the archive: words, "phrases", OR, -not, prefix*, field:value."""
+    from archive.search import search as run_search
+
+    query = Query(
+        text=" ".join(words), city=list(filters["city"]), district=list(filters["district"]),
+        mentioned=list(filters["mentioned"]), project=list(filters["project"]),
+        committee=list(filters["committee"]), doc_type=list(filters["doc_type"]),
+        topic=list(filters["topic"]), language=list(filters["language"]),
+        date_from=filters["date_from"], date_to=filters["date_to"], sort=filters["sort"],
+        page=filters["page"], page_size=filters["page_size"],
+    )
+    home = _home(ctx)
+    Catalog(home, readonly=True).close()
+    results = run_search(home, query)
+    if as_json:
+        _echo_json(results.to_json())
+    else:
+        _print_results(results)
+    return EXIT_OK
+
+
+def document_json(catalog: Catalog, doc: Document) -> dict[str, Any]:
+    """A document's full JSON: contract fields, text, every extra metadata value, history."""
+    data = doc.to_json(with_text=True)
+    for key, value in doc.metadata.items():
+        data.setdefault(key, value)
+    data["renderings"] = catalog.renderings(doc.id)
+    data["superseded_by"] = doc.superseded_by
+    data["versions"] = [
+        {"version": v, "id": i, "at": at} for v, i, at in catalog.versions(doc.path)
+    ]
+    return data
+
+
+def find_document(catalog: Catalog, ref: str) -> Document | None:
+    """A document by id, or by the path it was ingested from."""
+    doc = catalog.get(ref)
+    if doc is None:
+        candidate = Path(ref).expanduser()
+        for path in (candidate.resolve(), candidate.absolute()):
+            doc = catalog.get_by_path(str(path))
+            if doc is not None:
+                break
+    return doc
+
+
+@cli.command()
+@click.argument("ref", metavar="ID|PATH")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def show(ctx: click.Context, ref: str, as_json: bool) -> int:
+    """Show one document, by id or by the path it was ingested from."""
+    with Catalog(_home(ctx), readonly=True) as catalog:
+        doc = find_document(catalog, ref)
+        if doc is None:
+            raise ArchiveError(f"no document with id or path {ref!r}")
+        data = document_json(catalog, doc)
+    if as_json:
+        _echo_json(data)
+        return EXIT_OK
+    for name in DOCUMENT_FIELDS:
+        value = data[name]
+        if isinstance(value, list):
+            value = "; ".join(
+                v if isinstance(v, str) else " ".join(str(x) for x in v.values() if x)
+                for v in value
+            )
+        click.echo(f"{name:>16}: {value if value not in (None, '') else '–'}")
+    click.echo()
+    click.echo(data["text"])
+    return EXIT_OK
+
+
+# -- status -------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> int:
+    """Counts: documents, renderings, versions, failures, last run."""
+    with Catalog(_home(ctx), readonly=True) as catalog:
+        data = catalog.stats()
+    if as_json:
+        _echo_json(data)
+        return EXIT_OK
+    click.echo(f"documents:        {data['documents']}")
+    click.echo(f"other renderings: {data['renderings']}")
+    click.echo(f"earlier versions: {data['earlier_versions']}")
+    click.echo(f"paths:            {data['paths']}")
+    click.echo(f"needs OCR:        {data['needs_ocr']}")
+    click.echo(f"failed files:     {data['failures']}")
+    for doc_type, count in data["by_type"].items():
+        click.echo(f"  {doc_type:<18}{count}")
+    if data["last_run"]:
+        run = data["last_run"]
+        click.echo(f"last run:         {run['started_at']} {run['command']} {run['counts'] or ''}")
+    return EXIT_OK
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def failures(ctx: click.Context, as_json: bool) -> int:
+    """Files whose latest ingest failed, with the reason."""
+    with Catalog(_home(ctx), readonly=True) as catalog:
+        rows = catalog.failures()
+    if as_json:
+        _echo_json([{"path": p, "reason": r, "at": at} for p, r, at in rows])
+    else:
+        for path, reason, _at in rows:
+            click.echo(f"{path}: {reason}")
+    return EXIT_OK
+
+
+@cli.command()
+@click.option("--candidates", is_flag=True, help="Names found in documents but not in the registry.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def projects(ctx: click.Context, candidates: bool, as_json: bool) -> int:
+    """Projects in the archive, or (--candidates) discovered names for staff to confirm."""
+    with Catalog(_home(ctx), readonly=True) as catalog:
+        if candidates:
+            rows = catalog.project_candidates()
+        else:
+            counts: dict[str, int] = {}
+            for doc in catalog.iter_documents(with_text=False):
+                for name in doc.get("projects"):
+                    counts[name] = counts.get(name, 0) + 1
+            rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if as_json:
+        _echo_json([{"name": n, "documents": c} for n, c in rows])
+    else:
+        for name, count in rows:
+            click.echo(f"{count:>6}  {name}")
+    return EXIT_OK
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), help="Server processes (default: measured best).")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, workers: int | None) -> int:
+    """Serve the web app and JSON API under a production WSGI server (gunicorn)."""
+    from archive.home import write_lock
+    from archive.index import Index
+    from web.serve import serve as run_server
+
+    home = _home(ctx)
+    with Catalog(home) as catalog:
+        index = Index(home)
+        if index.needs_rebuild():
+            click.echo("building the search index …", err=True)
+            with write_lock(home, purpose="arkiv serve (building the index)"):
+                index.rebuild(catalog)
+    click.echo(f"Arkiv on http://{host}:{port}/ (archive {home})", err=True)
+    run_server(home, host, port, workers)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``arkiv`` console script."""
+    try:
+        code = cli.main(args=argv, prog_name="arkiv", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("arkiv: interrupted", err=True)
+        code = 130
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except ArchiveError as exc:
+        click.echo(f"arkiv: error: {exc}", err=True)
+        code = EXIT_FAILED
+    except KeyboardInterrupt:
+        click.echo("arkiv: interrupted; run the same command again to continue", err=True)
+        code = 130
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        if os.environ.get("ARKIV_DEBUG"):
+            traceback.print_exc()
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        click.echo(f"arkiv: internal error: {type(exc).__name__}: {detail}", err=True)
+        code = EXIT_FAILED
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

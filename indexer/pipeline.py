@@ -1,0 +1,374 @@
+"""From files on disk to documents in the archive: the ingest pipeline.
+
+    file ──extract──▶ raw pages ──clean──▶ text ──language, metadata──▶ Document
+    Document ──catalog (original, text, metadata, log)──▶ search index
+
+Extraction, cleaning, language and metadata run in worker processes (one per core),
+each file with a time limit and a memory cap; the parent is the single writer of the
+catalog and the index. One bad file never stops a batch: it is logged with a one-line
+reason and the batch goes on. Unchanged files (same size and mtime, or same content
+hash) are skipped, so a re-run over the same folders does no work.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archive.catalog import Catalog, sha256_file
+from archive.home import ensure_home, write_lock
+from archive.models import document_id
+from indexer.clean import clean_pages
+from indexer.extract import extract
+from indexer.language import detect_language
+from indexer.metadata import extract_metadata
+from indexer.metadata.duplicates import (
+    NEAR_DUPLICATE_THRESHOLD,
+    bands,
+    merge_group,
+    richness,
+    signature,
+    similarity,
+)
+from indexer.metadata.personnummer import mask_personnummer
+from indexer.metadata.registry import Registry
+from indexer.progress import Progress
+from indexer.workers import WorkerPool
+
+#: Files in a folder that are registries or housekeeping, not documents.
+SKIPPED_SUFFIXES = frozenset({".toml"})
+#: Fewer words than this and a text is too short to compare for near-duplicates.
+MIN_WORDS_FOR_DUPLICATES = 50
+DEFAULT_TIMEOUT = 120.0
+DEFAULT_MEMORY_MB = 2048
+DEFAULT_MAX_FILE_MB = 512
+INDEX_SYNC_EVERY = 500
+
+_registry: Registry | None = None
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    status: str  # new | updated | unchanged | failed
+    reason: str | None = None
+    document_id: str | None = None
+
+
+@dataclass
+class IndexReport:
+    """What an ``arkiv index`` run did, file by file, with counts."""
+
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    elapsed: float = 0.0
+    pages: int = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = Counter(o.status for o in self.outcomes)
+        return {s: counts.get(s, 0) for s in ("new", "updated", "unchanged", "failed")}
+
+    @property
+    def failures(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str | None]]:
+    """Every file under ``paths`` (recursively, in a stable order), or why a path is unusable.
+
+    Yields ``(path, None)`` for a file to ingest and ``(path, reason)`` for a path that
+    cannot be read. Hidden files and folders and registry files (``*.toml``) are passed
+    over; a file named explicitly is always tried.
+    """
+    for given in paths:
+        path = Path(given).expanduser()
+        if path.is_file():
+            yield path.resolve(), None
+        elif path.is_dir():
+            for root, dirs, files in os.walk(path, onerror=None):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.startswith(".") or Path(name).suffix.lower() in SKIPPED_SUFFIXES:
+                        continue
+                    yield (Path(root) / name).resolve(), None
+        elif path.exists():
+            yield path.resolve(), "not a regular file"
+        else:
+            yield path.absolute(), "no such file or folder"
+
+
+# -- the work done in a worker process ----------------------------------------------
+
+
+def _init_worker(registry_dir: str | None) -> None:
+    global _registry
+    _registry = Registry.load(registry_dir)
+
+
+def process_file(task: tuple[str, str]) -> dict[str, Any]:
+    """Extract, clean and describe one file (runs in a worker; pure of the catalog).
+
+    ``task`` is ``(path to read, the file's own name)``; the name matters when the path
+    is a content-addressed original without an extension.
+    """
+    path, _name = task
+    registry = _registry if _registry is not None else Registry.load(None)
+    extracted = extract(path)
+    text, page_starts = clean_pages(extracted.pages)
+    text, personnummer = mask_personnummer(text)
+    language, confidence = detect_language(text)
+    metadata = extract_metadata(
+        text,
+        title_hint=extracted.title,
+        blocks=extracted.blocks,
+        language=language,
+        registry=registry,
+    )
+    metadata["language"] = language
+    metadata["language_confidence"] = round(confidence, 3)
+    metadata["needs_ocr"] = extracted.needs_ocr
+    metadata["pages"] = len(extracted.pages)
+    if extracted.encoding:
+        metadata["encoding"] = extracted.encoding
+    if extracted.warnings:
+        metadata["warnings"] = extracted.warnings
+    metadata["personnummer"] = personnummer or metadata.get("personnummer", 0)
+    sig = signature(text) if len(text.split()) >= MIN_WORDS_FOR_DUPLICATES else None
+    return {
+        "content_type": extracted.content_type,
+        "text": text,
+        "page_starts": page_starts,
+        "metadata": metadata,
+        "signature": sig,
+        "bands": bands(sig) if sig else [],
+    }
+
+
+# -- the parent: the single writer --------------------------------------------------
+
+
+def _fallback_title(metadata: dict[str, Any], filename: str) -> None:
+    if not metadata.get("title"):
+        metadata["title"] = Path(filename).stem.replace("_", " ")
+
+
+def group_duplicates(catalog: Catalog, doc_id: str, sig: list[int] | None, keys: list[str]) -> None:
+    """Put a new document into its near-duplicate group, if it has one.
+
+    The group's richest member is shown in search; every member carries the group's
+    merged metadata (so a rendering without a header inherits the dnr and dates).
+    """
+    if not sig:
+        return
+    candidates = catalog.duplicate_candidates(keys, exclude=doc_id)
+    similar = [cid for cid, other in candidates.items() if similarity(sig, other) >= NEAR_DUPLICATE_THRESHOLD]
+    if not similar:
+        return
+    members: list[str] = [doc_id]
+    for cid in similar:
+        members.extend(m for m in catalog.group_of(cid) if m not in members)
+    own = {m: catalog.own_metadata(m) for m in members}
+    canonical = max(members, key=lambda m: (richness(own[m]), m == doc_id, m))
+    ordered = [canonical, *(m for m in members if m != canonical)]
+    catalog.set_group(canonical, ordered, merge_group([own[m] for m in ordered]))
+
+
+def sync_index(home: Path, catalog: Catalog) -> None:
+    """Bring the search index up to date with the catalog (creating it if needed)."""
+    from archive.index import Index
+
+    index = Index(home)
+    if index.needs_rebuild():
+        index.rebuild(catalog)
+    else:
+        index.sync(catalog)
+
+
+def index_paths(
+    home: str | os.PathLike[str],
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    registry_dir: str | os.PathLike[str] | None = None,
+    workers: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory_mb: int | None = DEFAULT_MEMORY_MB,
+    max_file_mb: int = DEFAULT_MAX_FILE_MB,
+    progress: str = "none",
+    on_outcome: Callable[[FileOutcome], None] | None = None,
+) -> IndexReport:
+    """Ingest files and folders into the archive at ``home``; see the module docstring."""
+    home = ensure_home(Path(home))
+    started = time.monotonic()
+    report = IndexReport()
+    with write_lock(home, purpose="arkiv index"), Catalog(home) as catalog:
+        run_id = catalog.start_run("index " + " ".join(str(p) for p in paths))
+        found = list(discover(paths))
+        bar = Progress(len(found), mode=progress, label="arkiv index")
+
+        def record(outcome: FileOutcome, pages: int = 0) -> None:
+            catalog.log(
+                run_id, outcome.path, outcome.status,
+                reason=outcome.reason, document_id=outcome.document_id,
+            )
+            report.outcomes.append(outcome)
+            report.pages += pages
+            bar.advance(failed=outcome.status == "failed", pages=pages)
+            if on_outcome:
+                on_outcome(outcome)
+
+        to_extract: list[tuple[str, tuple[str, str]]] = []
+        facts: dict[str, tuple[str, os.stat_result]] = {}
+        with catalog.transaction():
+            for path, problem in found:
+                key = str(path)
+                if problem:
+                    record(FileOutcome(key, "failed", problem))
+                    continue
+                try:
+                    st = path.stat()
+                    if st.st_size > max_file_mb * 1024 * 1024:
+                        size_mb = st.st_size / 1024 / 1024
+                        raise ValueError(f"file too large ({size_mb:.0f} MB; limit {max_file_mb} MB)")
+                    state = catalog.path_state(key)
+                    if state and state.size == st.st_size and state.mtime == st.st_mtime:
+                        record(FileOutcome(key, "unchanged", document_id=state.document_id))
+                        continue
+                    digest = sha256_file(path)
+                except (OSError, ValueError) as exc:
+                    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                    record(FileOutcome(key, "failed", reason.lower() if isinstance(exc, OSError) else reason))
+                    continue
+                if state and state.sha256 == digest:
+                    catalog.touch_path(key, mtime=st.st_mtime, size=st.st_size)
+                    record(FileOutcome(key, "unchanged", document_id=state.document_id))
+                    continue
+                known = catalog.get(document_id(digest), with_text=False)
+                if known is not None:
+                    status = catalog.add_path(key, known.id, mtime=st.st_mtime, size=st.st_size)
+                    record(FileOutcome(key, status, document_id=known.id))
+                    continue
+                facts[key] = (digest, st)
+                to_extract.append((key, (key, path.name)))
+
+        last_sync = 0
+        with WorkerPool(
+            process_file,
+            workers=workers,
+            timeout=timeout,
+            memory_mb=memory_mb,
+            initializer=_init_worker,
+            initargs=(str(registry_dir) if registry_dir else None,),
+        ) as pool:
+            for result in pool.map_unordered(to_extract):
+                key = result.key
+                if result.error is not None:
+                    record(FileOutcome(key, "failed", result.error))
+                    continue
+                digest, st = facts[key]
+                value = result.value
+                metadata = value["metadata"]
+                _fallback_title(metadata, Path(key).name)
+                try:
+                    doc_id, status = catalog.add_document(
+                        path=key, sha256=digest, source=key, filename=Path(key).name,
+                        content_type=value["content_type"], size=st.st_size,
+                        text=value["text"], page_starts=value["page_starts"],
+                        metadata=metadata, signature=value["signature"],
+                        bands=value["bands"], mtime=st.st_mtime,
+                    )
+                    group_duplicates(catalog, doc_id, value["signature"], value["bands"])
+                except OSError as exc:
+                    record(FileOutcome(key, "failed", f"could not archive: {exc.strerror or exc}"))
+                    continue
+                record(FileOutcome(key, status, document_id=doc_id), pages=metadata["pages"])
+                if len(report.outcomes) - last_sync >= INDEX_SYNC_EVERY:
+                    sync_index(home, catalog)
+                    last_sync = len(report.outcomes)
+
+        sync_index(home, catalog)
+        bar.finish()
+        report.elapsed = time.monotonic() - started
+        catalog.finish_run(run_id, report.counts)
+    return report
+
+
+def reindex(
+    home: str | os.PathLike[str],
+    *,
+    reextract: bool = False,
+    registry_dir: str | os.PathLike[str] | None = None,
+    workers: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: str = "none",
+) -> int:
+    """Rebuild the search index from the catalog; with ``reextract``, first re-run
+    extraction on every archived original (after an extractor improves).
+
+    Returns the number of documents in the new index.
+    """
+    from archive.index import Index
+
+    home = Path(home)
+    with write_lock(home, purpose="arkiv reindex"), Catalog(home) as catalog:
+        if reextract:
+            _reextract(catalog, registry_dir, workers, timeout, progress)
+        index = Index(home)
+        bar = Progress(catalog.count(), mode=progress, label="arkiv reindex")
+
+        def tick(done: int, total: int) -> None:
+            while bar.done < done:
+                bar.advance()
+
+        count = index.rebuild(catalog, progress=tick)
+        bar.finish()
+        return count
+
+
+def _reextract(
+    catalog: Catalog,
+    registry_dir: str | os.PathLike[str] | None,
+    workers: int | None,
+    timeout: float,
+    progress: str,
+) -> None:
+    docs = list(catalog.iter_documents(indexable_only=False, with_text=False))
+    docs = [d for d in docs if d.superseded_by is None]
+    bar = Progress(len(docs), mode=progress, label="arkiv reindex --reextract")
+    with tempfile.TemporaryDirectory(prefix="arkiv-reextract-") as tmp:
+        tasks = []
+        for doc in docs:
+            # The extractor sniffs content but takes the extension as a hint: give it the name.
+            link = Path(tmp) / doc.id / (doc.filename or doc.id)
+            link.parent.mkdir()
+            link.symlink_to(catalog.original_path(doc.sha256))
+            tasks.append((doc.id, (str(link), doc.filename)))
+        with WorkerPool(
+            process_file, workers=workers, timeout=timeout, memory_mb=DEFAULT_MEMORY_MB,
+            initializer=_init_worker,
+            initargs=(str(registry_dir) if registry_dir else None,),
+        ) as pool:
+            by_id = {d.id: d for d in docs}
+            for result in pool.map_unordered(tasks):
+                bar.advance(failed=result.error is not None)
+                if result.error is not None:
+                    catalog.log(None, by_id[result.key].path, "failed", reason=result.error)
+                    continue
+                metadata = result.value["metadata"]
+                _fallback_title(metadata, by_id[result.key].filename)
+                catalog.replace_content(
+                    result.key, text=result.value["text"],
+                    page_starts=result.value["page_starts"], metadata=metadata,
+                )
+        for doc in docs:
+            group = catalog.group_of(doc.id)
+            if len(group) > 1 and catalog.get(doc.id, with_text=False).duplicate_of is None:
+                own = {m: catalog.own_metadata(m) for m in group}
+                ordered = sorted(group, key=lambda m: -richness(own[m]))
+                catalog.set_group(ordered[0], ordered, merge_group([own[m] for m in ordered]))
+    bar.finish()

@@ -1,0 +1,99 @@
+"""Progress reporting for long jobs: a live bar on a terminal, plain lines otherwise, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import TextIO
+
+MODES = ("auto", "bar", "lines", "json", "none")
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(max(0, seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class Progress:
+    """Counts files as they finish and reports rate, ETA and failures so far."""
+
+    def __init__(
+        self,
+        total: int | None,
+        *,
+        mode: str = "auto",
+        label: str = "indexing",
+        stream: TextIO | None = None,
+        interval: float | None = None,
+    ) -> None:
+        self.stream = stream or sys.stderr
+        if mode == "auto":
+            mode = "bar" if self.stream.isatty() else "lines"
+        self.mode = mode
+        self.label = label
+        self.total = total
+        self.done = 0
+        self.failed = 0
+        self.pages = 0
+        self.started = time.monotonic()
+        self.interval = interval if interval is not None else (0.2 if mode == "bar" else 10.0)
+        self._last = 0.0
+
+    def advance(self, *, failed: bool = False, pages: int = 0) -> None:
+        self.done += 1
+        self.failed += int(failed)
+        self.pages += pages
+        now = time.monotonic()
+        if now - self._last >= self.interval:
+            self._last = now
+            self._emit(final=False)
+
+    def finish(self) -> None:
+        if self.mode == "bar":
+            self._emit(final=True)
+            self.stream.write("\n")
+            self.stream.flush()
+        elif self.mode in ("lines", "json"):
+            self._emit(final=True)
+
+    def _figures(self) -> dict[str, float | int | None]:
+        elapsed = max(1e-9, time.monotonic() - self.started)
+        rate = self.done / elapsed
+        eta = (self.total - self.done) / rate if self.total and rate > 0 else None
+        return {
+            "done": self.done,
+            "total": self.total,
+            "failed": self.failed,
+            "pages": self.pages,
+            "rate": round(rate, 2),
+            "elapsed": round(elapsed, 1),
+            "eta": round(eta, 1) if eta is not None else None,
+        }
+
+    def _emit(self, *, final: bool) -> None:
+        if self.mode == "none":
+            return
+        f = self._figures()
+        if self.mode == "json":
+            self.stream.write(json.dumps({"event": "progress", "job": self.label, **f}) + "\n")
+            self.stream.flush()
+            return
+        total = f"/{self.total}" if self.total else ""
+        eta = f", ETA {_duration(f['eta'])}" if f["eta"] is not None and not final else ""
+        text = (
+            f"{self.label}: {self.done}{total} files, {self.pages} pages, "
+            f"{f['rate']:.1f} files/s{eta}, {self.failed} failed"
+        )
+        if self.mode == "bar":
+            bar = ""
+            if self.total:
+                width = 24
+                filled = int(width * self.done / self.total)
+                bar = "[" + "#" * filled + "-" * (width - filled) + "] "
+            self.stream.write("\r\033[K" + bar + text)
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()

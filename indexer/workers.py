@@ -1,0 +1,185 @@
+"""A pool of worker processes where every task has a time limit and a memory cap.
+
+``multiprocessing.Pool`` and ``concurrent.futures`` cannot stop one stuck task: some
+real PDFs keep a parser busy for minutes. Here each worker owns one pipe; the parent
+hands out one task at a time, waits on all pipes at once, and when a task overruns
+its deadline, kills that worker and starts a fresh one. A worker that dies (out of
+memory, a segfault in a C library) costs only the task it was running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import resource
+import signal
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+
+@dataclass
+class TaskResult:
+    """What became of one task: ``value`` when it succeeded, else a one-line ``error``."""
+
+    key: Any
+    value: Any = None
+    error: str | None = None
+
+
+def _worker_main(
+    conn: Connection,
+    func: Callable[[Any], Any],
+    initializer: Callable[..., None] | None,
+    initargs: tuple[Any, ...],
+    memory_mb: int | None,
+) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if initializer is not None:
+        initializer(*initargs)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        key, arg = task
+        try:
+            conn.send((key, func(arg), None))
+        except MemoryError:
+            conn.send((key, None, f"out of memory (over {memory_mb} MB)"))
+        except Exception as exc:  # a worker must report every failure, never die of it
+            reason = str(exc).splitlines()[0] if str(exc) else ""
+            message = reason or type(exc).__name__
+            if os.environ.get("ARKIV_DEBUG"):
+                message += "\n" + traceback.format_exc()
+            conn.send((key, None, message))
+
+
+class _Worker:
+    def __init__(self, ctx: Any, args: tuple[Any, ...]) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, *args), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: tuple[Any, Any] | None = None
+        self.deadline = 0.0
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """Run ``func(arg)`` for each task in ``workers`` processes, results as they finish.
+
+    >>> with WorkerPool(len, workers=2, timeout=10) as pool:       # doctest: +SKIP
+    ...     for result in pool.map_unordered([("a", "abc"), ("b", "de")]):
+    ...         print(result.key, result.value)
+    """
+
+    def __init__(
+        self,
+        func: Callable[[Any], Any],
+        *,
+        workers: int | None = None,
+        timeout: float = 120.0,
+        memory_mb: int | None = None,
+        initializer: Callable[..., None] | None = None,
+        initargs: tuple[Any, ...] = (),
+    ) -> None:
+        self.size = max(1, workers or os.cpu_count() or 1)
+        self.timeout = timeout
+        self._ctx = multiprocessing.get_context("fork")
+        self._args = (func, initializer, initargs, memory_mb)
+        self._workers: list[_Worker] = []
+
+    def __enter__(self) -> WorkerPool:
+        self._workers = [_Worker(self._ctx, self._args) for _ in range(self.size)]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for worker in self._workers:
+            if worker.task is None and worker.process.is_alive():
+                with contextlib.suppress(OSError):
+                    worker.conn.send(None)
+                worker.process.join(2)
+            worker.kill()
+        self._workers = []
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        self._workers[self._workers.index(worker)] = _Worker(self._ctx, self._args)
+
+    def map_unordered(self, tasks: Iterable[tuple[Any, Any]]) -> Iterator[TaskResult]:
+        """Yield a TaskResult for every ``(key, arg)`` task, in the order they finish.
+
+        Tasks are pulled from ``tasks`` lazily, so a generator over a huge folder is
+        never held in memory at once.
+        """
+        pending = iter(tasks)
+        backlog: deque[tuple[Any, Any]] = deque()
+        exhausted = False
+        while True:
+            for worker in self._workers:
+                if worker.task is None and not exhausted:
+                    if not backlog:
+                        nxt = next(pending, None)
+                        if nxt is None:
+                            exhausted = True
+                            continue
+                        backlog.append(nxt)
+                    task = backlog.popleft()
+                    try:
+                        worker.conn.send(task)
+                    except OSError:
+                        backlog.appendleft(task)
+                        self._replace(worker)
+                        continue
+                    worker.task = task
+                    worker.deadline = time.monotonic() + self.timeout
+            busy = [w for w in self._workers if w.task is not None]
+            if not busy:
+                return
+            soonest = min(w.deadline for w in busy)
+            ready = wait([w.conn for w in busy], timeout=max(0.0, soonest - time.monotonic()))
+            now = time.monotonic()
+            for worker in busy:
+                assert worker.task is not None
+                key = worker.task[0]
+                if worker.conn in ready:
+                    try:
+                        rkey, value, error = worker.conn.recv()
+                    except (EOFError, OSError):
+                        code = worker.process.exitcode
+                        self._replace(worker)
+                        yield TaskResult(key, error=_death_reason(code))
+                        continue
+                    worker.task = None
+                    yield TaskResult(rkey, value, error)
+                elif now >= worker.deadline:
+                    self._replace(worker)
+                    yield TaskResult(key, error=f"timed out after {self.timeout:g} s")
+
+
+def _death_reason(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        name = signal.Signals(-exitcode).name
+        if name == "SIGKILL":
+            return "worker was killed (out of memory?)"
+        return f"worker crashed ({name})"
+    return "worker crashed"

@@ -1,0 +1,45 @@
+"""Arkiv's web front end and JSON API (Flask).
+
+``create_app()`` builds the app over the archive in ``config["ARKIV_HOME"]`` (else
+``$ARKIV_HOME``, else the per-user default). Every page has a JSON twin, the search
+state lives in the URL (:mod:`web.state`), and the app only reads the archive.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from archive.home import resolve_home
+from web import errors, i18n, security
+from web.archive_access import ArchiveAccess
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The Arkiv web app (the Flask tutorial's factory pattern)."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        ARKIV_HOME=None,
+        #: Most documents one CSV or JSON export holds.
+        EXPORT_LIMIT=10_000,
+        #: Entries in an Atom feed.
+        FEED_SIZE=50,
+        #: Similar documents shown on a document page.
+        SIMILAR_LIMIT=5,
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["arkiv"] = ArchiveAccess(resolve_home(app.config["ARKIV_HOME"]))
+
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from web import about, api, browse, documents, search
+
+    for module in (search, documents, browse, about, api):
+        app.register_blueprint(module.bp)
+    return app
