@@ -1,0 +1,97 @@
+"""The language of a document's text: Swedish unless the text clearly says otherwise.
+
+langdetect (seeded, so the same text always gets the same answer) is reliable on a
+few hundred letters of running text and unreliable on less: it calls "Beslut om
+bygglov" Norwegian. The archive is Swedish, so short, uncertain or undetectable text
+is Swedish with a low confidence rather than a wild guess. langdetect also confuses
+Swedish with Norwegian and Danish; Swedish-only spellings (ä, ö, "och", "att") against
+Norwegian/Danish ones (æ, ø, "og", "ikke") settle that.
+
+Titles, dates, diarienummer and other short header lines say little about the language
+and are left out (unless there is little else); long texts are sampled from beginning, middle and end (langdetect
+costs ~24 ms per 14 KB).
+"""
+
+from __future__ import annotations
+
+import re
+
+from langdetect import DetectorFactory, detect_langs
+from langdetect.lang_detect_exception import LangDetectException
+
+DetectorFactory.seed = 0
+
+DEFAULT_LANGUAGE = "sv"
+#: Fewer letters than this is too little to tell a language by.
+MIN_LETTERS = 200
+#: langdetect's top probability must reach this to be believed.
+MIN_PROBABILITY = 0.80
+#: Characters of body text given to langdetect.
+SAMPLE_CHARS = 3000
+#: Lines shorter than this are headings, names, dates or numbers, not running text.
+MIN_BODY_LINE = 40
+
+_SWEDISH_MARKERS = re.compile(r"[äöÄÖ]|\b(?:och|att|inte|är)\b", re.IGNORECASE)
+_DANO_NORWEGIAN_MARKERS = re.compile(r"[æøÆØ]|\b(?:og|ikke|af|til)\b", re.IGNORECASE)
+
+
+def detect_language(text: str) -> tuple[str, float]:
+    """The ISO 639-1 code of the text's language and a confidence between 0 and 1."""
+    body = _body(text)
+    if _letters(body) < MIN_LETTERS:
+        body = text
+    sample = _sample(body)
+    if _letters(sample) < MIN_LETTERS:
+        return DEFAULT_LANGUAGE, 0.0
+    try:
+        ranked = detect_langs(sample)
+    except LangDetectException:
+        return DEFAULT_LANGUAGE, 0.0
+    probabilities = {guess.lang: guess.prob for guess in ranked}
+    best = ranked[0]
+    if best.lang in ("no", "da") and _looks_swedish(sample):
+        return DEFAULT_LANGUAGE, best.prob
+    if best.prob < MIN_PROBABILITY:
+        return DEFAULT_LANGUAGE, probabilities.get(DEFAULT_LANGUAGE, 0.0)
+    return best.lang, best.prob
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+def _body(text: str) -> str:
+    """The running text: lines long enough and not mostly digits or capitals."""
+    lines = []
+    for line in text.splitlines():
+        line = line.strip()
+        letters = [ch for ch in line if ch.isalpha()]
+        if len(line) < MIN_BODY_LINE or len(letters) < 0.6 * len(line):
+            continue
+        if sum(ch.isupper() for ch in letters) > 0.5 * len(letters):
+            continue
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _sample(text: str) -> str:
+    """At most ``SAMPLE_CHARS`` characters: the start, the middle and the end."""
+    if len(text) <= SAMPLE_CHARS:
+        return text
+    part = SAMPLE_CHARS // 3
+    middle = len(text) // 2 - part // 2
+    return "\n".join(_words(text, start, part) for start in (0, middle, len(text) - part))
+
+
+def _words(text: str, start: int, length: int) -> str:
+    """``text[start:start + length]`` widened to whole words."""
+    end = start + length
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return text[start:end]
+
+
+def _looks_swedish(text: str) -> bool:
+    return len(_SWEDISH_MARKERS.findall(text)) > len(_DANO_NORWEGIAN_MARKERS.findall(text))
