@@ -1,0 +1,90 @@
+"""Metadata extraction: from clean text to the contract's metadata fields.
+
+``extract_metadata`` is the one front function; each concern lives in its own module
+(doctype, title, dates, dnr, organs, places, projects, people, topics, personnummer),
+and every list it matches against comes from the Registry (data files staff edit).
+Near-duplicate detection (MinHash) is in ``duplicates``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from indexer.metadata import dates
+from indexer.metadata.dnr import document_dnr, find_dnrs, find_paragraphs
+from indexer.metadata.doctype import classify
+from indexer.metadata.organs import find_organs
+from indexer.metadata.people import find_people
+from indexer.metadata.personnummer import count_personnummer
+from indexer.metadata.places import find_places
+from indexer.metadata.projects import discover_project_candidates
+from indexer.metadata.registry import Registry
+from indexer.metadata.text import header_end
+from indexer.metadata.title import fallback_title, find_title, synthesized_title
+from indexer.metadata.topics import find_topics
+
+__all__ = ["Registry", "default_registry", "extract_metadata"]
+
+#: How many non-blank lines from the top hold a document's own dnr.
+DNR_HEADER_LINES = 20
+
+
+@cache
+def default_registry() -> Registry:
+    """The packaged registry (no project registry: pass ``Registry.load(corpus_dir)``)."""
+    return Registry.load()
+
+
+def extract_metadata(
+    text: str,
+    *,
+    title_hint: str | None = None,
+    blocks: Sequence[Any] | None = None,
+    language: str = "sv",
+    registry: Registry | None = None,
+) -> dict[str, Any]:
+    """The contract's metadata fields of one document's clean text, plus extras.
+
+    ``blocks`` are layout blocks of the first pages (``text, page, size, bold, x0, y0,
+    x1, y1``); ``title_hint`` is the title the format gave. Returns ``title, doc_type,
+    city, cities_mentioned, districts, committee, administration, dnr, document_date,
+    decision_date, projects, topics, people`` and ``dnr_verbatim, dnrs, paragraphs,
+    dates, project_candidates, personnummer``.
+    """
+    registry = registry if registry is not None else default_registry()
+    organs = find_organs(text, registry)
+    own_title = find_title(text, registry, title_hint, blocks)
+    doc_type = classify(text, registry, own_title)
+    mentions = dates.find_dates(text, doc_type=doc_type)
+    meeting = next((m.date for m in mentions if m.role == "meeting" and len(m.date) == 10), None)
+    title = (
+        synthesized_title(doc_type, organs.committee, meeting)
+        or own_title
+        or fallback_title(text, registry)
+    )
+    places = find_places(text, registry)
+    dnrs = find_dnrs(text)
+    dnr = document_dnr(dnrs, header_end(text, DNR_HEADER_LINES), doc_type)
+    return {
+        "title": title,
+        "doc_type": doc_type,
+        "city": places.city,
+        "cities_mentioned": places.cities_mentioned,
+        "districts": places.districts,
+        "committee": organs.committee,
+        "administration": organs.administration,
+        "dnr": dnr.normalised if dnr else None,
+        "document_date": dates.document_date(text, mentions, doc_type),
+        "decision_date": dates.decision_date(text, mentions, doc_type),
+        "projects": registry.project_index.find(text),
+        "topics": find_topics(text, registry, language),
+        "people": find_people(text, registry),
+        "dnr_verbatim": dnr.verbatim if dnr else None,
+        "dnrs": [d.as_dict() for d in dnrs],
+        "paragraphs": find_paragraphs(text),
+        "dates": [m.as_dict() for m in mentions],
+        "project_candidates": discover_project_candidates(text, registry),
+        "personnummer": count_personnummer(text),
+    }
