@@ -30,7 +30,7 @@ from typing import Any
 from archive.home import ArchiveError, ensure_home
 from archive.models import Document, document_id
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -102,6 +102,16 @@ _MIGRATIONS: dict[int, str] = {
     CREATE INDEX ingest_log_run ON ingest_log(run_id);
 
     CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    # Files that failed, as they were then: an unchanged failed file is not retried.
+    2: """
+    CREATE TABLE failed_files (
+        path   TEXT PRIMARY KEY,
+        size   INTEGER,
+        mtime  REAL,
+        reason TEXT NOT NULL,
+        at     TEXT NOT NULL
+    );
     """,
 }
 
@@ -623,6 +633,28 @@ class Catalog:
             "VALUES (?, ?, ?, ?, ?, ?)",
             (run_id, path, status, reason, document_id, now_iso()),
         )
+
+    def remember_failure(
+        self, path: str, reason: str, *, size: int | None, mtime: float | None
+    ) -> None:
+        """Remember a file that failed as it was, so an unchanged copy is not retried."""
+        self.db.execute(
+            "INSERT INTO failed_files (path, size, mtime, reason, at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, "
+            "reason = excluded.reason, at = excluded.at",
+            (path, size, mtime, reason, now_iso()),
+        )
+
+    def forget_failure(self, path: str) -> None:
+        self.db.execute("DELETE FROM failed_files WHERE path = ?", (path,))
+
+    def known_failure(self, path: str, *, size: int, mtime: float) -> str | None:
+        """The reason an unchanged file failed before, or None."""
+        row = self.db.execute(
+            "SELECT reason FROM failed_files WHERE path = ? AND size = ? AND mtime = ?",
+            (path, size, mtime),
+        ).fetchone()
+        return row[0] if row else None
 
     def failures(self) -> list[tuple[str, str, str]]:
         """Paths whose latest ingest attempt failed: (path, reason, when)."""

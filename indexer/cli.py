@@ -61,17 +61,18 @@ def cli(ctx: click.Context, home: Path | None) -> None:
 @click.option("--timeout", type=click.FloatRange(1, 3600), default=120.0, show_default=True,
               help="Seconds one file may take before it is given up.")
 @click.option("--progress", type=click.Choice(MODES), default="auto", show_default=True)
+@click.option("--retry-failed", is_flag=True, help="Try files again that failed before, unchanged.")
 @click.pass_context
 def index(
     ctx: click.Context, paths: tuple[Path, ...], registry: Path | None, workers: int | None,
-    timeout: float, progress: str,
+    timeout: float, progress: str, retry_failed: bool,
 ) -> int:
     """Ingest files and folders (recursively; unchanged files are skipped)."""
     from indexer.pipeline import index_paths
 
     report = index_paths(
         _home(ctx), paths, registry_dir=_registry(registry and str(registry)),
-        workers=workers, timeout=timeout, progress=progress,
+        workers=workers, timeout=timeout, progress=progress, retry_failed=retry_failed,
     )
     counts = report.counts
     click.echo(
@@ -80,6 +81,12 @@ def index(
         f"{report.elapsed:.1f} s)",
         err=True,
     )
+    if report.failed_before:
+        click.echo(
+            f"{len(report.failed_before)} of the unchanged files failed in an earlier run "
+            "('arkiv failures' lists them; --retry-failed tries them again)",
+            err=True,
+        )
     for failure in report.failures:
         click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
     return EXIT_FAILED if report.failures else EXIT_OK
@@ -306,6 +313,36 @@ def projects(ctx: click.Context, candidates: bool, as_json: bool) -> int:
     else:
         for name, count in rows:
             click.echo(f"{count:>6}  {name}")
+    return EXIT_OK
+
+
+@cli.command("export")
+@click.argument("target", type=click.Path(path_type=Path))
+@click.pass_context
+def export_command(ctx: click.Context, target: Path) -> int:
+    """Write originals + metadata (JSON lines) to a new folder or a .tar.gz."""
+    from archive.backup import export_archive
+
+    with Catalog(_home(ctx), readonly=True) as catalog:
+        counts = export_archive(catalog, target)
+    click.echo(f"exported {counts['documents']} documents to {target}", err=True)
+    return EXIT_OK
+
+
+@cli.command("import")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.pass_context
+def import_command(ctx: click.Context, source: Path) -> int:
+    """Restore an export into a new, empty archive and rebuild its index."""
+    from archive.backup import import_archive
+    from archive.home import write_lock
+    from archive.index import Index
+
+    home = _home(ctx)
+    with write_lock(home, purpose="arkiv import"), Catalog(home) as catalog:
+        counts = import_archive(catalog, source)
+        Index(home).rebuild(catalog)
+    click.echo(f"imported {counts['documents']} documents from {source}", err=True)
     return EXIT_OK
 
 

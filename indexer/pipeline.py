@@ -59,6 +59,8 @@ class FileOutcome:
     status: str  # new | updated | unchanged | failed
     reason: str | None = None
     document_id: str | None = None
+    #: Unchanged since it failed in an earlier run (not tried again; see --retry-failed).
+    failed_before: bool = False
 
 
 @dataclass
@@ -77,6 +79,10 @@ class IndexReport:
     @property
     def failures(self) -> list[FileOutcome]:
         return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def failed_before(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.failed_before]
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str | None]]:
@@ -200,9 +206,14 @@ def index_paths(
     memory_mb: int | None = DEFAULT_MEMORY_MB,
     max_file_mb: int = DEFAULT_MAX_FILE_MB,
     progress: str = "none",
+    retry_failed: bool = False,
     on_outcome: Callable[[FileOutcome], None] | None = None,
 ) -> IndexReport:
-    """Ingest files and folders into the archive at ``home``; see the module docstring."""
+    """Ingest files and folders into the archive at ``home``; see the module docstring.
+
+    A file that failed in an earlier run and has not changed since is not tried again
+    (it stays listed by ``arkiv failures``) unless ``retry_failed`` is set.
+    """
     home = ensure_home(Path(home))
     started = time.monotonic()
     report = IndexReport()
@@ -211,11 +222,19 @@ def index_paths(
         found = list(discover(paths))
         bar = Progress(len(found), mode=progress, label="arkiv index")
 
-        def record(outcome: FileOutcome, pages: int = 0) -> None:
-            catalog.log(
-                run_id, outcome.path, outcome.status,
-                reason=outcome.reason, document_id=outcome.document_id,
-            )
+        def record(outcome: FileOutcome, pages: int = 0, st: os.stat_result | None = None) -> None:
+            if not outcome.failed_before:
+                catalog.log(
+                    run_id, outcome.path, outcome.status,
+                    reason=outcome.reason, document_id=outcome.document_id,
+                )
+                if outcome.status == "failed":
+                    catalog.remember_failure(
+                        outcome.path, outcome.reason or "failed",
+                        size=st.st_size if st else None, mtime=st.st_mtime if st else None,
+                    )
+                else:
+                    catalog.forget_failure(outcome.path)
             report.outcomes.append(outcome)
             report.pages += pages
             bar.advance(failed=outcome.status == "failed", pages=pages)
@@ -230,8 +249,15 @@ def index_paths(
                 if problem:
                     record(FileOutcome(key, "failed", problem))
                     continue
+                st = None
                 try:
                     st = path.stat()
+                    reason = None if retry_failed else catalog.known_failure(
+                        key, size=st.st_size, mtime=st.st_mtime
+                    )
+                    if reason is not None:
+                        record(FileOutcome(key, "unchanged", reason, failed_before=True))
+                        continue
                     if st.st_size > max_file_mb * 1024 * 1024:
                         size_mb = st.st_size / 1024 / 1024
                         raise ValueError(f"file too large ({size_mb:.0f} MB; limit {max_file_mb} MB)")
@@ -242,7 +268,7 @@ def index_paths(
                     digest = sha256_file(path)
                 except (OSError, ValueError) as exc:
                     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                    record(FileOutcome(key, "failed", reason.lower() if isinstance(exc, OSError) else reason))
+                    record(FileOutcome(key, "failed", reason), st=st)
                     continue
                 if state and state.sha256 == digest:
                     catalog.touch_path(key, mtime=st.st_mtime, size=st.st_size)
@@ -267,10 +293,10 @@ def index_paths(
         ) as pool:
             for result in pool.map_unordered(to_extract):
                 key = result.key
-                if result.error is not None:
-                    record(FileOutcome(key, "failed", result.error))
-                    continue
                 digest, st = facts[key]
+                if result.error is not None:
+                    record(FileOutcome(key, "failed", result.error), st=st)
+                    continue
                 value = result.value
                 metadata = value["metadata"]
                 _fallback_title(metadata, Path(key).name)
@@ -284,7 +310,8 @@ def index_paths(
                     )
                     group_duplicates(catalog, doc_id, value["signature"], value["bands"])
                 except OSError as exc:
-                    record(FileOutcome(key, "failed", f"could not archive: {exc.strerror or exc}"))
+                    reason = f"could not archive: {exc.strerror or exc}"
+                    record(FileOutcome(key, "failed", reason), st=st)
                     continue
                 record(FileOutcome(key, status, document_id=doc_id), pages=metadata["pages"])
                 if len(report.outcomes) - last_sync >= INDEX_SYNC_EVERY:

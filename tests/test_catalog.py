@@ -88,8 +88,28 @@ def test_reading_a_missing_archive_says_so(tmp_path: Path) -> None:
 
 
 def test_second_writer_is_told_the_archive_is_busy(home: Path) -> None:
-    with write_lock(home, purpose="arkiv index"), pytest.raises(ArchiveBusy, match="arkiv index"):
-        with write_lock(home, purpose="arkiv reindex"):
-            pass
+    with (
+        write_lock(home, purpose="arkiv index"),
+        pytest.raises(ArchiveBusy, match="arkiv index"),
+        write_lock(home, purpose="arkiv reindex"),
+    ):
+        pass
     with write_lock(home, purpose="arkiv reindex"):  # released: the next writer gets it
         pass
+
+
+def test_an_older_catalog_is_migrated_keeping_its_documents(tmp_path: Path, home: Path) -> None:
+    from archive.catalog import _MIGRATIONS
+
+    with Catalog(home) as catalog:
+        doc_id, _ = _add(catalog, tmp_path / "gammal.txt", "Ett dokument från version 1")
+    db = sqlite3.connect(home / "catalog.sqlite3")
+    db.execute("DROP TABLE failed_files")  # take the catalog back to schema 1
+    db.execute("UPDATE schema_version SET version = 1")
+    db.commit()
+    db.close()
+    with Catalog(home) as catalog:
+        assert catalog.schema_version() == SCHEMA_VERSION == max(_MIGRATIONS)
+        assert catalog.get(doc_id).text == "Ett dokument från version 1"
+        catalog.remember_failure("/x.pdf", "broken", size=1, mtime=1.0)
+        assert catalog.known_failure("/x.pdf", size=1, mtime=1.0) == "broken"
