@@ -217,8 +217,8 @@ def test_html_named_txt_is_read_as_html(tmp_path: Path) -> None:
         ("\n \n".encode("utf-16"), "blank16.txt", "empty file"),
         (bytes(random.Random(1).randbytes(5000)), "brus.txt", "not text: binary content"),
         (b"\x89PNG\r\n\x1a\n" + bytes(100), "bild.txt", "unsupported file type (image/png)"),
-        (b"PK\x03\x04" + bytes(100), "dom.docx",
-         "unsupported file type (application/vnd.openxmlformats-officedocument.wordprocessingml.document)"),
+        (b"PK\x03\x04" + bytes(100), "dom.docx", "not a Word document: broken zip container"),
+        (b"PK\x03\x04" + bytes(100), "arkiv.zip", "unsupported file type (application/zip)"),
         (b"<html><body><script>var a = 1;</script></body></html>", "tom.html", "HTML document has no text"),
     ],
 )
@@ -545,3 +545,64 @@ def test_time_limit_helper_interrupts() -> None:
     with pytest.raises(_TooSlow), _time_limit(1):
         while True:
             os.getpid()
+
+
+def _write_docx(path: Path, paragraphs: list[tuple[str, str]], core_title: str | None) -> Path:
+    """A minimal real .docx: (style, text) paragraphs; style "pagebreak" breaks the page."""
+    import zipfile
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    body = []
+    for style, text in paragraphs:
+        if style == "pagebreak":
+            body.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+            continue
+        ppr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
+        body.append(f"<w:p>{ppr}<w:r><w:t>{text}</w:t></w:r></w:p>")
+    document = f'<w:document xmlns:w="{w}"><w:body>{"".join(body)}</w:body></w:document>'
+    core = (
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+        'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<dc:title>{core_title or ''}</dc:title></cp:coreProperties>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", document)
+        archive.writestr("docProps/core.xml", core)
+    return path
+
+
+def test_docx_paragraphs_pages_and_title(tmp_path: Path) -> None:
+    path = _write_docx(
+        tmp_path / "beslut.docx",
+        [
+            ("Rubrik", "Riktlinjer för ekonomiskt bistånd"),
+            ("", "Socialnämnden föreslås anta riktlinjerna."),
+            ("pagebreak", ""),
+            ("", "Bilaga: Riksnormen för 2024 är höjd."),
+        ],
+        core_title="Normal",
+    )
+    extracted = extract(path)
+    assert extracted.content_type.endswith("wordprocessingml.document")
+    assert extracted.title == "Riktlinjer för ekonomiskt bistånd"
+    assert len(extracted.pages) == 2
+    assert "Socialnämnden föreslås anta" in extracted.pages[0]
+    assert "Riksnormen för 2024" in extracted.pages[1]
+
+
+def test_docx_that_is_not_a_word_file_fails_clearly(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "fel.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hej.txt", "inte word")
+    with pytest.raises(ExtractionError, match="not a Word document"):
+        extract(path)
+
+
+def test_real_swedish_docx_extracts() -> None:
+    path = require_shared("testdata/swedish-gov/ferenda/repo/dv/downloaded/ADO/2013-63.docx")
+    extracted = extract(path)
+    assert "Arbetsdomstolen" in extracted.pages[0]
+    assert extracted.title != "ReferatLagrummet"

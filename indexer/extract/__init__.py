@@ -7,6 +7,7 @@ a module with one front function ``extract(path) -> Extracted``:
 - ``indexer.extract.pdf``  — application/pdf (pypdfium2 for text, pdfminer.six for layout)
 - ``indexer.extract.text`` — text/plain (encoding detection, form feeds split pages)
 - ``indexer.extract.html`` — text/html (main content only, standard library parser)
+- ``indexer.extract.docx`` — Word .docx (paragraphs and page breaks, standard library)
 
 Whatever goes wrong inside a file, callers see only :class:`ExtractionError` with a
 one-line reason a user can read.
@@ -22,6 +23,7 @@ from pathlib import Path
 PDF = "application/pdf"
 TEXT = "text/plain"
 HTML = "text/html"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 #: Content we recognise as binary but cannot read.
 BINARY = "application/octet-stream"
 
@@ -31,6 +33,7 @@ EXTRACTORS: dict[str, str] = {
     PDF: "indexer.extract.pdf",
     TEXT: "indexer.extract.text",
     HTML: "indexer.extract.html",
+    DOCX: "indexer.extract.docx",
 }
 
 #: How many bytes of a file ``sniff`` looks at.
@@ -54,7 +57,7 @@ _MAGIC: list[tuple[bytes, str]] = [
 
 #: Office formats inside a zip or OLE container, named by extension when it agrees.
 _CONTAINER_TYPES = {
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".docx": DOCX,
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     ".odt": "application/vnd.oasis.opendocument.text",
