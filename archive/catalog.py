@@ -602,6 +602,29 @@ class Catalog:
                     ),
                 )
 
+    # -- meetings ------------------------------------------------------------------
+
+    def meeting_documents(self, committee: str, meeting_date: str) -> list[Document]:
+        """The shown documents of one meeting: a committee's kallelse, protokoll …"""
+        rows = self.db.execute(
+            f"{self._select(False)} WHERE superseded_by IS NULL AND duplicate_of IS NULL "
+            "AND json_extract(metadata, '$.committee') = ? "
+            "AND json_extract(metadata, '$.meeting.meeting_date') = ?",
+            (committee, meeting_date),
+        )
+        return [self._document(r) for r in rows]
+
+    def set_arenden(self, doc_id: str, arenden: list[dict[str, Any]]) -> None:
+        """Store a document's ärenden (with their links to other documents)."""
+        encoded = json.dumps(arenden, ensure_ascii=False)
+        with self.transaction():
+            self.db.execute(
+                "UPDATE documents SET metadata = json_set(metadata, '$.arenden', json(?)), "
+                "own_metadata = json_set(own_metadata, '$.arenden', json(?)), "
+                "seq = ? WHERE id = ?",
+                (encoded, encoded, self._next_seq(), doc_id),
+            )
+
     # -- runs and the ingest log -------------------------------------------------
 
     def start_run(self, command: str) -> int:

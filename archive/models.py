@@ -38,6 +38,12 @@ METADATA_FIELDS: tuple[str, ...] = tuple(
 )
 
 
+#: What the document JSON tells of each ärende (a § of a protokoll, an agenda item).
+ARENDE_FIELDS: tuple[str, ...] = (
+    "number", "heading", "dnr", "decision", "status", "pages", "decided_in", "agenda_item",
+)
+
+
 def document_id(sha256: str) -> str:
     """A document's id: the first 16 hex digits of its content hash (stable, URL-safe)."""
     return sha256[:16]
@@ -89,6 +95,11 @@ class Document:
     def to_json(self, *, with_text: bool = False) -> dict[str, Any]:
         """The contract's JSON for this document (``text`` added when asked for)."""
         data = {name: self.get(name) for name in DOCUMENT_FIELDS}
+        if self.metadata.get("arenden"):
+            data["arenden"] = [
+                {key: arende.get(key) for key in ARENDE_FIELDS}
+                for arende in self.metadata["arenden"]
+            ]
         if with_text:
             data["text"] = self.text
         return data

@@ -13,8 +13,9 @@ that, with rules chosen for Swedish municipal documents:
   compound with a hyphen elsewhere (``Equal-/ansökan`` beside ``Equal-ansökan``).
 - Before ``och``/``eller``/``samt`` it is a suspended compound and stays with its space
   (``forsknings-/och utvecklingsplan`` → ``forsknings- och utvecklingsplan``).
-- Hard-wrapped lines are rejoined into paragraphs; blank lines, headings, list items
-  and short lines (letterhead fields such as ``Handläggare: …``) keep their breaks.
+- Hard-wrapped lines are rejoined into paragraphs; blank lines, headings, list items,
+  the § lines of minutes (``§ 45 Dnr BN 2023/0207``) and short lines (letterhead
+  fields such as ``Handläggare: …``) keep their breaks.
 - Page numbers (``3``, ``- 3 -``, ``Sida 3 av 10``, ``3 (10)``) at the top or bottom
   of a page are dropped (bare numbers when they are the first or last line, or count
   up with the pages); a running header or footer (the same first or last lines on
@@ -77,9 +78,12 @@ _PAGE_NUMBER = re.compile(
 #: A bare number is a page number as the very first or last line of a page, or near
 #: an edge when such numbers count up with the pages.
 _BARE_NUMBER = re.compile(r"^\d{1,3}$")
-#: Lines that start a list item or a numbered section ("•", "1)", "a)", "2.1 Bakgrund").
+#: Lines that start a list item, a numbered section or a § of minutes ("•", "1)", "a)",
+#: "2.1 Bakgrund", "§ 45 Dnr BN 2023/0207"); a § followed by lowercase or punctuation
+#: ("§ 142, och har") is a reference wrapped onto the line and is joined as usual.
 _LIST_ITEM = re.compile(
-    r"^(?:[•·▪◦‣∙○●■□➢➤►*–—-]\s|\(?\d{1,2}[.)]\s|\(?[a-zåäö]\)\s|\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZÅÄÖ])"
+    r"^(?:[•·▪◦‣∙○●■□➢➤►*–—-]\s|\(?\d{1,2}[.)]\s|\(?[a-zåäö]\)\s|\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZÅÄÖ]"
+    r"|§\s*\d+(?:/\d+)?(?:$|\s+[A-ZÅÄÖ]))"
 )
 #: A table-of-contents entry ends in dot leaders and a page number.
 _CONTENTS_ENTRY = re.compile(r"(?:\.{4,}|…)\s*\d{1,4}$")
@@ -168,10 +172,17 @@ def _split_lines(page: str) -> list[str]:
     return [_SPACE_RUN.sub(" ", line).strip() for line in page.split("\n")]
 
 
+#: A line that carries a page number among other words ("Sida 3 (10)", "3 av 10").
+_PAGED_LINE = re.compile(r"\b(?:sida|sid|page|s\.)\s*\d|\d+\s*\(\s*\d+\s*\)|\d+\s*(?:av|of|/)\s*\d+", re.I)
+
+
 def furniture_key(line: str) -> str:
-    """How running headers are compared across pages: case, spacing and digits ignored
-    ("Sida 3" and "sida  4" are the same header)."""
-    return re.sub(r"\d+", "#", " ".join(line.casefold().split()))
+    """How running headers are compared across pages: case and spacing ignored, and
+    the digits of a line that carries a page number ("Sida 3" and "sida  4" are the
+    same header). Other digits count: "§ 41 Dnr BN 2024/0041" and "§ 42 …" on two
+    pages are two paragraphs of minutes, not one header."""
+    key = " ".join(line.casefold().split())
+    return re.sub(r"\d+", "#", key) if _PAGED_LINE.search(key) else key
 
 
 def is_page_number(line: str) -> bool:
@@ -227,11 +238,21 @@ def _drop_page_furniture(page_lines: list[list[str]]) -> list[set[int]]:
 
 def _running_keys(page_lines: list[list[str]], needed: int) -> set[str]:
     """Lines (as :func:`furniture_key`) at the edges of at least ``needed`` pages,
-    other than page numbers."""
+    other than page numbers.
+
+    Two kinds of edge line are never running furniture: a § line of minutes, and a
+    one-word line, which is a section label ("Beslut") far more often than a header.
+    """
     counts: Counter[str] = Counter()
     for lines in page_lines:
-        counts.update({furniture_key(lines[i]) for i in _edge_indexes(lines) if not is_page_number(lines[i])})
-    return {key for key, count in counts.items() if count >= needed and sum(ch.isalpha() for ch in key) >= 3}
+        counts.update({
+            furniture_key(lines[i]) for i in _edge_indexes(lines)
+            if not is_page_number(lines[i]) and not lines[i].lstrip().startswith("§")
+        })
+    return {
+        key for key, count in counts.items()
+        if count >= needed and sum(ch.isalpha() for ch in key) >= 3 and len(key.split()) >= 2
+    }
 
 
 def _page_number_offset(page_lines: list[list[str]], candidates: list[list[int]], needed: int) -> int | None:

@@ -316,6 +316,38 @@ def projects(ctx: click.Context, candidates: bool, as_json: bool) -> int:
     return EXIT_OK
 
 
+@cli.command()
+@click.option("--quick", is_flag=True, help="Check originals by size only, without hashing.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def check(ctx: click.Context, quick: bool, as_json: bool) -> int:
+    """Verify catalog, originals and index; repair what can be repaired."""
+    from archive.check import check_archive
+    from archive.home import write_lock
+
+    home = _home(ctx)
+    Catalog(home, readonly=True).close()
+    with write_lock(home, purpose="arkiv check"):
+        report = check_archive(home, verify_hashes=not quick)
+    if as_json:
+        _echo_json({
+            "ok": report.ok, "documents": report.documents,
+            "originals_verified": report.originals_verified,
+            "problems": report.problems, "repaired": report.repaired,
+        })
+    else:
+        click.echo(
+            f"{report.documents} documents, {report.originals_verified} originals verified",
+            err=True,
+        )
+        for line in report.repaired:
+            click.echo(f"repaired: {line}", err=True)
+        for line in report.problems:
+            click.echo(f"problem: {line}", err=True)
+        click.echo("archive is intact" if report.ok else "archive has problems", err=True)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
 @cli.command("export")
 @click.argument("target", type=click.Path(path_type=Path))
 @click.pass_context

@@ -28,6 +28,7 @@ from indexer.clean import clean_pages
 from indexer.extract import extract
 from indexer.language import detect_language
 from indexer.metadata import extract_metadata
+from indexer.metadata.arenden import link_agenda
 from indexer.metadata.duplicates import (
     NEAR_DUPLICATE_THRESHOLD,
     bands,
@@ -135,6 +136,7 @@ def process_file(task: tuple[str, str]) -> dict[str, Any]:
         blocks=extracted.blocks,
         language=language,
         registry=registry,
+        page_starts=page_starts,
     )
     metadata["language"] = language
     metadata["language_confidence"] = round(confidence, 3)
@@ -182,7 +184,44 @@ def group_duplicates(catalog: Catalog, doc_id: str, sig: list[int] | None, keys:
     own = {m: catalog.own_metadata(m) for m in members}
     canonical = max(members, key=lambda m: (richness(own[m]), m == doc_id, m))
     ordered = [canonical, *(m for m in members if m != canonical)]
-    catalog.set_group(canonical, ordered, merge_group([own[m] for m in ordered]))
+    catalog.set_group(canonical, ordered, merged_metadata([own[m] for m in ordered]))
+
+
+def merged_metadata(members: list[dict[str, Any]]) -> dict[str, Any]:
+    """A group's metadata: merged from its richest member, except that the ärenden come
+    from the rendering with real pages (a PDF's page ranges beat a text file's)."""
+    merged = merge_group(members)
+    with_arenden = [m for m in members if m.get("arenden")]
+    if with_arenden:
+        paged = max(with_arenden, key=lambda m: m.get("pages") or 0)
+        merged["arenden"] = paged["arenden"]
+    return merged
+
+
+def link_meetings(catalog: Catalog, doc_ids: Iterable[str]) -> None:
+    """Link a kallelse's agenda items and the protokoll §§ that decided them.
+
+    Documents of the same meeting (same committee and meeting date) are paired; an
+    item and a § are linked when they share a Dnr, or failing that a heading.
+    """
+    meetings = set()
+    for doc in catalog.get_many(doc_ids, with_text=False).values():
+        meta = doc.metadata
+        date = (meta.get("meeting") or {}).get("meeting_date")
+        if meta.get("doc_type") in ("kallelse", "protokoll") and meta.get("committee") and date:
+            meetings.add((meta["committee"], date))
+    for committee, date in sorted(meetings):
+        docs = catalog.meeting_documents(committee, date)
+        notices = [d for d in docs if d.metadata.get("doc_type") == "kallelse"]
+        minutes = [d for d in docs if d.metadata.get("doc_type") == "protokoll"]
+        for notice in notices:
+            for protocol in minutes:
+                items, paragraphs = notice.metadata["arenden"], protocol.metadata["arenden"]
+                for i, j in link_agenda(items, paragraphs):
+                    items[i]["decided_in"] = {"document": protocol.id, "number": paragraphs[j]["number"]}
+                    paragraphs[j]["agenda_item"] = {"document": notice.id, "number": items[i]["number"]}
+                catalog.set_arenden(notice.id, items)
+                catalog.set_arenden(protocol.id, paragraphs)
 
 
 def sync_index(home: Path, catalog: Catalog) -> None:
@@ -318,6 +357,7 @@ def index_paths(
                     sync_index(home, catalog)
                     last_sync = len(report.outcomes)
 
+        link_meetings(catalog, (o.document_id for o in report.outcomes if o.status in ("new", "updated")))
         sync_index(home, catalog)
         bar.finish()
         report.elapsed = time.monotonic() - started
@@ -397,5 +437,6 @@ def _reextract(
             if len(group) > 1 and catalog.get(doc.id, with_text=False).duplicate_of is None:
                 own = {m: catalog.own_metadata(m) for m in group}
                 ordered = sorted(group, key=lambda m: -richness(own[m]))
-                catalog.set_group(ordered[0], ordered, merge_group([own[m] for m in ordered]))
+                catalog.set_group(ordered[0], ordered, merged_metadata([own[m] for m in ordered]))
+    link_meetings(catalog, (d.id for d in docs))
     bar.finish()

@@ -53,6 +53,11 @@ CLEANING_CASES = [
      f"{WIDE}:\n• undersöka vilka föreskrifter som krävs,\n• analysera sanktionsavgifter."),
     (f"Utredaren ska bl.a.\n\uf0b7 undersöka vilka föreskrifter som {WIDE}",
      f"Utredaren ska bl.a.\n• undersöka vilka föreskrifter som {WIDE}"),
+    # a § of minutes starts its own line; a § reference wrapped onto a line does not
+    (f"{WIDE} Baltikum.\n§ 45 Dnr BN 2023/0207\nDetaljplan för bostäder",
+     f"{WIDE} Baltikum.\n§ 45 Dnr BN 2023/0207\nDetaljplan för bostäder"),
+    (f"{WIDE} Baltikum\n§ 41\nVal av justerare", f"{WIDE} Baltikum\n§ 41\nVal av justerare"),
+    (f"{WIDE} beslut 2023-11-16\n§ 142, och har", f"{WIDE} beslut 2023-11-16 § 142, och har"),
     # page numbers at a page edge go, in every common form
     (f"{WIDE}.\n3", f"{WIDE}."),
     (f"- 3 -\n{WIDE}.", f"{WIDE}."),
@@ -227,3 +232,16 @@ def test_clean_seeds_keep_their_words(prefix: str) -> None:
     cleaned = clean_text(raw)
     assert _words(cleaned) == _words(raw)
     assert cleaned.count("\n\n") >= 5
+
+
+def test_minutes_laid_out_one_paragraph_a_page_keep_every_paragraph() -> None:
+    pages = [
+        f"Byggnadsnämnden Lerum\nSammanträdesprotokoll 2024-04-18\n§ {n} Dnr BN 2024/00{n}\n"
+        f"Beslut\nNämnden beslutar i ärende {n} om bygglov.\nSida {n - 40} (4)"
+        for n in (41, 42, 43, 44)
+    ]
+    text, page_starts = clean_pages(pages)
+    for n in (41, 42, 43, 44):
+        assert f"§ {n} Dnr BN 2024/00{n}\nBeslut\nNämnden beslutar i ärende {n}" in text
+    assert text.count("Sammanträdesprotokoll 2024-04-18") == 1  # the running header, once
+    assert "Sida" not in text and len(page_starts) == 4

@@ -1,18 +1,19 @@
 """Metadata extraction: from clean text to the contract's metadata fields.
 
 ``extract_metadata`` is the one front function; each concern lives in its own module
-(doctype, title, dates, dnr, organs, places, projects, people, topics, personnummer),
-and every list it matches against comes from the Registry (data files staff edit).
+(doctype, title, dates, dnr, organs, places, projects, people, topics, personnummer,
+arenden), and every list it matches against comes from the Registry (data files staff
+edit).
 Near-duplicate detection (MinHash) is in ``duplicates``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
 from indexer.metadata import dates
+from indexer.metadata.arenden import MEETING_TYPES, parse_meeting, split_arenden
 from indexer.metadata.dnr import document_dnr, find_dnrs, find_paragraphs
 from indexer.metadata.doctype import classify
 from indexer.metadata.organs import find_organs
@@ -20,7 +21,7 @@ from indexer.metadata.people import find_people
 from indexer.metadata.personnummer import count_personnummer
 from indexer.metadata.places import find_places
 from indexer.metadata.projects import discover_project_candidates
-from indexer.metadata.registry import Registry
+from indexer.metadata.registry import Registry, default_registry
 from indexer.metadata.text import header_end
 from indexer.metadata.title import fallback_title, find_title, synthesized_title
 from indexer.metadata.topics import find_topics
@@ -31,12 +32,6 @@ __all__ = ["Registry", "default_registry", "extract_metadata"]
 DNR_HEADER_LINES = 20
 
 
-@cache
-def default_registry() -> Registry:
-    """The packaged registry (no project registry: pass ``Registry.load(corpus_dir)``)."""
-    return Registry.load()
-
-
 def extract_metadata(
     text: str,
     *,
@@ -44,14 +39,18 @@ def extract_metadata(
     blocks: Sequence[Any] | None = None,
     language: str = "sv",
     registry: Registry | None = None,
+    page_starts: list[int] | None = None,
 ) -> dict[str, Any]:
     """The contract's metadata fields of one document's clean text, plus extras.
 
     ``blocks`` are layout blocks of the first pages (``text, page, size, bold, x0, y0,
-    x1, y1``); ``title_hint`` is the title the format gave. Returns ``title, doc_type,
-    city, cities_mentioned, districts, committee, administration, dnr, document_date,
+    x1, y1``); ``title_hint`` is the title the format gave; ``page_starts`` the offset
+    where each page begins (for the pages of ärenden). Returns ``title, doc_type, city,
+    cities_mentioned, districts, committee, administration, dnr, document_date,
     decision_date, projects, topics, people`` and ``dnr_verbatim, dnrs, paragraphs,
-    dates, project_candidates, personnummer``.
+    dates, project_candidates, personnummer``; a protokoll, a kallelse or a bundle of
+    tjänsteutlåtanden with several § adds ``arenden`` (see ``arenden.split_arenden``)
+    and ``meeting`` (see ``arenden.parse_meeting``).
     """
     registry = registry if registry is not None else default_registry()
     organs = find_organs(text, registry)
@@ -67,7 +66,7 @@ def extract_metadata(
     places = find_places(text, registry)
     dnrs = find_dnrs(text)
     dnr = document_dnr(dnrs, header_end(text, DNR_HEADER_LINES), doc_type)
-    return {
+    metadata = {
         "title": title,
         "doc_type": doc_type,
         "city": places.city,
@@ -88,3 +87,8 @@ def extract_metadata(
         "project_candidates": discover_project_candidates(text, registry),
         "personnummer": count_personnummer(text),
     }
+    arenden = split_arenden(text, doc_type=doc_type, page_starts=page_starts, registry=registry)
+    if doc_type in MEETING_TYPES or arenden:
+        metadata["arenden"] = arenden
+        metadata["meeting"] = parse_meeting(text, registry=registry)
+    return metadata

@@ -81,11 +81,16 @@ def document_dnr(dnrs: list[Dnr], header_end: int, doc_type: str | None = None) 
     return dnrs[0] if len(dnrs) == 1 else None
 
 
+def cites_law(after: str) -> bool:
+    """Whether the words right after a § number name a law ("§ 2 SoL", "§ 3 kommunallagen")."""
+    return bool(_LAW_AFTER.match(after))
+
+
 def find_paragraphs(text: str) -> list[str]:
     """§ numbers of minutes, as strings in reading order ("64", "64/20")."""
     found: dict[str, None] = {}
     for match in _PARAGRAPH.finditer(text):
-        if _LAW_AFTER.match(text[match.end() : match.end() + 40]) or _LAW_BEFORE.search(
+        if cites_law(text[match.end() : match.end() + 40]) or _LAW_BEFORE.search(
             text[max(0, match.start() - 12) : match.start()]
         ):
             continue

@@ -10,7 +10,8 @@ there, else from the packaged ``indexer/metadata/data/``:
 - ``topics.toml``     controlled vocabulary of topics with cue stems.
 - ``kommuner.csv``, ``stadsdelar.csv``, ``europeiska_stader.csv``   the gazetteer.
 - ``places.toml``, ``organs.toml``, ``people.toml``, ``headings.toml``,
-  ``discovery.toml``   cue lists for places, committees, people, doc types, projects.
+  ``discovery.toml``, ``arenden.toml``   cue lists for places, committees, people,
+  doc types, projects, and the ärenden of minutes and notices.
 
 A Registry is immutable and picklable (it is sent to worker processes); the
 compiled matchers are built on first use and cached on the instance.
@@ -21,11 +22,11 @@ from __future__ import annotations
 import csv
 import tomllib
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from indexer.metadata import headings, organs, people, places, projects, topics
+from indexer.metadata import arenden, headings, organs, people, places, projects, topics
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -106,6 +107,8 @@ class Registry:
     project_definition_cues: tuple[str, ...]
     not_projects: frozenset[str]
     not_project_words: tuple[str, ...]
+    #: arenden.toml flattened: ("sections.decision", ("beslut",)), ("cues.presenter", …), …
+    arende_words: tuple[tuple[str, tuple[str, ...]], ...]
 
     @classmethod
     def load(cls, registry_dir: str | Path | None = None) -> Registry:
@@ -137,6 +140,7 @@ class Registry:
         people_cfg = toml("people.toml")
         heading_cfg = toml("headings.toml")
         discovery_cfg = toml("discovery.toml")
+        arende_cfg = toml("arenden.toml")
         district_cfg = place_cfg.get("districts", {})
         foreign_cfg = place_cfg.get("foreign_cities", {})
         context_districts = set(district_cfg.get("needs_context", []))
@@ -222,6 +226,11 @@ class Registry:
             project_definition_cues=tuple(discovery_cfg.get("definition_cues", [])),
             not_projects=frozenset(discovery_cfg.get("not_projects", [])),
             not_project_words=tuple(discovery_cfg.get("not_project_words", [])),
+            arende_words=tuple(
+                (f"{table}.{key}", tuple(words))
+                for table, entries in arende_cfg.items()
+                for key, words in entries.items()
+            ),
         )
 
     @cached_property
@@ -253,3 +262,14 @@ class Registry:
     def people_index(self) -> people.PeopleIndex:
         """Compiled matcher for people next to a role, label or party cue."""
         return people.PeopleIndex.build(self)
+
+    @cached_property
+    def arende_index(self) -> arenden.ArendeIndex:
+        """Compiled matchers for the sections and cues of ärenden and meetings."""
+        return arenden.ArendeIndex.build(self)
+
+
+@cache
+def default_registry() -> Registry:
+    """The packaged registry (no project registry: pass ``Registry.load(corpus_dir)``)."""
+    return Registry.load()

@@ -1,0 +1,89 @@
+"""``arkiv check``: verify an archive and repair what can be repaired safely.
+
+Checked: the catalog (SQLite ``integrity_check`` and foreign keys), every original
+(present, and its SHA-256 still the one it was archived under), every path pointing at
+a document, and the search index (present, current schema, caught up with the catalog,
+answering a search). Repaired: leftovers of interrupted copies in ``originals/``, an
+index that lags the catalog (synchronised) and an index that is missing, outdated or
+broken (rebuilt from the catalog). A missing or corrupt original cannot be repaired
+here: it is reported, with the document it belongs to, for restoring from a backup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive.catalog import Catalog, sha256_file
+from archive.index import Index
+from archive.query import Query
+
+
+@dataclass
+class CheckReport:
+    documents: int = 0
+    originals_verified: int = 0
+    problems: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_archive(home: Path, *, verify_hashes: bool = True) -> CheckReport:
+    """Check the archive at ``home`` (the caller holds the write lock)."""
+    report = CheckReport()
+    with Catalog(home) as catalog:
+        integrity = catalog.integrity_check()
+        if integrity != "ok":
+            report.problems.append(f"catalog integrity check failed: {integrity}")
+        dangling = catalog.db.execute("PRAGMA foreign_key_check").fetchall()
+        if dangling:
+            report.problems.append(f"catalog has {len(dangling)} rows pointing at nothing")
+        _check_originals(catalog, report, verify_hashes)
+        _check_index(home, catalog, report)
+    return report
+
+
+def _check_originals(catalog: Catalog, report: CheckReport, verify_hashes: bool) -> None:
+    for leftover in (catalog.home / "originals").glob("*/.incoming-*"):
+        leftover.unlink(missing_ok=True)
+        report.repaired.append(f"removed an interrupted copy: {leftover.name}")
+    rows = catalog.db.execute("SELECT id, sha256, size, path FROM documents ORDER BY id")
+    for doc_id, sha256, size, path in rows:
+        report.documents += 1
+        original = catalog.original_path(sha256)
+        if not original.is_file():
+            report.problems.append(f"original missing for document {doc_id} ({path})")
+        elif original.stat().st_size != size or (
+            verify_hashes and sha256_file(original) != sha256
+        ):
+            report.problems.append(f"original corrupt for document {doc_id} ({path})")
+        else:
+            report.originals_verified += 1
+
+
+def _check_index(home: Path, catalog: Catalog, report: CheckReport) -> None:
+    from archive.search import Searcher
+
+    index = Index(home)
+    if index.needs_rebuild():
+        index.rebuild(catalog)
+        report.repaired.append("search index was missing or outdated: rebuilt")
+        return
+    if index.seq < catalog.max_seq():
+        changed = index.sync(catalog)
+        report.repaired.append(f"search index lagged the catalog: {changed} documents updated")
+    try:
+        answered = Searcher(home).search(Query(page_size=1, snippets=False)).total
+    except Exception as exc:  # a broken index is rebuilt, whatever broke it
+        index.rebuild(catalog)
+        report.repaired.append(f"search index did not answer ({type(exc).__name__}): rebuilt")
+        return
+    expected = catalog.count()
+    if answered != expected:
+        index.rebuild(catalog)
+        report.repaired.append(
+            f"search index held {answered} documents, the catalog {expected}: rebuilt"
+        )
