@@ -31,3 +31,43 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "arkiv-home"
     monkeypatch.setenv("ARKIV_HOME", str(path))
     return path
+
+
+# -- web: real archives built by the real pipeline, shared read-only by the web tests --
+
+#: A title and text that try to break out of HTML, attributes, scripts, XML and CSV
+#: (a word first, so the file reads as plain text, not as HTML).
+HOSTILE_TITLE = 'Skadeprov <script>alert(1)</script> "><img src=x onerror=alert(1)>'
+HOSTILE_TEXT = (
+    f"{HOSTILE_TITLE}\n\n"
+    "Socialnämnden behandlade ärendet om skadeprovet. "
+    'Texten innehåller <script>alert(2)</script> och "><img src=x onerror=alert(3)> '
+    "samt =HYPERLINK(\"http://example.invalid\") för kalkylblad.\n\n"
+    "Skadeprovet ska visas som text och aldrig tolkas som kod i webbläsaren.\n"
+)
+#: A word only the hostile document contains.
+HOSTILE_WORD = "skadeprovet"
+
+
+@pytest.fixture(scope="session")
+def corpus_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An ARKIV_HOME holding corpus/, ingested and indexed by indexer.pipeline."""
+    from indexer.pipeline import index_paths
+
+    home = tmp_path_factory.mktemp("corpus-archive") / "arkiv"
+    report = index_paths(home, [CORPUS], registry_dir=CORPUS)
+    assert report.counts["new"] > 0, report.failures
+    return home
+
+
+@pytest.fixture(scope="session")
+def hostile_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An ARKIV_HOME holding one hostile .txt document (ingested by indexer.pipeline)."""
+    from indexer.pipeline import index_paths
+
+    folder = tmp_path_factory.mktemp("hostile-files")
+    (folder / "skadeprov.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
+    home = tmp_path_factory.mktemp("hostile-archive") / "arkiv"
+    report = index_paths(home, [folder], registry_dir=CORPUS)
+    assert report.counts["new"] == 1, report.failures
+    return home

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 
 from archive.home import resolve_home
-from web import errors, i18n, security
+from web import errors, i18n, labels, security
 from web.archive_access import ArchiveAccess
 
 
@@ -32,14 +32,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     app.extensions["arkiv"] = ArchiveAccess(resolve_home(app.config["ARKIV_HOME"]))
 
     i18n.init_app(app)
+    labels.init_app(app)
     security.init_app(app)
     errors.init_app(app)
 
-    from web import about, api, browse, documents, search
+    from web import about, api, browse, documents, export, search
 
-    for module in (search, documents, browse, about, api):
+    for module in (search, export, documents, browse, about, api):
         app.register_blueprint(module.bp)
     return app

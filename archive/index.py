@@ -1,0 +1,986 @@
+"""The Whoosh index of the archive: schema, analysis and the index lifecycle.
+
+The index is derived from the catalog and can be rebuilt from it at any time. It lives
+in ``ARKIV_HOME/index``::
+
+    index/
+        CURRENT        name of the live generation, swapped atomically (tmp + os.replace)
+        write.lock     held by the one process writing the index (sync or rebuild)
+        gen-0007/      a Whoosh index + ``arkiv.json`` (schema version, catalog seq)
+
+A rebuild writes a new generation beside the live one and swaps ``CURRENT`` when it is
+complete: searches keep answering from the old generation meanwhile, and a crash leaves
+the old one in use (the half-built directory is removed by the next writer).
+
+Analysis is defined once, here, and used both to index and to query:
+
+* ``exact``: words as written, lowercased, stop words dropped ("beslutet" matches
+  "beslutet" only; ranked highest);
+* ``stem``: the same words stemmed — Snowball Swedish (:mod:`archive.stemmer`) for
+  Swedish documents, Snowball English for English ones — with positions for phrases;
+* ``title``: the title, stemmed the same way.
+
+Compound words ("nämnd" in "socialtjänstnämnden", "hemlöshet" in "hemlöshetsarbete") and
+queries typed without å, ä, ö are matched at query time by expanding the query word over
+the ``stem`` lexicon (see :mod:`archive.search`), so they need no extra postings.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import multiprocessing
+import operator
+import os
+import queue
+import re
+import shutil
+import sys
+import unicodedata
+import zlib
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from pickle import dumps
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.columns import NumericColumn, RefBytesColumn
+from whoosh.fields import COLUMN, ID, FieldType, Schema
+from whoosh.formats import Existence, Positions
+from whoosh.index import TOC, clean_files
+from whoosh.lang import stemmer_for_language
+from whoosh.lang.stopwords import stoplists
+from whoosh.system import pack_ushort
+from whoosh.util.numeric import length_to_byte
+from whoosh.writing import SegmentWriter
+
+from archive.catalog import Catalog
+from archive.home import ArchiveError
+from archive.models import Document
+from archive.stemmer import stem as swedish_stem
+
+#: Bump when the schema or the analysis changes: older generations then need a rebuild.
+SCHEMA_VERSION = 1
+
+INDEX_NAME = "MAIN"
+STATE_FILE = "arkiv.json"
+CURRENT_FILE = "CURRENT"
+LOCK_FILE = "write.lock"
+GENERATION_PREFIX = "gen-"
+
+#: Postings per block when rebuilding (Whoosh writes 128; bigger blocks decode faster).
+BLOCK_POSTINGS = 1024
+#: Documents per segment in a rebuild: bounds each writer's memory (~20 KB a document).
+SEGMENT_DOCS = 15_000
+#: Processes that analyse and write a rebuild (the machine has two cores) …
+BUILD_WORKERS = 2
+#: … once the catalog holds this many documents (starting them takes a second).
+PARALLEL_FROM = 5_000
+
+# -- analysis ----------------------------------------------------------------------
+
+#: A word: a run of letters and digits. å, ä and ö are letters; "EU-medborgare" and
+#: "115-239/2002" are several words.
+WORD_PATTERN = r"[^\W_]+"
+SWEDISH_STOP_WORDS: frozenset[str] = frozenset(stoplists["sv"])
+ENGLISH_STOP_WORDS: frozenset[str] = frozenset(stoplists["en"])
+LANGUAGES = ("sv", "en")
+
+_english = stemmer_for_language("en")
+
+
+def english_stem(word: str) -> str:
+    """Snowball English (Porter 2): "cities" and "city" both become "citi"."""
+    return _english(word)
+
+
+class Words(RegexTokenizer):
+    """Splits text into words (``WORD_PATTERN``)."""
+
+    def __init__(self) -> None:
+        super().__init__(WORD_PATTERN)
+
+    def batch(self, text: str) -> list[str]:
+        return self.expression.findall(text)
+
+
+class Lowercase(LowercaseFilter):
+    def batch(self, words: list[str]) -> list[str]:
+        # One lower() over all words (they hold no newline, and lower() makes none).
+        return "\n".join(words).lower().split("\n") if words else []
+
+
+class DropStopWords(StopFilter):
+    """Drops stop words; positions are renumbered, so phrases skip them."""
+
+    def __init__(self, words: frozenset[str]) -> None:
+        super().__init__(stoplist=words, minsize=1, renumber=True)
+
+    def batch(self, words: list[str]) -> list[str]:
+        stops = self.stops
+        return [w for w in words if w not in stops]
+
+
+class StemCache(dict):
+    """word → stem, computed on first use; emptied when it grows past ``limit``.
+
+    A plain dict lookup: stemming every word of every document is the hot path of
+    indexing, and Whoosh's own LRU wrapper costs ~1.5 µs a word.
+    """
+
+    def __init__(self, stemfn: Callable[[str], str], limit: int = 500_000) -> None:
+        super().__init__()
+        self.stemfn = stemfn
+        self.limit = limit
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= self.limit:
+            self.clear()
+        stem = self[word] = self.stemfn(word)
+        return stem
+
+
+class Stem(StemFilter):
+    """Stems each word (through a :class:`StemCache`)."""
+
+    def __init__(self, stemfn: Callable[[str], str]) -> None:
+        super().__init__(stemfn=stemfn)
+
+    def clear(self) -> None:
+        self._stem = StemCache(self.stemfn).__getitem__
+
+    def batch(self, words: list[str]) -> list[str]:
+        return list(map(self._stem, words))
+
+    def __call__(self, tokens):  # noqa: ANN001, ANN204 - Whoosh's filter protocol
+        stem = self._stem
+        for t in tokens:
+            if not t.stopped:
+                t.text = stem(t.text)
+            yield t
+
+
+#: Words as written (lowercase, no stop words), per document language.
+EXACT = {
+    "sv": Words() | Lowercase() | DropStopWords(SWEDISH_STOP_WORDS),
+    "en": Words() | Lowercase() | DropStopWords(ENGLISH_STOP_WORDS),
+}
+STEMMING = {"sv": Stem(swedish_stem), "en": Stem(english_stem)}
+#: Words stemmed in the document's language: the exact pipeline plus a stemmer.
+STEMS = {language: EXACT[language] | STEMMING[language] for language in LANGUAGES}
+
+
+def terms(analyzer: Any, text: str) -> list[str]:
+    """The terms a pipeline makes of a text, in order (list index = position).
+
+    Runs each pipeline step over the whole list of words at once (``batch``) rather
+    than token by token; ``tests/test_index.py`` checks it agrees with Whoosh's own
+    token-stream run of the same pipeline.
+    """
+    tokenizer, *filters = analyzer.items
+    words = tokenizer.batch(text)
+    for step in filters:
+        words = step.batch(words)
+    return words
+
+
+def analyse(text: str, language: str) -> tuple[list[str], list[str]]:
+    """A text's exact words and their stems, in the given language ("sv" or "en")."""
+    exact = terms(EXACT[language], text)
+    return exact, STEMMING[language].batch(exact)
+
+
+def document_language(doc: Document) -> str:
+    """The analysis language of a document: English when detected so, else Swedish."""
+    return "en" if doc.get("language") == "en" else "sv"
+
+
+_FOLD = str.maketrans("åäöáàâãéèêëíìîïóòôõúùûüýÿæøç", "aaoaaaaeeeeiiiioooouuuuyyaoc")
+
+
+def fold(text: str) -> str:
+    """å→a, ä→a, ö→o (and other accents): how a word is typed on a foreign keyboard.
+
+    One character in, one character out, so offsets in folded text match the original.
+    """
+    return text.translate(_FOLD)
+
+
+# -- diarienummer -------------------------------------------------------------------
+
+_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
+_DNR_LABEL = re.compile(r"^(?:DNR|DIARIENUMMER|DIARIENR)\b[\s.:]*")
+_DNR_PREFIX = re.compile(r"^[^\W\d_]+")
+
+
+def normalise_dnr(value: str) -> str:
+    """A diarienummer as one comparable term: uppercase, no spaces, one kind of dash.
+
+    "ks 2019/123", "KS 2019 / 123" and "Dnr KS 2019/123" all become "KS2019/123";
+    "115 - 239/2002" becomes "115-239/2002".
+    """
+    text = unicodedata.normalize("NFKC", value).upper().translate(_DASHES).strip()
+    text = _DNR_LABEL.sub("", text)
+    return re.sub(r"\s+", "", text)
+
+
+def dnr_terms(value: str) -> list[str]:
+    """The index terms of one diarienummer: normalised, and without its letter prefix."""
+    full = normalise_dnr(value)
+    if not full:
+        return []
+    core = _DNR_PREFIX.sub("", full)
+    return [full, core] if core and core != full and any(c.isdigit() for c in core) else [full]
+
+
+# -- schema -------------------------------------------------------------------------
+
+
+class PackedPositions(Positions):
+    """Positions as little-endian uint32s: encoded and decoded in C.
+
+    Whoosh's :class:`~whoosh.formats.Positions` pickles a list of deltas per posting,
+    which made encoding the largest cost of building the index.
+    """
+
+    def encode(self, poslist: Iterable[int]) -> bytes:
+        values = array("I", poslist)
+        if sys.byteorder != "little":
+            values.byteswap()
+        return values.tobytes()
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        values = array("I", valuestring)
+        if sys.byteorder != "little":
+            values.byteswap()
+        return values.tolist()
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return len(valuestring) // 4
+
+    def decode_weight(self, valuestring: bytes) -> float:
+        return self.decode_frequency(valuestring) * self.field_boost
+
+
+class TermsField(FieldType):
+    """Text already analysed by this module: the value is the list of terms in order.
+
+    Weights are term frequencies; with ``positions`` each posting also keeps where the
+    term occurs (for phrases). ``pipeline`` names the analysis used for queries.
+    """
+
+    def __init__(self, pipeline: str, *, positions: bool) -> None:
+        self.pipeline = pipeline
+        self.format = PackedPositions() if positions else Existence()
+        self.positions = positions
+        self.scorable = True
+        self.stored = False
+        self.unique = False
+        self.vector = None
+        self.column_type = None
+
+    @property
+    def analyzer(self) -> Any:
+        return {"exact": EXACT, "stems": STEMS}[self.pipeline]["sv"]
+
+    def postings(self, words: list[str]) -> dict[str, list[int]] | Counter[str]:
+        """Term → positions (or term → frequency without positions)."""
+        if not self.positions:
+            return Counter(words)
+        found: dict[str, list[int]] = {}
+        for position, word in enumerate(words):
+            if word in found:
+                found[word].append(position)
+            else:
+                found[word] = [position]
+        return found
+
+    def index(self, value: list[str], **kwargs: Any) -> list[tuple[bytes, int, float, bytes]]:
+        postings = self.postings(value)
+        if self.positions:
+            encode = self.format.encode
+            return [(t.encode(), len(p), float(len(p)), encode(p)) for t, p in postings.items()]
+        return [(t.encode(), f, float(f), b"") for t, f in postings.items()]
+
+
+class FacetColumn(RefBytesColumn):
+    """A facet's values as written ("\\x1f"-joined), one shared copy per distinct set."""
+
+    class Reader(RefBytesColumn.Reader):
+        def codes(self) -> array:
+            """Every document's index into :meth:`values`, read in one go."""
+            raw = self._dbfile.get(self._basepos, self._doccount * self._itemsize)
+            return _big_endian_array(self._typecode, raw)
+
+        def values(self) -> list[tuple[str, ...]]:
+            return [tuple(v.decode("utf-8").split("\x1f")) if v else () for v in self._uniques]
+
+
+class IntColumn(NumericColumn):
+    """Integers per document (dates as YYYYMMDD, field lengths) with a bulk read."""
+
+    class Reader(NumericColumn.Reader):
+        def load_array(self, doccount: int) -> array:
+            """Every document's value, read in one go (missing values are the default)."""
+            raw = self._dbfile.get(self._basepos, self._count * self._fixedlen)
+            values = _big_endian_array(self._typecode, raw)
+            values.extend([self._default] * (doccount - len(values)))
+            return values
+
+
+def _big_endian_array(typecode: str, raw: bytes) -> array:
+    values = array(typecode, raw)
+    if values.itemsize > 1 and sys.byteorder == "little":
+        values.byteswap()
+    return values
+
+
+class FacetField(FieldType):
+    """Values people filter and count by (city, projects …).
+
+    Indexed casefolded, one term per value, for filtering; kept as written in a column
+    for counting facets over a result set.
+    """
+
+    def __init__(self) -> None:
+        self.format = Existence()
+        self.analyzer = None
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+        self.vector = None
+        self.column_type = FacetColumn()
+
+    def index(self, value: list[str], **kwargs: Any) -> list[tuple[bytes, int, float, bytes]]:
+        keys = dict.fromkeys(facet_key(v) for v in value)
+        return [(k.encode(), 1, 1.0, b"") for k in keys if k]
+
+    def to_column_value(self, value: list[str]) -> bytes:
+        return "\x1f".join(value).encode("utf-8")
+
+
+class KeywordsField(FacetField):
+    """Identifiers matched exactly (diarienummer), not counted: no column."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.column_type = None
+
+    def index(self, value: list[str], **kwargs: Any) -> list[tuple[bytes, int, float, bytes]]:
+        return [(k.encode(), 1, 1.0, b"") for k in dict.fromkeys(value) if k]
+
+
+def facet_key(value: str) -> str:
+    """How a facet value is matched: casefolded, spaces collapsed."""
+    return " ".join(value.casefold().split())
+
+
+#: Facet fields, as named in :data:`archive.query.FACETS`.
+FACET_FIELDS = (
+    "doc_type", "city", "districts", "cities_mentioned", "projects", "committee",
+    "topics", "language", "year",
+)
+DATE_FIELDS = ("date", "decision_date", "document_date")
+LENGTH_FIELDS = {"exact": "exact_len", "stem": "stem_len", "title": "title_len"}
+
+
+def make_schema() -> Schema:
+    fields: dict[str, Any] = {
+        "id": ID(stored=True, unique=True),
+        "exact": TermsField("exact", positions=False),
+        "stem": TermsField("stems", positions=True),
+        "title": TermsField("stems", positions=False),
+        "dnr": KeywordsField(),
+    }
+    fields.update({name: FacetField() for name in FACET_FIELDS})
+    fields.update({name: COLUMN(IntColumn("i", default=0)) for name in DATE_FIELDS})
+    fields.update({name: COLUMN(IntColumn("H", default=0)) for name in LENGTH_FIELDS.values()})
+    return Schema(**fields)
+
+
+def _date_number(value: Any) -> int:
+    """An ISO date as YYYYMMDD (0 when unknown or malformed)."""
+    if not isinstance(value, str):
+        return 0
+    digits = value[:10].replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else 0
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    return [str(v) for v in value if v is not None and str(v).strip()]
+
+
+def document_fields(doc: Document) -> dict[str, Any]:
+    """What the index keeps of a document (its text is analysed, not stored)."""
+    language = document_language(doc)
+    exact, stems = analyse(doc.text, language)
+    title = terms(STEMS[language], doc.get("title") or "")
+    decision = _date_number(doc.get("decision_date"))
+    document = _date_number(doc.get("document_date"))
+    date = decision or document
+    dnrs = [doc.get("dnr") or ""] + [
+        d.get("normalised") or d.get("verbatim") or ""
+        for d in (doc.metadata.get("dnrs") or [])
+        if isinstance(d, dict)
+    ]
+    fields: dict[str, Any] = {
+        "id": doc.id,
+        "exact": exact,
+        "stem": stems,
+        "title": title,
+        "dnr": [t for d in dnrs if isinstance(d, str) for t in dnr_terms(d)],
+        "year": [str(date // 10000)] if date else [],
+        "date": date,
+        "decision_date": decision,
+        "document_date": document,
+        "exact_len": min(len(exact), 65535),
+        "stem_len": min(len(stems), 65535),
+        "title_len": min(len(title), 65535),
+    }
+    for name in FACET_FIELDS:
+        if name != "year":
+            fields[name] = _as_list(doc.get(name))
+    return fields
+
+
+# -- bulk writing -------------------------------------------------------------------
+
+
+class _BulkSegmentWriter(SegmentWriter):
+    """Writes one new segment for a rebuild, several times faster than Whoosh's writer.
+
+    Whoosh's writer turns every posting into a tuple, external-sorts them through
+    pickled temporary runs and writes them one call at a time (~9 µs a posting; a
+    document has ~1,200). Documents arrive in docnum order, so each term's postings
+    are already sorted: this writer appends them to one compact ``array`` per term
+    (doc, frequency, positions…) and writes whole blocks to the postings file at once.
+    It relies on the internals of Whoosh's W3 codec, pinned by ``whoosh-reloaded<2.8``.
+    """
+
+    def __init__(self, ix: Any) -> None:
+        super().__init__(ix, limitmb=16, compound=False, _lk=False)
+        self._terms: dict[str, dict[str, array]] = {}
+        self._other: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
+        self._lengths: dict[str, array] = {}
+
+    def add_document(self, **fields: Any) -> None:
+        docnum = self.docnum
+        schema = self.schema
+        perdoc = self.perdocwriter
+        perdoc.start_doc(docnum)
+        for name in sorted(fields):
+            value = fields[name]
+            field = schema[name]
+            length = 0
+            if isinstance(field, TermsField):
+                length = len(value)
+                self._add_terms(name, field, docnum, value)
+                self._lengths.setdefault(name, array("I")).append(length)
+            elif field.indexed:
+                other = self._other.setdefault(name, {})
+                for tbytes, _freq, weight, vbytes in field.index(value):
+                    other.setdefault(tbytes, []).append((docnum, weight, vbytes))
+            perdoc.add_field(name, field, value if field.stored else None, length)
+            if field.column_type is not None:
+                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _add_terms(self, name: str, field: TermsField, docnum: int, words: list[str]) -> None:
+        buffer = self._terms.setdefault(name, {})
+        postings = field.postings(words)
+        if field.positions:
+            for term, positions in postings.items():
+                entry = buffer.get(term)
+                if entry is None:
+                    entry = buffer[term] = array("I")
+                entry.append(docnum)
+                entry.append(len(positions))
+                entry.extend(positions)
+        else:
+            for term, freq in postings.items():
+                entry = buffer.get(term)
+                if entry is None:
+                    entry = buffer[term] = array("I")
+                entry.append(docnum)
+                entry.append(freq)
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        writer = self.fieldwriter
+        for name in sorted({*self._terms, *self._other}):
+            field = self.schema[name]
+            writer.start_field(name, field)
+            if name in self._terms:
+                self._write_terms(field, self._terms.pop(name), self._lengths[name])
+            else:
+                for tbytes, postings in sorted(self._other.pop(name).items()):
+                    writer.start_term(tbytes)
+                    for docnum, weight, vbytes in postings:
+                        writer.add(docnum, weight, vbytes, 0)
+                    writer.finish_term()
+            writer.finish_field()
+        writer.close()
+
+    def _write_terms(self, field: TermsField, buffer: dict[str, array], lengths: array) -> None:
+        writer = self.fieldwriter
+        fieldid = pack_ushort(writer._fieldid)
+        bounds = (max(1, min(lengths)), max(1, max(lengths)))
+        for term in sorted(buffer):
+            entry = buffer[term]
+            if field.positions:
+                docs, freqs, values = _split_positional(entry)
+            else:
+                docs, freqs, values = entry[0::2].tolist(), entry[1::2].tolist(), None
+            terminfo = _write_postings(writer._postfile, docs, freqs, values, bounds)
+            writer._tindex.add(fieldid + term.encode("utf-8"), terminfo.to_bytes())
+
+
+def _split_positional(entry: array) -> tuple[list[int], list[int], list[bytes]]:
+    """A positional buffer (doc, freq, positions…)* as docs, freqs and encoded positions."""
+    docs: list[int] = []
+    freqs: list[int] = []
+    values: list[bytes] = []
+    i, end = 0, len(entry)
+    little = sys.byteorder == "little"
+    while i < end:
+        freq = entry[i + 1]
+        positions = entry[i + 2 : i + 2 + freq]
+        if not little:
+            positions.byteswap()
+        docs.append(entry[i])
+        freqs.append(freq)
+        values.append(positions.tobytes())
+        i += 2 + freq
+    return docs, freqs, values
+
+
+#: Posting lists this short are kept inside the term dictionary entry (no block).
+INLINE_POSTINGS = 2
+#: Blocks smaller than this (pickled bytes) are not worth compressing.
+COMPRESS_FROM = 96
+
+
+def _write_postings(
+    postfile: Any, docs: list[int], freqs: list[int], values: list[bytes] | None,
+    lengths: tuple[int, int],
+) -> W3TermInfo:
+    """Write one term's postings in the W3 format; returns its term info.
+
+    The bytes Whoosh's ``W3PostingsWriter`` writes, except that frequencies stay ints,
+    tiny blocks are left uncompressed, very short lists are inlined (Whoosh's own
+    inlining is broken: ``set_inline`` vs ``set_inlined``) and every block records the
+    segment's shortest and longest field length (a safe bound for Whoosh's block-skipping
+    scorers, and no per-posting lookup).
+    """
+    shortest, longest = lengths
+    terminfo = W3TermInfo(
+        weight=float(sum(freqs)), df=len(docs), minlength=shortest, maxlength=longest,
+        maxweight=float(max(freqs)), minid=docs[0], maxid=docs[-1],
+    )
+    if len(docs) <= INLINE_POSTINGS:
+        terminfo.set_inlined(docs, [float(f) for f in freqs], values or [b""] * len(docs))
+        return terminfo
+    start = postfile.tell()
+    postfile.write(WHOOSH3_HEADER_MAGIC)
+    length_bytes = (length_to_byte(shortest), length_to_byte(longest))
+    for first in range(0, len(docs), BLOCK_POSTINGS):
+        last = first + BLOCK_POSTINGS
+        ids = docs[first:last]
+        weights = freqs[first:last]
+        deltas = tuple(map(operator.sub, ids, [0, *ids[:-1]]))
+        mini_weights = None if weights.count(1) == len(weights) else tuple(weights)
+        data = dumps((deltas, mini_weights, tuple(values[first:last]) if values else None), 2)
+        compression = 1 if len(data) >= COMPRESS_FROM else 0
+        if compression:
+            data = zlib.compress(data, compression)
+        info = dumps((len(ids), ids[-1], float(max(weights)), compression, *length_bytes), 2)
+        size = len(info) + len(data)
+        postfile.write_int(-size if last >= len(docs) else size)
+        postfile.write(info)
+        postfile.write(data)
+    terminfo.set_extent(start, postfile.tell() - start)
+    return terminfo
+
+
+def _merge_small_segments(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
+    """Merge policy for syncs: fold many small segments into one, leave big ones be.
+
+    Each sync adds a small segment; once ten pile up they are merged (cheap while they
+    are small). A rebuild's big segments are never rewritten by a sync.
+    """
+    from whoosh.reading import SegmentReader
+
+    small = [s for s in segments if s.doc_count_all() < 1_000]
+    if len(small) < 10:
+        return segments
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in small]
+
+
+# -- lifecycle ----------------------------------------------------------------------
+
+
+class IndexBusy(ArchiveError):
+    """Another process is writing the index; ``str(exc)`` says what it is doing."""
+
+
+class Index:
+    """The index generations of one archive (see the module docstring)."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = Path(home)
+        self.root = self.home / "index"
+
+    # -- reading the state ------------------------------------------------------
+
+    def current(self) -> Path | None:
+        """The live generation's directory (None when there is no index)."""
+        try:
+            name = (self.root / CURRENT_FILE).read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        if not name.startswith(GENERATION_PREFIX) or "/" in name:
+            return None
+        path = self.root / name
+        return path if (path / STATE_FILE).exists() else None
+
+    def state(self) -> dict[str, Any]:
+        """The live generation's ``arkiv.json``: schema version, catalog seq, times."""
+        generation = self.current()
+        if generation is None:
+            return {}
+        try:
+            return json.loads((generation / STATE_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    @property
+    def seq(self) -> int:
+        """The catalog sequence number the live generation is synchronised to."""
+        return int(self.state().get("seq", 0))
+
+    def exists(self) -> bool:
+        generation = self.current()
+        return generation is not None and whoosh_index.exists_in(generation, INDEX_NAME)
+
+    def needs_rebuild(self) -> bool:
+        """True when there is no index or it was built with another schema version."""
+        return not self.exists() or self.state().get("schema_version") != SCHEMA_VERSION
+
+    # -- writing ----------------------------------------------------------------
+
+    def sync(self, catalog: Catalog) -> int:
+        """Apply the catalog's changes since the last sync; returns documents changed.
+
+        Indexable documents are upserted, the rest (superseded versions, renderings
+        that joined a near-duplicate group) deleted. Without a usable index, rebuilds.
+        """
+        if self.needs_rebuild():
+            return self.rebuild(catalog)
+        with self._writing("sync"):
+            self._remove_stale_generations()
+            generation = self.current()
+            if generation is None:
+                raise ArchiveError("the index disappeared while it was being updated")
+            state = self.state()
+            ix = whoosh_index.open_dir(generation, indexname=INDEX_NAME)
+            changed, seq = _apply_changes(ix, catalog, int(state.get("seq", 0)))
+            if changed:
+                _write_state(generation, seq)
+            return changed
+
+    def rebuild(
+        self, catalog: Catalog, progress: Callable[[int, int], None] | None = None
+    ) -> int:
+        """Build a new generation from the catalog and swap it in; returns documents indexed.
+
+        Searches keep using the old generation until the swap. Memory stays flat: the
+        catalog is streamed and every ``SEGMENT_DOCS`` documents become a segment.
+        """
+        with self._writing("rebuild"):
+            self._remove_stale_generations()
+            generation = self._new_generation()
+            try:
+                start_seq = catalog.max_seq()
+                done = _build(generation, catalog, progress)
+                ix = whoosh_index.open_dir(generation, indexname=INDEX_NAME)
+                _, seq = _apply_changes(ix, catalog, start_seq)
+                _write_state(generation, max(seq, start_seq))
+                self._swap(generation)
+            except BaseException:
+                shutil.rmtree(generation, ignore_errors=True)
+                raise
+            self._remove_stale_generations()
+            return done
+
+    @contextmanager
+    def _writing(self, purpose: str) -> Iterator[None]:
+        """Hold the index's single-writer lock, or raise :class:`IndexBusy`."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(f"cannot create index folder {self.root}: {exc.strerror}") from exc
+        with open(self.root / LOCK_FILE, "a+", encoding="utf-8") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                handle.seek(0)
+                if handle.read().startswith("rebuild"):
+                    message = "the index is being rebuilt; try again when it has finished"
+                else:
+                    message = "the index is being updated; try again when it has finished"
+                raise IndexBusy(message) from exc
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{purpose} (pid {os.getpid()})")
+            handle.flush()
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                handle.truncate()
+                handle.flush()
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _generations(self) -> list[Path]:
+        if not self.root.exists():
+            return []
+        return sorted(p for p in self.root.iterdir() if p.name.startswith(GENERATION_PREFIX))
+
+    def _new_generation(self) -> Path:
+        numbers = [int(p.name[len(GENERATION_PREFIX):]) for p in self._generations()
+                   if p.name[len(GENERATION_PREFIX):].isdigit()]
+        path = self.root / f"{GENERATION_PREFIX}{max(numbers, default=0) + 1:04d}"
+        path.mkdir()
+        return path
+
+    def _swap(self, generation: Path) -> None:
+        """Make ``generation`` the live one, atomically."""
+        tmp = self.root / (CURRENT_FILE + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(generation.name + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.root / CURRENT_FILE)
+        _fsync_dir(self.root)
+
+    def _remove_stale_generations(self) -> None:
+        """Remove generations that are not live: old ones, and half-built ones left by a crash.
+
+        Only called while holding the write lock, so no rebuild is in progress. A
+        searcher still reading a removed generation keeps its open files (POSIX).
+        """
+        live = self.current()
+        for path in self._generations():
+            if path != live:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _build(
+    generation: Path, catalog: Catalog, progress: Callable[[int, int], None] | None
+) -> int:
+    """Index every indexable document of the catalog into a new Whoosh index.
+
+    Big catalogs are analysed and written by ``BUILD_WORKERS`` processes, each turning
+    its share into segments; this process streams the catalog to them.
+    """
+    ix = whoosh_index.create_in(generation, make_schema(), indexname=INDEX_NAME)
+    total = catalog.count()
+    report = progress or (lambda done, total: None)
+    if total >= PARALLEL_FROM and BUILD_WORKERS > 1:
+        segments, done = _build_in_workers(generation, catalog, total, report)
+    else:
+        builder = _SegmentBuilder(ix, SEGMENT_DOCS)
+        done = 0
+        for doc in catalog.iter_documents():
+            builder.add(doc)
+            done += 1
+            if done % 500 == 0:
+                report(done, total)
+        segments = builder.finish()
+    report(done, total)
+    _commit_segments(ix, segments)
+    return done
+
+
+class _SegmentBuilder:
+    """Turns a stream of documents into bulk-written segments of ``SEGMENT_DOCS``."""
+
+    def __init__(self, ix: Any, segment_docs: int) -> None:
+        self.ix = ix
+        self.segment_docs = segment_docs
+        self.writer: _BulkSegmentWriter | None = None
+        self.segments: list[Any] = []
+
+    def add(self, doc: Document) -> None:
+        if self.writer is None:
+            self.writer = _BulkSegmentWriter(self.ix)
+        self.writer.add_document(**document_fields(doc))
+        if self.writer.doc_count() >= self.segment_docs:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.writer is not None:
+            self.segments.append(self.writer._finalize_segment())
+            self.writer._finish()
+            self.writer = None
+
+    def finish(self) -> list[Any]:
+        self._flush()
+        return self.segments
+
+
+def _build_worker(generation: str, segment_docs: int, jobs: Any, results: Any) -> None:
+    """A build process: documents in from ``jobs``, its finished segments out."""
+    try:
+        ix = whoosh_index.open_dir(generation, indexname=INDEX_NAME)
+        builder = _SegmentBuilder(ix, segment_docs)
+        while (batch := jobs.get()) is not None:
+            for doc in batch:
+                builder.add(doc)
+        results.put(("ok", builder.finish()))
+    except BaseException as exc:  # reported to the parent, which raises it
+        results.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def _build_in_workers(
+    generation: Path, catalog: Catalog, total: int, report: Callable[[int, int], None]
+) -> tuple[list[Any], int]:
+    context = multiprocessing.get_context("spawn")
+    jobs = context.Queue(maxsize=BUILD_WORKERS * 4)
+    results = context.Queue()
+    workers = [
+        context.Process(
+            target=_build_worker,
+            args=(str(generation), SEGMENT_DOCS, jobs, results),
+            daemon=True,
+        )
+        for _ in range(BUILD_WORKERS)
+    ]
+    for worker in workers:
+        worker.start()
+    segments: list[Any] = []
+    done = 0
+    try:
+        batch: list[Document] = []
+        for doc in catalog.iter_documents():
+            batch.append(doc)
+            if len(batch) == 100:
+                _hand_over(jobs, batch, workers)
+                done += len(batch)
+                batch = []
+                if done % 500 == 0:
+                    report(done, total)
+        if batch:
+            _hand_over(jobs, batch, workers)
+            done += len(batch)
+        for _ in workers:
+            _hand_over(jobs, None, workers)
+        for _ in workers:
+            status, payload = _receive(results, workers)
+            if status != "ok":
+                raise ArchiveError(f"building the index failed: {payload}")
+            segments.extend(payload)
+        for worker in workers:
+            worker.join()
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+    return segments, done
+
+
+def _hand_over(jobs: Any, batch: list[Document] | None, workers: list[Any]) -> None:
+    while True:
+        try:
+            jobs.put(batch, timeout=1)
+            return
+        except queue.Full:
+            if not all(w.is_alive() for w in workers):
+                raise ArchiveError("building the index failed: a worker process died") from None
+
+
+def _receive(results: Any, workers: list[Any]) -> tuple[str, Any]:
+    while True:
+        try:
+            return results.get(timeout=1)
+        except queue.Empty:
+            if not any(w.is_alive() for w in workers):
+                raise ArchiveError("building the index failed: a worker process died") from None
+
+
+def _commit_segments(ix: Any, segments: list[Any]) -> None:
+    """Make the built segments the index's content (a new table of contents)."""
+    generation = ix.latest_generation() + 1
+    TOC(ix.schema, segments, generation).write(ix.storage, INDEX_NAME)
+    clean_files(ix.storage, INDEX_NAME, generation, segments)
+
+
+def _apply_changes(ix: Any, catalog: Catalog, since: int) -> tuple[int, int]:
+    """Upsert or delete what changed in the catalog after ``since``: (changed, new seq)."""
+    changes = catalog.changes_since(since)
+    if not changes:
+        return 0, since
+    latest = {change.id: change for change in changes}
+    upserts = [doc_id for doc_id, change in latest.items() if change.indexable]
+    writer = ix.writer(limitmb=64)
+    try:
+        found: set[str] = set()
+        for start in range(0, len(upserts), 200):
+            docs = catalog.get_many(upserts[start : start + 200])
+            for doc in docs.values():
+                writer.update_document(**document_fields(doc))
+            found.update(docs)
+        for doc_id in latest:
+            if doc_id not in found:
+                writer.delete_by_term("id", doc_id)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(mergetype=_merge_small_segments)
+    return len(latest), max(change.seq for change in changes)
+
+
+def _write_state(generation: Path, seq: int) -> None:
+    """Record the schema version and catalog seq of a generation (tmp + os.replace)."""
+    previous: dict[str, Any] = {}
+    path = generation / STATE_FILE
+    if path.exists():
+        previous = json.loads(path.read_text(encoding="utf-8"))
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    state = {
+        "schema_version": SCHEMA_VERSION,
+        "seq": seq,
+        "built_at": previous.get("built_at", now),
+        "updated_at": now,
+    }
+    tmp = generation / (STATE_FILE + ".tmp")
+    tmp.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+

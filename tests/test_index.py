@@ -1,0 +1,419 @@
+"""The index: analysis, schema, the bulk writer and the generation lifecycle.
+
+Helpers here (``add``, ``seed_archive``) are shared with ``test_search.py``: they fill a
+real :class:`Catalog` through ``add_document`` with the seed documents and small
+documents written for one behaviour.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import require_shared
+from whoosh import index as whoosh_index
+from whoosh.lang import stemmer_for_language
+
+from archive import index as index_module
+from archive.catalog import Catalog, sha256_file
+from archive.index import (
+    EXACT,
+    INDEX_NAME,
+    STEMS,
+    Index,
+    IndexBusy,
+    analyse,
+    dnr_terms,
+    document_fields,
+    fold,
+    make_schema,
+    normalise_dnr,
+    terms,
+)
+from archive.query import Query
+from archive.search import Searcher
+from archive.stemmer import stem
+
+# -- building archives ----------------------------------------------------------------
+
+
+def add(catalog: Catalog, name: str, text: str, *, path: str | None = None,
+        page_starts: list[int] | None = None, **metadata: Any) -> str:
+    """Archive a text as a document (its original is a file beside the archive)."""
+    source = catalog.home.parent / "sources" / name
+    source.parent.mkdir(parents=True, exist_ok=True)
+    source.write_text(text, encoding="utf-8")
+    fields: dict[str, Any] = {
+        "title": name, "doc_type": "rapport", "language": "sv", "city": "Stockholm",
+        "cities_mentioned": [], "districts": [], "committee": None, "administration": None,
+        "dnr": None, "document_date": None, "decision_date": None, "projects": [],
+        "topics": [], "people": [],
+    }
+    fields.update(metadata)
+    doc_id, _ = catalog.add_document(
+        path=path or str(source), sha256=sha256_file(source), source=source, filename=name,
+        content_type="text/plain", size=source.stat().st_size, text=text,
+        page_starts=page_starts or [0], metadata=fields,
+    )
+    return doc_id
+
+
+#: The seeds with the metadata extraction would find (two renderings of one report).
+SEED_METADATA: dict[str, dict[str, Any]] = {
+    "000_1b8a4bf8a8410e47.txt": {
+        "title": "Studiebesök i Baltikum", "doc_type": "tjänsteutlåtande",
+        "committee": "Socialtjänstnämnden", "document_date": "2004-05-10",
+        "cities_mentioned": ["Riga"], "topics": ["EU-samarbete"],
+    },
+    "001_d76c021fc7400117.txt": {
+        "title": "Rapport Europaforum", "doc_type": "tjänsteutlåtande",
+        "committee": "Socialtjänstnämnden", "document_date": "2004-11-24",
+        "projects": ["Europaforum"], "topics": ["EU-samarbete"],
+    },
+    "002_da9cc209dec7227b.txt": {
+        "title": "Rapport angående genomförda aktiviteter inom Europaforum",
+        "doc_type": "tjänsteutlåtande", "committee": "Socialtjänstnämnden",
+        "dnr": "115-239/2002", "document_date": "2004-11-24", "decision_date": "2004-12-16",
+        "projects": ["Europaforum"], "topics": ["EU-samarbete", "hemlöshet"],
+        "cities_mentioned": ["Wien", "Bryssel"],
+    },
+    "003_c0d7bba4146d21a4.txt": {
+        "title": "Internationalisera mera", "doc_type": "artikel", "city": "Sollentuna",
+        "document_date": "2015-03-01", "topics": ["internationellt arbete"],
+    },
+    "004_efc360e798257d01.txt": {
+        "title": "Satsning på lokala utvecklingsarbeten", "doc_type": "pressmeddelande",
+        "committee": "Socialnämnden", "document_date": "2013-06-25",
+        "districts": ["Rinkeby-Kista", "Skärholmen", "Södermalm"],
+        "cities_mentioned": ["Bukarest"], "topics": ["hemlöshet", "missbruk"],
+    },
+}
+
+
+def seed_archive(catalog: Catalog) -> dict[str, str]:
+    """The five seeds, 001 and 002 grouped as renderings of one report: name → id."""
+    seeds = require_shared("seeds")
+    ids = {}
+    for name, metadata in SEED_METADATA.items():
+        ids[name] = add(catalog, name, (seeds / name).read_text(encoding="utf-8"), **metadata)
+    report, rendering = ids["002_da9cc209dec7227b.txt"], ids["001_d76c021fc7400117.txt"]
+    catalog.set_group(report, [rendering], catalog.own_metadata(report))
+    return ids
+
+
+def search_ids(home: Path, text: str = "", **query: Any) -> list[str]:
+    results = Searcher(home).search(Query(text=text, page_size=100, **query))
+    return [h.id for h in results.hits]
+
+
+# -- analysis -------------------------------------------------------------------------
+
+
+def test_stemmer_matches_the_snowball_reference() -> None:
+    folder = require_shared("testdata/snowball-sv")
+    words = (folder / "voc.txt").read_text(encoding="utf-8").split()
+    expected = (folder / "output.txt").read_text(encoding="utf-8").split()
+    assert len(words) == len(expected) > 30_000
+    wrong = [(w, e, stem(w)) for w, e in zip(words, expected, strict=True) if stem(w) != e]
+    assert wrong == []
+
+
+def test_stemmer_is_better_than_whooshs_legacy_one_on_neuter_definites() -> None:
+    legacy = stemmer_for_language("sv")
+    for word, base in [("beslutet", "beslut"), ("arbetet", "arbete"), ("förslaget", "förslag")]:
+        assert stem(word) == stem(base)
+        assert legacy(word) != legacy(base)
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+@pytest.mark.parametrize("pipelines", [EXACT, STEMS])
+def test_batch_analysis_agrees_with_whooshs_token_stream(
+    language: str, pipelines: dict[str, Any]
+) -> None:
+    analyzer = pipelines[language]
+    for path in sorted(require_shared("seeds").glob("*.txt")):
+        text = path.read_text(encoding="utf-8") + " The cities' İstanbul ÅÄÖ Straße"
+        assert terms(analyzer, text) == [t.text for t in analyzer(text)]
+        positions = [t.pos for t in analyzer(text, positions=True)]
+        assert positions == list(range(len(positions)))
+
+
+def test_analysis() -> None:
+    exact, stems = analyse("Socialtjänstnämnden beslutade om EU-medborgare och hemlöshet.", "sv")
+    assert exact == ["socialtjänstnämnden", "beslutade", "eu", "medborgare", "hemlöshet"]
+    assert stems == ["socialtjänstnämnd", "beslut", "eu", "medborg", "hemlös"]
+    assert analyse("The cities and the city", "en")[1] == ["citi", "citi"]
+
+
+def test_fold_keeps_offsets() -> None:
+    assert fold("Socialtjänstnämnden får") == "Socialtjanstnamnden far"
+    assert len(fold("åäöÅÄÖé")) == 7
+
+
+@pytest.mark.parametrize(
+    ("value", "normalised"),
+    [
+        ("KS 2019/123", "KS2019/123"),
+        ("ks 2019 / 123", "KS2019/123"),
+        ("Dnr KS 2019/123", "KS2019/123"),
+        ("DNR: 115-239/2002", "115-239/2002"),
+        ("115 - 239/2002", "115-239/2002"),
+        ("115 – 239/2002", "115-239/2002"),
+    ],
+)
+def test_normalise_dnr(value: str, normalised: str) -> None:
+    assert normalise_dnr(value) == normalised
+
+
+def test_dnr_terms_include_the_number_without_its_prefix() -> None:
+    assert dnr_terms("KS 2019/123") == ["KS2019/123", "2019/123"]
+    assert dnr_terms("115-239/2002") == ["115-239/2002"]
+    assert dnr_terms("   ") == []
+
+
+def test_document_fields(home: Path) -> None:
+    catalog = Catalog(home)
+    doc_id = add(
+        catalog, "a.txt", "Hemlöshet i Stockholm.", title="Om hemlöshet", dnr="KS 2019/123",
+        dnrs=[{"verbatim": "SN 2020/7", "normalised": "SN 2020/7"}],
+        document_date="2019-04-01", decision_date=None, districts=["Kista"],
+    )
+    fields = document_fields(catalog.get(doc_id))
+    assert fields["exact"] == ["hemlöshet", "stockholm"]
+    assert fields["stem"] == ["hemlös", "stockholm"]
+    assert fields["title"] == ["hemlös"]
+    assert fields["dnr"] == ["KS2019/123", "2019/123", "SN2020/7", "2020/7"]
+    assert fields["date"] == fields["document_date"] == 20190401
+    assert fields["decision_date"] == 0
+    assert fields["year"] == ["2019"]
+    assert fields["districts"] == ["Kista"]
+    assert fields["committee"] == []
+
+
+# -- the bulk writer --------------------------------------------------------------------
+
+
+def _postings(ix: Any) -> dict[tuple[str, str], list[tuple[int, float, list[int] | None]]]:
+    """Every posting of the text fields, through Whoosh's own public reading API."""
+    found = {}
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        ids = {d: reader.stored_fields(d)["id"] for d in reader.all_doc_ids()}
+        for fieldname in ("exact", "stem", "title", "dnr", "city", "topics"):
+            for term in reader.lexicon(fieldname):
+                matcher = reader.postings(fieldname, term)
+                rows = []
+                while matcher.is_active():
+                    positions = (matcher.value_as("positions")
+                                 if matcher.supports("positions") else None)
+                    rows.append((ids[matcher.id()], matcher.weight(), positions))
+                    matcher.next()
+                found[(fieldname, term.decode())] = sorted(rows)
+    return found
+
+
+def test_bulk_writer_writes_what_whooshs_writer_writes(home: Path, tmp_path: Path) -> None:
+    catalog = Catalog(home)
+    seed_archive(catalog)
+    add(catalog, "long.txt", " ".join(["hemlöshet"] * 300 + ["budget nämnd"] * 200))
+    Index(home).rebuild(catalog)
+    bulk = whoosh_index.open_dir(Index(home).current(), indexname=INDEX_NAME)
+
+    plain_dir = tmp_path / "plain"
+    plain_dir.mkdir()
+    plain = whoosh_index.create_in(plain_dir, make_schema(), indexname=INDEX_NAME)
+    with plain.writer() as writer:
+        for doc in catalog.iter_documents():
+            writer.add_document(**document_fields(doc))
+
+    expected = _postings(plain)
+    assert len(expected) > 1000
+    assert _postings(bulk) == expected
+    with bulk.searcher() as a, plain.searcher() as b:
+        for d in a.reader().all_doc_ids():
+            other = next(b.document_numbers(id=a.stored_fields(d)["id"]))
+            for fieldname in ("exact", "stem"):
+                assert a.doc_field_length(d, fieldname) == b.doc_field_length(other, fieldname)
+
+
+def test_parallel_build_finds_the_same(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = Catalog(home)
+    seed_archive(catalog)
+    for i in range(12):
+        add(catalog, f"extra{i}.txt", f"Hemlöshet och nämnden nummer {i}.",
+            document_date=f"2001-01-{i + 1:02d}")
+    queries = ["hemlöshet", "nämnd", "europaforum", ""]
+    Index(home).rebuild(catalog)
+    single = [search_ids(home, q) for q in queries]
+    assert all(single[:3])
+    monkeypatch.setattr(index_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(index_module, "SEGMENT_DOCS", 4)
+    progress: list[tuple[int, int]] = []
+    assert Index(home).rebuild(catalog, lambda done, total: progress.append((done, total))) == 16
+    assert progress[-1] == (16, 16)
+    ix = whoosh_index.open_dir(Index(home).current(), indexname=INDEX_NAME)
+    assert len(ix._segments()) >= 4
+    assert [sorted(search_ids(home, q)) for q in queries] == [sorted(ids) for ids in single]
+
+
+# -- lifecycle --------------------------------------------------------------------------
+
+
+def test_rebuild_creates_and_swaps_generations(home: Path) -> None:
+    catalog = Catalog(home)
+    index = Index(home)
+    assert not index.exists()
+    assert index.needs_rebuild()
+    add(catalog, "a.txt", "Hemlöshet.")
+    assert index.rebuild(catalog) == 1
+    first = index.current()
+    assert index.exists() and not index.needs_rebuild()
+    assert index.seq == catalog.max_seq()
+    assert index.rebuild(catalog) == 1
+    second = index.current()
+    assert second != first and not first.exists()
+    assert (home / "index" / "CURRENT").read_text().strip() == second.name
+
+
+def test_missing_index_gives_a_message(home: Path) -> None:
+    Catalog(home)
+    results = Searcher(home).search(Query(text="hemlöshet"))
+    assert results.total == 0
+    assert results.message == "Index saknas – kör 'arkiv reindex'"
+
+
+def test_needs_rebuild_on_schema_change(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = Catalog(home)
+    add(catalog, "a.txt", "Hemlöshet.")
+    index = Index(home)
+    index.rebuild(catalog)
+    assert not index.needs_rebuild()
+    monkeypatch.setattr(index_module, "SCHEMA_VERSION", index_module.SCHEMA_VERSION + 1)
+    assert index.needs_rebuild()
+    # A sync then rebuilds rather than mixing schemas.
+    assert index.sync(catalog) == 1
+    assert not index.needs_rebuild()
+    assert json.loads((index.current() / "arkiv.json").read_text())["schema_version"] == (
+        index_module.SCHEMA_VERSION)
+
+
+def test_crash_mid_rebuild_leaves_the_old_index_in_use(home: Path) -> None:
+    catalog = Catalog(home)
+    add(catalog, "a.txt", "Hemlöshet.")
+    index = Index(home)
+    index.rebuild(catalog)
+    live = index.current()
+    half_built = home / "index" / "gen-0099"
+    half_built.mkdir()
+    (half_built / "_MAIN_1.toc").write_bytes(b"half")
+    assert search_ids(home, "hemlöshet")
+    assert index.current() == live
+    index.rebuild(catalog)
+    assert not half_built.exists()
+    assert search_ids(home, "hemlöshet")
+
+
+def test_failed_rebuild_keeps_the_old_index(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = Catalog(home)
+    add(catalog, "a.txt", "Hemlöshet.")
+    index = Index(home)
+    index.rebuild(catalog)
+    live = index.current()
+
+    def broken(doc: Any) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(index_module, "document_fields", broken)
+    with pytest.raises(RuntimeError):
+        index.rebuild(catalog)
+    assert index.current() == live
+    assert [p.name for p in (home / "index").glob("gen-*")] == [live.name]
+    assert search_ids(home, "hemlöshet")
+
+
+def test_second_writer_gets_index_busy(home: Path) -> None:
+    catalog = Catalog(home)
+    add(catalog, "a.txt", "Hemlöshet.")
+    index = Index(home)
+    with index._writing("rebuild"), pytest.raises(IndexBusy) as busy:
+        Index(home).rebuild(Catalog(home))
+    assert str(busy.value) == "the index is being rebuilt; try again when it has finished"
+    with index._writing("sync"), pytest.raises(IndexBusy):
+        Index(home).sync(Catalog(home))
+    assert index.rebuild(catalog) == 1
+
+
+def test_search_keeps_answering_during_rebuilds(home: Path) -> None:
+    catalog = Catalog(home)
+    seed_archive(catalog)
+    index = Index(home)
+    index.rebuild(catalog)
+    searcher = Searcher(home)
+    errors: list[BaseException] = []
+    totals: list[int] = []
+    stop = threading.Event()
+
+    def keep_searching() -> None:
+        while not stop.is_set():
+            try:
+                totals.append(searcher.search(Query(text="hemlöshet nämnd")).total)
+            except BaseException as exc:  # noqa: BLE001 - the test reports any failure
+                errors.append(exc)
+
+    thread = threading.Thread(target=keep_searching)
+    thread.start()
+    try:
+        for _ in range(3):
+            index.rebuild(catalog)
+    finally:
+        stop.set()
+        thread.join()
+    assert errors == []
+    assert totals and set(totals) == {totals[0]} and totals[0] > 0
+
+
+def test_sync_applies_catalog_changes(home: Path) -> None:
+    catalog = Catalog(home)
+    index = Index(home)
+    first = add(catalog, "a.txt", "Första versionen om hemlöshet.", path="/docs/a.txt")
+    index.rebuild(catalog)
+    searcher = Searcher(home)
+    assert [h.id for h in searcher.search(Query(text="versionen")).hits] == [first]
+    assert index.sync(catalog) == 0
+
+    # A new document, and a new version of the same path.
+    other = add(catalog, "b.txt", "Budget för äldreomsorg.")
+    second = add(catalog, "a2.txt", "Andra versionen om hemlöshet.", path="/docs/a.txt")
+    assert index.sync(catalog) >= 3
+    assert index.seq == catalog.max_seq()
+    assert [h.id for h in searcher.search(Query(text="versionen")).hits] == [second]
+    assert [h.id for h in searcher.search(Query(text="äldreomsorg")).hits] == [other]
+
+    # Grouped as a rendering of another document: it disappears from search.
+    catalog.set_group(other, [second], catalog.own_metadata(other))
+    index.sync(catalog)
+    assert [h.id for h in searcher.search(Query(text="versionen")).hits] == []
+    assert searcher.search(Query()).total == 1
+
+
+def test_sync_without_an_index_builds_one(home: Path) -> None:
+    catalog = Catalog(home)
+    add(catalog, "a.txt", "Hemlöshet.")
+    assert Index(home).sync(catalog) == 1
+    assert search_ids(home, "hemlöshet")
+
+
+def test_many_syncs_merge_small_segments(home: Path) -> None:
+    catalog = Catalog(home)
+    index = Index(home)
+    add(catalog, "a0.txt", "Hemlöshet 0.")
+    index.rebuild(catalog)
+    for i in range(1, 13):
+        add(catalog, f"a{i}.txt", f"Hemlöshet {i}.")
+        index.sync(catalog)
+    ix = whoosh_index.open_dir(index.current(), indexname=INDEX_NAME)
+    assert len(ix._segments()) < 10
+    assert Searcher(home).search(Query(text="hemlöshet")).total == 13

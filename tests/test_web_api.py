@@ -1,0 +1,255 @@
+"""The JSON API, the exports (CSV, JSON, Atom) and error answers, over a real archive."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from archive.catalog import Catalog
+from archive.models import DOCUMENT_FIELDS
+from archive.query import MAX_PAGE_SIZE
+from web import create_app
+from web.archive_access import ArchiveAccess
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def app(corpus_home: Path) -> Flask:
+    return create_app({"ARKIV_HOME": str(corpus_home)})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def get_json(client: FlaskClient, url: str, status: int = 200) -> dict:
+    response = client.get(url)
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.content_type == "application/json"
+    return response.get_json()
+
+
+# -- /api/search ----------------------------------------------------------------------
+
+
+def test_api_search_is_results_json_with_links_and_toggle_urls(client: FlaskClient) -> None:
+    data = get_json(client, "/api/search?q=hemlöshet&page_size=5")
+    assert {"total", "page", "page_size", "pages", "hits", "facets", "suggestion", "message"} <= set(data)
+    assert data["page_size"] == 5 and data["page"] == 1
+    hit = data["hits"][0]
+    assert set(DOCUMENT_FIELDS) <= set(hit)
+    assert {"score", "snippets", "renderings", "url"} <= set(hit)
+    assert hit["url"] == f"/documents/{hit['id']}"
+    for snippet in hit["snippets"]:
+        assert isinstance(snippet["page"], int) and snippet["page"] >= 1
+    for name, values in data["facets"].items():
+        for value in values:
+            assert set(value) == {"value", "count", "selected", "toggle_url"}, name
+            assert value["toggle_url"].startswith("/api/search?")
+    assert data["links"]["self"] == "/api/search?q=heml%C3%B6shet&page_size=5"
+    assert data["links"]["html"] == "/search?q=heml%C3%B6shet&page_size=5"
+    assert data["links"]["csv"] == "/search.csv?q=heml%C3%B6shet&page_size=5"
+    assert data["links"]["prev"] is None
+    assert data["query"]["q"] == "hemlöshet"
+
+
+def test_api_search_matches_the_html_page(client: FlaskClient) -> None:
+    data = get_json(client, "/api/search?q=stockholm")
+    html = client.get("/search?q=stockholm").get_data(as_text=True)
+    assert f"{data['total']} träff" in html
+    for hit in data["hits"]:
+        assert f"/documents/{hit['id']}?q=stockholm" in html
+
+
+def test_api_document(client: FlaskClient, corpus_home: Path) -> None:
+    with Catalog(corpus_home, readonly=True) as catalog:
+        document = next(catalog.iter_documents())
+    data = get_json(client, f"/api/documents/{document.id}")
+    assert set(DOCUMENT_FIELDS) <= set(data)
+    assert data["text"] == document.text
+    assert data["id"] == document.id and data["sha256"] == document.sha256
+    assert isinstance(data["renderings"], list) and isinstance(data["versions"], list)
+    assert isinstance(data["similar"], list)
+    assert all(item["id"] != document.id for item in data["similar"])
+    assert data["links"]["original"] == f"/documents/{document.id}/original"
+    assert data["file"]["filename"] == document.filename
+
+
+def test_api_browse_and_status(client: FlaskClient) -> None:
+    projects = get_json(client, "/api/browse/projects")
+    assert all({"name", "count", "span", "url"} <= set(p) for p in projects)
+    places = get_json(client, "/api/browse/places")
+    assert places["cities"] and all(c["url"].startswith("/search?city=") for c in places["cities"])
+    timeline = get_json(client, "/api/browse/timeline")
+    assert all(len(y["year"]) == 4 and y["count"] == sum(m["count"] for m in y["months"]) for y in timeline)
+    assert isinstance(get_json(client, "/api/browse/topics"), list)
+    status = get_json(client, "/api/status")
+    assert status["documents"] > 0 and "index" in status and "failures" in status
+
+
+def test_openapi_document_describes_the_api(client: FlaskClient) -> None:
+    spec = get_json(client, "/api/openapi.json")
+    assert spec["openapi"].startswith("3.")
+    assert {"/api/search", "/api/documents/{id}", "/api/status"} <= set(spec["paths"])
+    names = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
+    assert {"q", "city", "district", "project", "type", "topic", "from", "to", "sort", "page", "page_size"} <= names
+    page_size = next(
+        p for p in spec["paths"]["/api/search"]["get"]["parameters"] if p["name"] == "page_size"
+    )
+    assert page_size["schema"]["maximum"] == MAX_PAGE_SIZE
+    # every $ref resolves
+    text = str(spec)
+    for ref in set(re.findall(r"#/components/schemas/(\w+)", text)):
+        assert ref in spec["components"]["schemas"], ref
+
+
+# -- errors -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/api/search?page=abc", "page"),
+        ("/api/search?page=0", "page"),
+        ("/api/search?page=-1", "page"),
+        ("/api/search?page=²", "page"),
+        ("/api/search?page=" + "9" * 5000, "page"),
+        (f"/api/search?page_size={MAX_PAGE_SIZE + 1}", "page_size"),
+        ("/api/search?page_size=10000", "page_size"),
+        ("/api/search?from=banana", "from"),
+        ("/api/search?to=2024-02-30", "to"),
+        ("/api/search?decision_from=2024-13", "decision_from"),
+        ("/api/search?sort=random", "sort"),
+        ("/api/search?q=" + "a" * 1001, "q"),
+        ("/search.json?page_size=0", "page_size"),
+    ],
+)
+def test_bad_parameters_are_json_400(client: FlaskClient, url: str, parameter: str) -> None:
+    data = get_json(client, url, 400)
+    assert set(data) == {"error"}
+    assert data["error"].startswith(parameter + ":")
+
+
+def test_the_largest_page_size_is_accepted(client: FlaskClient) -> None:
+    assert get_json(client, f"/api/search?page_size={MAX_PAGE_SIZE}")["page_size"] == MAX_PAGE_SIZE
+
+
+def test_month_and_year_dates_are_accepted(client: FlaskClient) -> None:
+    data = get_json(client, "/api/search?decision_from=2004&decision_to=2004-12")
+    assert data["query"]["decision_from"] == "2004-01-01"
+    assert data["query"]["decision_to"] == "2004-12-31"
+
+
+def test_unknown_api_paths_and_documents_are_json_404(client: FlaskClient) -> None:
+    for url in ("/api/nothing", "/api/documents/0000000000000000", "/api/documents/..%2f..%2fetc"):
+        data = get_json(client, url, 404)
+        assert set(data) == {"error"}
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_only_get_and_head_are_allowed(client: FlaskClient, method: str) -> None:
+    response = client.open("/api/search", method=method)
+    assert response.status_code == 405
+    assert response.get_json() == {"error": response.get_json()["error"]}
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
+    page = client.open("/search", method=method)
+    assert page.status_code == 405 and "text/html" in page.content_type
+    assert client.head("/api/search").status_code == 200
+
+
+def test_an_internal_error_is_json_500_without_a_traceback(
+    corpus_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Broken:
+        def search(self, query: object) -> None:
+            raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(ArchiveAccess, "searcher", property(lambda self: Broken()))
+    client = create_app({"ARKIV_HOME": str(corpus_home)}).test_client()
+    response = client.get("/api/search")
+    assert response.status_code == 500
+    assert response.content_type == "application/json"
+    assert "secret" not in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+    page = client.get("/search")
+    assert page.status_code == 500 and "text/html" in page.content_type
+    assert "secret" not in page.get_data(as_text=True)
+
+
+# -- exports -----------------------------------------------------------------------------
+
+
+def test_csv_export_has_a_bom_and_every_matching_document(client: FlaskClient) -> None:
+    total = get_json(client, "/api/search?q=stockholm")["total"]
+    response = client.get("/search.csv?q=stockholm&page=3&page_size=1")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    body = response.data
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(rows) == total  # paging ignored: the whole result set
+    assert list(rows[0]) == [*DOCUMENT_FIELDS, "url"]
+    assert len({r["id"] for r in rows}) == total
+    assert all(r["url"].endswith(f"/documents/{r['id']}") for r in rows)
+
+
+def test_csv_export_joins_lists_and_keeps_swedish_letters(client: FlaskClient) -> None:
+    rows = list(csv.DictReader(io.StringIO(client.get("/search.csv").data.decode("utf-8-sig"))))
+    data = get_json(client, f"/api/search?page_size={MAX_PAGE_SIZE}")
+    by_id = {h["id"]: h for h in data["hits"]}
+    for row in rows:
+        hit = by_id.get(row["id"])
+        if hit is None:
+            continue
+        assert row["projects"] == "; ".join(hit["projects"])
+        assert row["title"].lstrip("'") == (hit["title"] or "")
+
+
+def test_csv_export_is_capped(corpus_home: Path) -> None:
+    client = create_app({"ARKIV_HOME": str(corpus_home), "EXPORT_LIMIT": 2}).test_client()
+    rows = list(csv.reader(io.StringIO(client.get("/search.csv").data.decode("utf-8-sig"))))
+    assert len(rows) == 1 + 2
+    exported = client.get("/search.json").get_json()
+    assert exported["exported"] == 2 and exported["truncated"] is True
+
+
+def test_json_export(client: FlaskClient) -> None:
+    data = get_json(client, "/search.json?q=stockholm")
+    assert data["total"] == get_json(client, "/api/search?q=stockholm")["total"]
+    assert data["exported"] == len(data["documents"]) == data["total"]
+    assert data["truncated"] is False
+    assert data["query"] == {"q": "stockholm"}
+    assert all(set(DOCUMENT_FIELDS) <= set(d) for d in data["documents"])
+
+
+def test_atom_feed_is_valid_atom_newest_first(client: FlaskClient) -> None:
+    response = client.get("/search.atom?q=stockholm")
+    assert response.status_code == 200
+    assert response.mimetype == "application/atom+xml"
+    feed = ET.fromstring(response.data)
+    assert feed.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated"):
+        assert feed.find(f"{ATOM}{required}") is not None, required
+    self_link = feed.find(f"{ATOM}link[@rel='self']")
+    assert self_link is not None and self_link.get("href", "").startswith("http://localhost/search.atom?q=")
+    entries = feed.findall(f"{ATOM}entry")
+    for entry in entries:
+        assert entry.findtext(f"{ATOM}title")
+        updated = entry.findtext(f"{ATOM}updated") or ""
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", updated)
+        assert entry.find(f"{ATOM}link[@rel='alternate']") is not None
+    newest = get_json(client, "/api/search?q=stockholm&sort=newest&page_size=50")["hits"]
+    assert [e.findtext(f"{ATOM}id") for e in entries] == [
+        f"http://localhost/documents/{hit['id']}" for hit in newest
+    ]
+    assert feed.findtext(f"{ATOM}updated") == max(e.findtext(f"{ATOM}updated") for e in entries)

@@ -1,0 +1,190 @@
+"""One document: ``/documents/<id>`` (metadata, clean text, related documents) and its original.
+
+The original is found only through the catalog: id → sha256 → the content-addressed
+file. Nothing from the request is ever joined into a filesystem path.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from archive.models import Document
+from archive.query import MAX_QUERY_LENGTH
+from web.archive_access import archive
+from web.highlight import Highlighter
+from web.i18n import gettext as _
+from web.labels import FIELD_LABELS, value_label
+
+bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+_DOCUMENT_ID = re.compile(r"[0-9a-f]{16}")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
+#: Document fields shown in the metadata table, in order; each links into a filtered
+#: search when it has a URL parameter here.
+SHOWN_FIELDS: tuple[str, ...] = (
+    "doc_type", "decision_date", "document_date", "committee", "administration", "dnr",
+    "city", "districts", "cities_mentioned", "projects", "topics", "people", "language",
+)
+FIELD_PARAMS: dict[str, str] = {
+    "doc_type": "type",
+    "city": "city",
+    "districts": "district",
+    "cities_mentioned": "mentioned",
+    "committee": "committee",
+    "projects": "project",
+    "topics": "topic",
+    "language": "language",
+}
+
+
+def load_document(doc_id: str) -> Document:
+    """The catalog's document with this id, or a 404."""
+    document = archive().catalog.get(doc_id) if _DOCUMENT_ID.fullmatch(doc_id) else None
+    if document is None:
+        abort(404, _("Det finns inget dokument med id {id}.", id=doc_id))
+    return document
+
+
+def human_size(size: int) -> str:
+    """A file size as people read it (kB and MB in powers of 1,000)."""
+    if size < 1000:
+        return f"{size} B"
+    if size < 1_000_000:
+        return f"{size / 1000:.0f} kB"
+    return f"{size / 1_000_000:.1f} MB"
+
+
+@dataclass
+class MetadataRow:
+    label: str
+    values: list[tuple[str, str | None]] = field(default_factory=list)  # (text, search URL)
+
+
+def metadata_rows(document: Document) -> list[MetadataRow]:
+    """The metadata table: known fields only, each value linking to a search on it."""
+    rows: list[MetadataRow] = []
+    for name in SHOWN_FIELDS:
+        value = document.get(name)
+        values = value if isinstance(value, list) else [value] if value else []
+        if not values:
+            continue
+        param = FIELD_PARAMS.get(name)
+        if name == "decision_date":
+            links = [
+                (v, url_for("search.search", decision_from=v, decision_to=v)) for v in values
+            ]
+        else:
+            links = [
+                (value_label(name, v), url_for("search.search", **{param: v}) if param else None)
+                for v in values
+            ]
+        rows.append(MetadataRow(_(FIELD_LABELS[name]), links))
+    return rows
+
+
+@dataclass
+class Paragraph:
+    anchor: str
+    html: Markup
+    matched: bool
+
+
+@dataclass
+class TextPage:
+    number: int
+    paragraphs: list[Paragraph]
+
+
+def text_pages(document: Document, highlighter: Highlighter) -> list[TextPage]:
+    """The clean text, page by page and paragraph by paragraph, escaped and marked."""
+    text = document.text
+    starts = [s for s in document.page_starts if 0 <= s <= len(text)] or [0]
+    pages: list[TextPage] = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(text)
+        chunks = [p.strip() for p in _PARAGRAPH_BREAK.split(text[start:end]) if p.strip()]
+        paragraphs = [
+            Paragraph(f"s-{index + 1}-{n}", highlighter(chunk), highlighter.matches(chunk))
+            for n, chunk in enumerate(chunks, 1)
+        ]
+        pages.append(TextPage(index + 1, paragraphs))
+    return pages
+
+
+def relations(document: Document) -> dict[str, list[dict[str, Any]]]:
+    """Other renderings of the same document, its versions, and similar documents."""
+    catalog = archive().catalog
+    rendering_ids = catalog.renderings(document.id)
+    renderings = catalog.get_many(rendering_ids, with_text=False)
+    versions = catalog.versions(document.path)
+    group = {document.id, *rendering_ids}
+    similar = archive().searcher.more_like_this(
+        document.duplicate_of or document.id, current_app.config["SIMILAR_LIMIT"] + len(group)
+    )
+    return {
+        "renderings": [
+            _summary(renderings[i].to_json()) for i in rendering_ids if i in renderings
+        ],
+        "versions": [
+            {"version": number, "id": doc_id, "at": at, "current": doc_id == document.id}
+            for number, doc_id, at in versions
+        ]
+        if len(versions) > 1
+        else [],
+        "similar": [
+            _summary(hit.document) for hit in similar if hit.id not in group
+        ][: current_app.config["SIMILAR_LIMIT"]],
+    }
+
+
+def _summary(fields: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "title", "doc_type", "decision_date", "document_date", "city")
+    summary = {key: fields.get(key) for key in keys}
+    summary["url"] = url_for("documents.document", doc_id=fields["id"])
+    return summary
+
+
+@bp.get("/<doc_id>")
+def document(doc_id: str) -> str:
+    doc = load_document(doc_id)
+    query_text = (request.args.get("q") or "").strip()[:MAX_QUERY_LENGTH]
+    highlighter = Highlighter(query_text)
+    pages = text_pages(doc, highlighter)
+    first_match = next(
+        (p.anchor for page in pages for p in page.paragraphs if p.matched), None
+    )
+    return render_template(
+        "document.html",
+        doc=doc,
+        rows=metadata_rows(doc),
+        pages=pages,
+        query_text=query_text,
+        first_match=first_match,
+        size=human_size(doc.size),
+        search_back_url=url_for("search.search", q=query_text) if query_text else None,
+        **relations(doc),
+    )
+
+
+@bp.get("/<doc_id>/original")
+def original(doc_id: str) -> Response:
+    """The original file as archived, with its real type and its original name."""
+    doc = load_document(doc_id)
+    path = archive().catalog.original_path(doc.sha256)
+    if not path.is_file():
+        abort(404, _("Originalfilen saknas i arkivet."))
+    return send_file(
+        path,
+        mimetype=doc.content_type or "application/octet-stream",
+        as_attachment=True,
+        download_name=doc.filename or doc.id,
+        conditional=True,
+        etag=doc.sha256,
+        max_age=3600,
+    )

@@ -1,0 +1,117 @@
+"""Swedish labels for document fields, facets and filters (translated with ``_`` when shown)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask
+
+from web.i18n import gettext as _
+
+FIELD_LABELS: dict[str, str] = {
+    "doc_type": "Dokumenttyp",
+    "language": "Språk",
+    "city": "Stad",
+    "cities_mentioned": "Nämnda städer",
+    "districts": "Stadsdelar",
+    "committee": "Nämnd",
+    "administration": "Förvaltning",
+    "dnr": "Diarienummer",
+    "document_date": "Dokumentdatum",
+    "decision_date": "Beslutsdatum",
+    "projects": "Projekt",
+    "topics": "Ämnen",
+    "people": "Personer",
+}
+
+#: Facet name → its heading in the sidebar.
+FACET_LABELS: dict[str, str] = {
+    "doc_type": "Dokumenttyp",
+    "city": "Stad",
+    "districts": "Stadsdel",
+    "cities_mentioned": "Nämnda städer",
+    "projects": "Projekt",
+    "committee": "Nämnd",
+    "topics": "Ämne",
+    "language": "Språk",
+    "year": "År",
+}
+
+#: URL filter parameter → its label on a removable filter chip.
+PARAM_LABELS: dict[str, str] = {
+    "city": "Stad",
+    "district": "Stadsdel",
+    "mentioned": "Nämnd stad",
+    "project": "Projekt",
+    "committee": "Nämnd",
+    "type": "Dokumenttyp",
+    "topic": "Ämne",
+    "language": "Språk",
+    "year": "År",
+    "from": "Från",
+    "to": "Till",
+    "decision_from": "Beslutsdatum från",
+    "decision_to": "Beslutsdatum till",
+    "document_from": "Dokumentdatum från",
+    "document_to": "Dokumentdatum till",
+}
+
+#: Document language codes as the interface names them.
+LANGUAGE_NAMES: dict[str, str] = {
+    "sv": "svenska",
+    "en": "engelska",
+    "da": "danska",
+    "no": "norska",
+    "fi": "finska",
+    "de": "tyska",
+    "fr": "franska",
+}
+
+
+def plain(value: Any) -> str:
+    """A field value as text; a person (name, party, role) reads "Karin Lindqvist (S), ordförande"."""
+    if not isinstance(value, dict):
+        return str(value)
+    text = str(value.get("name") or "")
+    if value.get("party"):
+        text += f" ({value['party']})"
+    if value.get("role"):
+        text += f", {value['role']}"
+    return text
+
+
+#: Document types the interface names differently from the data (indexer/metadata/doctype.py).
+DOC_TYPE_NAMES: dict[str, str] = {"other": "övrigt"}
+
+
+def value_label(field: str, value: Any) -> str:
+    """How a field's value reads in the interface (language codes become names)."""
+    if field == "language" and value in LANGUAGE_NAMES:
+        return _(LANGUAGE_NAMES[value])
+    if field in ("doc_type", "type") and value in DOC_TYPE_NAMES:
+        return _(DOC_TYPE_NAMES[value])
+    return plain(value)
+
+
+def timestamp(value: str | None) -> str:
+    """An ISO 8601 time as people read it: "2026-11-22 09:54 UTC" (empty when unknown)."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def init_app(app: Flask) -> None:
+    """Make the labels available in every template."""
+    app.jinja_env.globals.update(
+        FACET_LABELS=FACET_LABELS,
+        PARAM_LABELS=PARAM_LABELS,
+        value_label=value_label,
+    )
+    app.jinja_env.filters["timestamp"] = timestamp

@@ -1,0 +1,257 @@
+"""The OpenAPI 3 description of the JSON API, built from the same parameter tables the
+parser uses (:mod:`web.state`), so the two cannot drift apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archive.models import DOCUMENT_FIELDS, LIST_FIELDS
+from archive.query import MAX_PAGE_SIZE, MAX_QUERY_LENGTH, SORTS
+from web.state import DATES, DEFAULT_PAGE_SIZE, FILTERS, MAX_PAGE
+
+_FILTER_HELP = {
+    "city": "Municipality the document is from (e.g. Stockholm).",
+    "district": "District (stadsdel) the document concerns.",
+    "mentioned": "A city the document mentions.",
+    "project": "Project name.",
+    "committee": "Committee (nämnd).",
+    "type": "Document type (e.g. tjänsteutlåtande, protokoll, pressmeddelande).",
+    "topic": "Topic.",
+    "language": "Document language code (sv, en …).",
+    "year": "Year (of the decision date, else the document date).",
+}
+_DATE_HELP = {
+    "from": "Earliest decision date, or document date when there is no decision date.",
+    "to": "Latest decision date, or document date when there is no decision date.",
+    "decision_from": "Earliest decision date.",
+    "decision_to": "Latest decision date.",
+    "document_from": "Earliest document date.",
+    "document_to": "Latest document date.",
+}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _ok(schema: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+def search_parameters() -> list[dict[str, Any]]:
+    """The search parameters, shared by /api/search and the exports."""
+    parameters: list[dict[str, Any]] = [
+        {
+            "name": "q",
+            "in": "query",
+            "description": "Free text in the search syntax (see /hjalp).",
+            "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+        }
+    ]
+    parameters += [
+        {
+            "name": name,
+            "in": "query",
+            "description": _FILTER_HELP[name] + " Repeat for several values (any of them).",
+            "schema": {"type": "array", "items": {"type": "string"}},
+            "style": "form",
+            "explode": True,
+        }
+        for name in FILTERS
+    ]
+    parameters += [
+        {
+            "name": name,
+            "in": "query",
+            "description": _DATE_HELP[name],
+            "schema": {"type": "string", "format": "date"},
+        }
+        for name in DATES
+    ]
+    parameters += [
+        {
+            "name": "sort",
+            "in": "query",
+            "schema": {"type": "string", "enum": list(SORTS), "default": "relevance"},
+        },
+        {
+            "name": "page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+        },
+        {
+            "name": "page_size",
+            "in": "query",
+            "description": f"Hits per page; over {MAX_PAGE_SIZE} is refused with 400, not capped.",
+            "schema": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_PAGE_SIZE,
+                "default": DEFAULT_PAGE_SIZE,
+            },
+        },
+    ]
+    return parameters
+
+
+_PERSON = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "role": {"type": ["string", "null"]},
+        "party": {"type": ["string", "null"]},
+    },
+}
+
+
+def _document_schema(*, with_text: bool) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        name: (
+            {"type": "array", "items": _PERSON if name == "people" else {"type": "string"}}
+            if name in LIST_FIELDS
+            else {"type": ["string", "null"]}
+        )
+        for name in DOCUMENT_FIELDS
+    }
+    if with_text:
+        properties["text"] = {"type": "string"}
+    return {"type": "object", "required": list(DOCUMENT_FIELDS), "properties": properties}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document for ``/api/``."""
+    bad = _error("A parameter has a value the search cannot take.")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Arkiv API",
+            "version": "1",
+            "description": "Read-only search over Swedish municipal documents. "
+            "Every HTML page has a JSON twin here; errors are {\"error\": message}.",
+        },
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "summary": "Search (same parameters as the /search page)",
+                    "parameters": search_parameters(),
+                    "responses": {"200": _ok("SearchResults", "A page of results"), "400": bad},
+                }
+            },
+            "/api/documents/{id}": {
+                "get": {
+                    "summary": "One document with its text, renderings, versions",
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+                        }
+                    ],
+                    "responses": {
+                        "200": _ok("DocumentDetail", "The document"),
+                        "404": _error("No document has this id."),
+                    },
+                }
+            },
+            "/api/browse/projects": {"get": {"summary": "Projects A–Ö with counts and date spans", "responses": {"200": {"description": "Projects"}}}},
+            "/api/browse/places": {"get": {"summary": "Cities with their districts, cities mentioned", "responses": {"200": {"description": "Places"}}}},
+            "/api/browse/topics": {"get": {"summary": "Topics with counts", "responses": {"200": {"description": "Topics"}}}},
+            "/api/browse/timeline": {"get": {"summary": "Decisions per year and month", "responses": {"200": {"description": "Timeline"}}}},
+            "/api/status": {"get": {"summary": "Archive size, last ingest, index", "responses": {"200": {"description": "Status"}}}},
+        },
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {"type": "string"}},
+                },
+                "Document": _document_schema(with_text=False),
+                "DocumentDetail": {
+                    "allOf": [
+                        _document_schema(with_text=True),
+                        {
+                            "type": "object",
+                            "properties": {
+                                "renderings": {"type": "array", "items": {"type": "object"}},
+                                "versions": {"type": "array", "items": {"type": "object"}},
+                                "similar": {"type": "array", "items": {"type": "object"}},
+                                "file": {"type": "object"},
+                                "links": {"type": "object"},
+                            },
+                        },
+                    ]
+                },
+                "FacetValue": {
+                    "type": "object",
+                    "properties": {
+                        "value": {"type": "string"},
+                        "count": {"type": "integer"},
+                        "selected": {"type": "boolean"},
+                        "toggle_url": {"type": "string"},
+                    },
+                },
+                "Hit": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/Document"},
+                        {
+                            "type": "object",
+                            "properties": {
+                                "score": {"type": "number"},
+                                "url": {"type": "string"},
+                                "renderings": {"type": "array", "items": {"type": "string"}},
+                                "snippets": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "html": {
+                                                "type": "string",
+                                                "description": "HTML-escaped; matches in <mark>",
+                                            },
+                                            "page": {"type": "integer"},
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    ]
+                },
+                "SearchResults": {
+                    "type": "object",
+                    "required": ["total", "hits", "facets"],
+                    "properties": {
+                        "total": {"type": "integer"},
+                        "page": {"type": "integer"},
+                        "page_size": {"type": "integer"},
+                        "pages": {"type": "integer"},
+                        "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+                        "facets": {
+                            "type": "object",
+                            "additionalProperties": {
+                                "type": "array",
+                                "items": {"$ref": "#/components/schemas/FacetValue"},
+                            },
+                        },
+                        "suggestion": {"type": ["string", "null"]},
+                        "message": {"type": ["string", "null"]},
+                        "query": {"type": "object"},
+                        "links": {
+                            "type": "object",
+                            "properties": {
+                                k: {"type": ["string", "null"]}
+                                for k in ("self", "next", "prev", "html", "csv", "json", "atom")
+                            },
+                        },
+                    },
+                },
+            }
+        },
+    }

@@ -1,0 +1,232 @@
+"""The search state lives in the URL: query string ⇄ :class:`archive.query.Query`.
+
+One parser and one URL builder serve the search page, its exports and the JSON API,
+so a search is bookmarkable and every view of it takes the same parameters:
+
+``q`` free text; ``city district mentioned project committee type topic language year``
+filters (repeat a parameter for several values: OR within a filter, AND across);
+``from to decision_from decision_to document_from document_to`` dates (YYYY-MM-DD,
+or YYYY-MM / YYYY for a whole month / year);
+``sort`` (relevance | newest | oldest); ``page``; ``page_size`` (1 … MAX_PAGE_SIZE).
+``lang`` is the interface language, not part of the search.
+
+Bad values are refused with :class:`BadParameter` (HTTP 400), never silently
+changed: a ``page_size`` over the cap is an error rather than a smaller page, so a
+client paging through results cannot skip documents without noticing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from flask import url_for
+from werkzeug.datastructures import MultiDict
+
+from archive.query import (
+    MAX_PAGE_SIZE,
+    MAX_QUERY_LENGTH,
+    SORTS,
+    FacetValue,
+    Query,
+    date_bound,
+)
+from web.i18n import gettext as _
+
+#: URL parameter → Query attribute, for the list filters, in URL order.
+FILTERS: dict[str, str] = {
+    "city": "city",
+    "district": "district",
+    "mentioned": "mentioned",
+    "project": "project",
+    "committee": "committee",
+    "type": "doc_type",
+    "topic": "topic",
+    "language": "language",
+    "year": "year",
+}
+#: URL parameter → Query attribute, for the dates.
+DATES: dict[str, str] = {
+    "from": "date_from",
+    "to": "date_to",
+    "decision_from": "decision_from",
+    "decision_to": "decision_to",
+    "document_from": "document_from",
+    "document_to": "document_to",
+}
+#: Facet name (archive.query.FACETS) → the URL parameter that filters on it.
+FACET_PARAMS: dict[str, str] = {
+    "doc_type": "type",
+    "city": "city",
+    "districts": "district",
+    "cities_mentioned": "mentioned",
+    "projects": "project",
+    "committee": "committee",
+    "topics": "topic",
+    "language": "language",
+    "year": "year",
+}
+#: URL parameter → the facet whose values it filters on.
+PARAM_FACETS: dict[str, str] = {param: facet for facet, param in FACET_PARAMS.items()}
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE = 10_000
+MAX_FILTER_VALUES = 50
+MAX_VALUE_LENGTH = 200
+
+
+class BadParameter(ValueError):
+    """A query-string parameter with a value the search cannot take."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(f"{name}: {message}")
+        self.name = name
+
+
+def _integer(args: MultiDict[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or not low <= int(raw) <= high:
+        raise BadParameter(name, _("ska vara ett heltal från {low} till {high}", low=low, high=high))
+    return int(raw)
+
+
+def _date(args: MultiDict[str, str], name: str) -> str | None:
+    try:
+        return date_bound(args.get(name), end=name.endswith("to"))
+    except ValueError:
+        raise BadParameter(name, _("ska vara ett datum: ÅÅÅÅ-MM-DD, ÅÅÅÅ-MM eller ÅÅÅÅ")) from None
+
+
+def parse_query(args: MultiDict[str, str]) -> Query:
+    """The search a query string asks for; :class:`BadParameter` if it cannot be run."""
+    text = (args.get("q") or "").strip()
+    if len(text) > MAX_QUERY_LENGTH:
+        raise BadParameter("q", _("får vara högst {n} tecken", n=MAX_QUERY_LENGTH))
+    filters: dict[str, list[str]] = {}
+    for param, attribute in FILTERS.items():
+        values = list(dict.fromkeys(v.strip() for v in args.getlist(param) if v.strip()))
+        if len(values) > MAX_FILTER_VALUES:
+            raise BadParameter(param, _("högst {n} värden", n=MAX_FILTER_VALUES))
+        if any(len(v) > MAX_VALUE_LENGTH for v in values):
+            raise BadParameter(param, _("värden får vara högst {n} tecken", n=MAX_VALUE_LENGTH))
+        filters[attribute] = values
+    dates = {attribute: _date(args, param) for param, attribute in DATES.items()}
+    sort = (args.get("sort") or "relevance").strip()
+    if sort not in SORTS:
+        raise BadParameter("sort", _("ska vara en av {sorts}", sorts=", ".join(SORTS)))
+    return Query(
+        text=text,
+        **filters,
+        **dates,
+        sort=sort,
+        page=_integer(args, "page", 1, 1, MAX_PAGE),
+        page_size=_integer(args, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
+    )
+
+
+def query_args(query: Query) -> list[tuple[str, str]]:
+    """The canonical query string of a search (defaults left out), as pairs."""
+    pairs: list[tuple[str, str]] = []
+    if query.text:
+        pairs.append(("q", query.text))
+    for param, attribute in FILTERS.items():
+        pairs.extend((param, value) for value in getattr(query, attribute))
+    for param, attribute in DATES.items():
+        if getattr(query, attribute):
+            pairs.append((param, getattr(query, attribute)))
+    if query.sort != "relevance":
+        pairs.append(("sort", query.sort))
+    if query.page != 1:
+        pairs.append(("page", str(query.page)))
+    if query.page_size != DEFAULT_PAGE_SIZE:
+        pairs.append(("page_size", str(query.page_size)))
+    return pairs
+
+
+def search_url(query: Query, endpoint: str = "search.search", **changes: object) -> str:
+    """The URL of ``endpoint`` for ``query`` with some fields changed (e.g. ``page=2``)."""
+    if changes:
+        query = replace(query, **changes)
+    return _url(url_for(endpoint), query_args(query))
+
+
+def _url(path: str, pairs: list[tuple[str, str]]) -> str:
+    return path + ("?" + urlencode(pairs) if pairs else "")
+
+
+#: Canonical order of the parameters in a URL.
+_ORDER = {name: i for i, name in enumerate(("q", *FILTERS, *DATES, "sort", "page", "page_size"))}
+
+
+def _replaced(pairs: list[tuple[str, str]], param: str, values: list[str]) -> list[tuple[str, str]]:
+    """``pairs`` with ``param`` set to ``values`` (none: left out), in canonical order."""
+    kept = [pair for pair in pairs if pair[0] != param]
+    return sorted(kept + [(param, value) for value in values], key=lambda pair: _ORDER[pair[0]])
+
+
+def _toggled(values: list[str], value: str) -> list[str]:
+    """``values`` with ``value`` added, or removed when it is already there."""
+    return [v for v in values if v != value] if value in values else [*values, value]
+
+
+@dataclass
+class FacetLink:
+    """A facet value ready to render: count, whether it is selected, and its toggle link."""
+
+    value: str
+    count: int
+    selected: bool
+    toggle_url: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "value": self.value,
+            "count": self.count,
+            "selected": self.selected,
+            "toggle_url": self.toggle_url,
+        }
+
+
+def facet_links(
+    query: Query, facets: dict[str, list[FacetValue]], endpoint: str = "search.search"
+) -> dict[str, list[FacetLink]]:
+    """Every facet value with the URL that toggles it in ``query``.
+
+    A selected value that the result set no longer counts (another filter excluded it)
+    is kept with count 0, so it can always be removed from the sidebar.
+    """
+    path, pairs = url_for(endpoint), query_args(replace(query, page=1))
+    links: dict[str, list[FacetLink]] = {}
+    for name, values in facets.items():
+        param = FACET_PARAMS.get(name)
+        if param is None:
+            continue
+        chosen = getattr(query, FILTERS[param])
+        seen = {v.value for v in values}
+        values = list(values) + [FacetValue(v, 0, True) for v in chosen if v not in seen]
+        links[name] = [
+            FacetLink(
+                value=v.value,
+                count=v.count,
+                selected=v.value in chosen,
+                toggle_url=_url(path, _replaced(pairs, param, _toggled(chosen, v.value))),
+            )
+            for v in values
+        ]
+    return links
+
+
+def active_filters(query: Query, endpoint: str = "search.search") -> list[tuple[str, str, str]]:
+    """The filters in force as (parameter, value, URL without it), for removable chips."""
+    path, pairs = url_for(endpoint), query_args(replace(query, page=1))
+    chips: list[tuple[str, str, str]] = []
+    for param, attribute in FILTERS.items():
+        chosen = getattr(query, attribute)
+        for value in chosen:
+            chips.append((param, value, _url(path, _replaced(pairs, param, _toggled(chosen, value)))))
+    for param, attribute in DATES.items():
+        value = getattr(query, attribute)
+        if value:
+            chips.append((param, value, _url(path, _replaced(pairs, param, []))))
+    return chips
