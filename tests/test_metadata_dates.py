@@ -162,3 +162,18 @@ def test_year_less_date_prefers_a_year_in_its_own_paragraph() -> None:
     text = "Datum: 2004-11-24\n\nI maj 2005 reste vi, och den 20 – 23 april hölls konferensen."
     ranged = [m for m in find_dates(text) if m.end]
     assert (ranged[0].date, ranged[0].end) == ("2005-04-20", "2005-04-23")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("# Sänkta utsläpp\n\nStatsministern, debattartikel, Dagens industri, den 8 november 2022.\n\n"
+         "Brödtext om elen 2045.", "2022-11-08"),
+        ("Regeringens proposition\n\nStockholm den 18 april 2013\n\nFredrik Reinfeldt", "2013-04-18"),
+        # a date inside running text is not the document's date
+        ("Regeringen beslutade den 21 december 2009 att tillsätta en utredning om bostäder.", None),
+        ("Uppdraget ska redovisas senast den 1 oktober 2010.", None),
+    ],
+)
+def test_a_dateline_near_the_top_dates_the_document(text: str, expected: str | None) -> None:
+    assert document_date(text, find_dates(text)) == expected

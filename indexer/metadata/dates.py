@@ -103,6 +103,11 @@ _SHORT_LINE = 60
 _MEETING_DOCUMENTS = ("protokoll", "kallelse", "beslut")
 #: Texts that report a decision: their body's decision or meeting date is the decision's.
 _NEWS = ("pressmeddelande", "artikel")
+#: A dateline stands within this many characters of the start of a text.
+_DATELINE_CHARS = 600
+#: "…, den " or "…, " closing a lead sentence, or a place opening its line ("Stockholm den ").
+#: Deadlines ("senast den 1 oktober 2010.") and effective dates are neither.
+_DATELINE_BEFORE = re.compile(r"(?:,\s*(?:den\s+)?|^[A-ZÅÄÖ][\wåäöé-]+\s+den\s+)$")
 # Role cues, checked in this order on the words before a date (same sentence), then
 # on the line above when the date stands alone after at most a label. The generic
 # "Datum" (document) comes last: "Sammanträde med socialnämnden / Datum: …" is a meeting.
@@ -219,7 +224,18 @@ def document_date(
     for m in full:
         if m.start < end and m.role is None and m.end is None and _stands_alone(text, m):
             return m.date
+    for m in full:
+        if m.start < _DATELINE_CHARS and m.role is None and m.end is None and _is_dateline(text, m):
+            return m.date
     return None
+
+
+def _is_dateline(text: str, mention: DateMention) -> bool:
+    """Whether a date closes a dateline near the top ("…, Dagens industri, den 8 november
+    2022." or "Stockholm den 18 april 2013"), ending its sentence or line."""
+    before = text[line_start(text, mention.start) : mention.start]
+    after = text[mention.start + len(mention.text) : mention.start + len(mention.text) + 2]
+    return bool(_DATELINE_BEFORE.search(before)) and (not after.strip() or after[0] in ".\n")
 
 
 def decision_date(text: str, mentions: list[DateMention], doc_type: str | None) -> str | None:
