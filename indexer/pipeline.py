@@ -13,6 +13,7 @@ hash) are skipped, so a re-run over the same folders does no work.
 from __future__ import annotations
 
 import os
+import sqlite3
 import tempfile
 import time
 from collections import Counter
@@ -103,7 +104,10 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, st
                 for name in sorted(files):
                     if name.startswith(".") or Path(name).suffix.lower() in SKIPPED_SUFFIXES:
                         continue
-                    yield (Path(root) / name).resolve(), None
+                    found = (Path(root) / name).resolve()
+                    # A named pipe or device would block or never end when read.
+                    special = found.exists() and not found.is_file()
+                    yield found, "not a regular file" if special else None
         elif path.exists():
             yield path.resolve(), "not a regular file"
         else:
@@ -184,17 +188,19 @@ def group_duplicates(catalog: Catalog, doc_id: str, sig: list[int] | None, keys:
     own = {m: catalog.own_metadata(m) for m in members}
     canonical = max(members, key=lambda m: (richness(own[m]), m == doc_id, m))
     ordered = [canonical, *(m for m in members if m != canonical)]
-    catalog.set_group(canonical, ordered, merged_metadata([own[m] for m in ordered]))
+    catalog.set_group(canonical, ordered, merged_metadata({m: own[m] for m in ordered}))
 
 
-def merged_metadata(members: list[dict[str, Any]]) -> dict[str, Any]:
-    """A group's metadata: merged from its richest member, except that the ärenden come
-    from the rendering with real pages (a PDF's page ranges beat a text file's)."""
-    merged = merge_group(members)
-    with_arenden = [m for m in members if m.get("arenden")]
+def merged_metadata(members: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A group's metadata (members by id, richest first): merged from its richest member,
+    except that the ärenden come from the rendering with real pages (a PDF's page ranges
+    beat a text file's); ``arenden_source`` names the document their offsets refer to."""
+    merged = merge_group(list(members.values()))
+    with_arenden = [doc_id for doc_id, meta in members.items() if meta.get("arenden")]
     if with_arenden:
-        paged = max(with_arenden, key=lambda m: m.get("pages") or 0)
-        merged["arenden"] = paged["arenden"]
+        paged = max(with_arenden, key=lambda doc_id: members[doc_id].get("pages") or 0)
+        merged["arenden"] = members[paged]["arenden"]
+        merged["arenden_source"] = paged
     return merged
 
 
@@ -261,13 +267,18 @@ def index_paths(
         found = list(discover(paths))
         bar = Progress(len(found), mode=progress, label="arkiv index")
 
-        def record(outcome: FileOutcome, pages: int = 0, st: os.stat_result | None = None) -> None:
+        def record(
+            outcome: FileOutcome, pages: int = 0, st: os.stat_result | None = None,
+            remember: bool = True,
+        ) -> None:
+            """Log an outcome; a failure is remembered (not retried while the file is
+            unchanged) unless it was the archive's fault, e.g. a full disk."""
             if not outcome.failed_before:
                 catalog.log(
                     run_id, outcome.path, outcome.status,
                     reason=outcome.reason, document_id=outcome.document_id,
                 )
-                if outcome.status == "failed":
+                if outcome.status == "failed" and remember:
                     catalog.remember_failure(
                         outcome.path, outcome.reason or "failed",
                         size=st.st_size if st else None, mtime=st.st_mtime if st else None,
@@ -347,11 +358,12 @@ def index_paths(
                         metadata=metadata, signature=value["signature"],
                         bands=value["bands"], mtime=st.st_mtime,
                     )
-                    group_duplicates(catalog, doc_id, value["signature"], value["bands"])
-                except OSError as exc:
-                    reason = f"could not archive: {exc.strerror or exc}"
-                    record(FileOutcome(key, "failed", reason), st=st)
+                except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only …
+                    detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                    outcome = FileOutcome(key, "failed", f"could not archive: {detail}")
+                    record(outcome, st=st, remember=False)
                     continue
+                group_duplicates(catalog, doc_id, value["signature"], value["bands"])
                 record(FileOutcome(key, status, document_id=doc_id), pages=metadata["pages"])
                 if len(report.outcomes) - last_sync >= INDEX_SYNC_EVERY:
                     sync_index(home, catalog)
@@ -437,6 +449,6 @@ def _reextract(
             if len(group) > 1 and catalog.get(doc.id, with_text=False).duplicate_of is None:
                 own = {m: catalog.own_metadata(m) for m in group}
                 ordered = sorted(group, key=lambda m: -richness(own[m]))
-                catalog.set_group(ordered[0], ordered, merged_metadata([own[m] for m in ordered]))
+                catalog.set_group(ordered[0], ordered, merged_metadata({m: own[m] for m in ordered}))
     link_meetings(catalog, (d.id for d in docs))
     bar.finish()

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from web import browse
 from web.about import status
 from web.archive_access import archive
-from web.documents import load_document, relations
+from web.documents import arende_json, find_arende, load_document, relations
 from web.openapi import openapi_document
 from web.search import exports
 from web.state import DATES, FILTERS, facet_links, parse_query, search_url
@@ -78,6 +78,13 @@ def document(doc_id: str) -> Response:
         "original": url_for("documents.original", doc_id=doc.id),
     }
     return _json(data)
+
+
+@bp.get("/documents/<doc_id>/arenden/<key>")
+def arende(doc_id: str, key: str) -> Response:
+    """One ärende (a § of a protokoll, an agenda item of a kallelse) with its text."""
+    doc = load_document(doc_id)
+    return _json(arende_json(doc, find_arende(doc, key)))
 
 
 @bp.get("/browse/projects")

@@ -143,6 +143,58 @@ def relations(document: Document) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def arende_key(number: str) -> str:
+    """An ärende's number as it stands in a URL or an anchor ("64/20" → "64-20")."""
+    return re.sub(r"[^0-9A-Za-z]+", "-", str(number)).strip("-") or "0"
+
+
+def arende_label(arende: dict[str, Any]) -> str:
+    """How people cite an ärende: "§ 64" in minutes, "Punkt 3" on an agenda."""
+    if arende.get("numbering") == "item":
+        return _("Punkt {n}", n=arende.get("number"))
+    return f"§ {arende.get('number')}"
+
+
+def arende_json(document: Document, arende: dict[str, Any]) -> dict[str, Any]:
+    """One ärende as the API gives it: its fields, its own text and its links."""
+    data = {k: v for k, v in arende.items() if k not in ("start", "end")}
+    data["label"] = arende_label(arende)
+    data["text"] = arende_text(document, arende)
+    key = arende_key(arende.get("number", ""))
+    data["links"] = {
+        "html": url_for("documents.arende", doc_id=document.id, key=key),
+        "document": url_for("documents.document", doc_id=document.id) + f"#arende-{key}",
+    }
+    for relation in ("decided_in", "agenda_item"):
+        target = arende.get(relation)
+        if target:
+            data["links"][relation] = url_for(
+                "documents.arende", doc_id=target["document"], key=arende_key(target["number"])
+            )
+    return data
+
+
+def arende_text(document: Document, arende: dict[str, Any]) -> str:
+    """The ärende's own passage of the text its offsets refer to (a group's ärenden may
+    come from another rendering: ``arenden_source``)."""
+    source_id = document.metadata.get("arenden_source")
+    source = document
+    if source_id and source_id != document.id:
+        source = archive().catalog.get(source_id) or document
+    start, end = arende.get("start"), arende.get("end")
+    if not isinstance(start, int) or not isinstance(end, int):
+        return ""
+    return source.text[start:end].strip()
+
+
+def find_arende(document: Document, key: str) -> dict[str, Any]:
+    """The ärende with this URL key, or a 404."""
+    for arende in document.metadata.get("arenden") or []:
+        if arende_key(arende.get("number", "")) == key:
+            return arende
+    abort(404, _("Dokumentet har inget ärende {key}.", key=key))
+
+
 def _summary(fields: dict[str, Any]) -> dict[str, Any]:
     keys = ("id", "title", "doc_type", "decision_date", "document_date", "city")
     summary = {key: fields.get(key) for key in keys}
@@ -168,8 +220,24 @@ def document(doc_id: str) -> str:
         first_match=first_match,
         size=human_size(doc.size),
         search_back_url=url_for("search.search", q=query_text) if query_text else None,
+        arenden=[arende_json(doc, a) for a in doc.metadata.get("arenden") or []],
         **relations(doc),
     )
+
+
+@bp.get("/<doc_id>/arenden/<key>")
+def arende(doc_id: str, key: str) -> str:
+    """One ärende of a protokoll or kallelse: its heading, Dnr, decision and text."""
+    doc = load_document(doc_id)
+    item = arende_json(doc, find_arende(doc, key))
+    query_text = (request.args.get("q") or "").strip()[:MAX_QUERY_LENGTH]
+    highlighter = Highlighter(query_text)
+    paragraphs = [
+        highlighter(chunk)
+        for chunk in (p.strip() for p in _PARAGRAPH_BREAK.split(item["text"]))
+        if chunk
+    ]
+    return render_template("arende.html", doc=doc, item=item, paragraphs=paragraphs)
 
 
 @bp.get("/<doc_id>/original")
