@@ -31,7 +31,18 @@ SAMPLE_CHARS = 3000
 #: Lines shorter than this are headings, names, dates or numbers, not running text.
 MIN_BODY_LINE = 40
 
+#: Function words only Swedish has (not Norwegian or Danish), and English ones: in
+#: running text of either language they make up 5–15 % of the words, so a clear
+#: majority of one settles the language without langdetect (which costs ~20 ms).
+_SWEDISH_ONLY_WORDS = frozenset(
+    "och att är för inte också från ska skall någon några detta denna dessa samt kommer".split()
+)
+_ENGLISH_WORDS = frozenset("the and of to is that for with are this be by on which from".split())
+#: How many of the sample's words must be such function words for the shortcut.
+FUNCTION_WORD_SHARE = 0.05
+_WORDS = re.compile(r"[^\W\d_]+")
 _SWEDISH_MARKERS = re.compile(r"[äöÄÖ]|\b(?:och|att|inte|är)\b", re.IGNORECASE)
+_DANO_NORWEGIAN_LETTERS = re.compile(r"[æøÆØ]")
 _DANO_NORWEGIAN_MARKERS = re.compile(r"[æøÆØ]|\b(?:og|ikke|af|til)\b", re.IGNORECASE)
 
 
@@ -43,6 +54,9 @@ def detect_language(text: str) -> tuple[str, float]:
     sample = _sample(body)
     if _letters(sample) < MIN_LETTERS:
         return DEFAULT_LANGUAGE, 0.0
+    clear = _clear_by_function_words(sample)
+    if clear is not None:
+        return clear, 0.999
     try:
         ranked = detect_langs(sample)
     except LangDetectException:
@@ -54,6 +68,19 @@ def detect_language(text: str) -> tuple[str, float]:
     if best.prob < MIN_PROBABILITY:
         return DEFAULT_LANGUAGE, probabilities.get(DEFAULT_LANGUAGE, 0.0)
     return best.lang, best.prob
+
+
+def _clear_by_function_words(sample: str) -> str | None:
+    """"sv" or "en" when the sample's function words leave no doubt, else None."""
+    words = [w.lower() for w in _WORDS.findall(sample)]
+    swedish = sum(1 for w in words if w in _SWEDISH_ONLY_WORDS)
+    english = sum(1 for w in words if w in _ENGLISH_WORDS)
+    needed = FUNCTION_WORD_SHARE * len(words)
+    if swedish >= needed and swedish >= 5 * english and not _DANO_NORWEGIAN_LETTERS.search(sample):
+        return "sv"
+    if english >= needed and english >= 5 * swedish:
+        return "en"
+    return None
 
 
 def _letters(text: str) -> int:
