@@ -14,11 +14,14 @@ same searches with the same results.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
+import sqlite3
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -93,14 +96,15 @@ def _opened(source: Path) -> Iterator[Path]:
     if source.is_dir():
         yield source
         return
-    try:
-        with tempfile.TemporaryDirectory(prefix="arkiv-import-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="arkiv-import-") as tmp:
+        try:
             with tarfile.open(source, "r:*") as tar:
                 tar.extractall(tmp, filter="data")
-            inner = Path(tmp) / "arkiv-export"
-            yield inner if inner.is_dir() else Path(tmp)
-    except tarfile.TarError as exc:
-        raise ArchiveError(f"{source} is not an Arkiv export: {exc}") from exc
+        # A truncated tarball ends in EOFError or a gzip/zlib error, not a TarError.
+        except (tarfile.TarError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise ArchiveError(f"{source} is not an Arkiv export: {exc}") from exc
+        inner = Path(tmp) / "arkiv-export"
+        yield inner if inner.is_dir() else Path(tmp)
 
 
 def import_archive(catalog: Catalog, source: str | os.PathLike[str]) -> dict[str, int]:
@@ -114,27 +118,36 @@ def import_archive(catalog: Catalog, source: str | os.PathLike[str]) -> dict[str
             raise ArchiveError(f"{source} is not an Arkiv export (no manifest.json)") from exc
         if manifest.get("format") != FORMAT or manifest.get("version") != FORMAT_VERSION:
             raise ArchiveError(f"{source}: unsupported export format {manifest.get('format')!r}")
-        for line in _rows(folder / "documents.jsonl"):
+        originals = []
+        for line in _rows(folder / "documents.jsonl"):  # all verified before any is stored
             original = folder / "originals" / line["sha256"][:2] / line["sha256"]
             if not original.is_file() or sha256_file(original) != line["sha256"]:
                 raise ArchiveError(f"original of document {line['id']} is missing or corrupt")
-            catalog.store_original(original, line["sha256"])
+            originals.append((original, line["sha256"]))
+        for original, sha256 in originals:
+            catalog.store_original(original, sha256)
         counts: dict[str, int] = {}
-        with catalog.transaction():
-            for table in TABLES:
-                counts[table] = 0
-                known = {r[1] for r in catalog.db.execute(f"PRAGMA table_info({table})")}
-                for row in _rows(folder / f"{table}.jsonl"):
-                    if not set(row) <= known:
-                        raise ArchiveError(f"{source}: unknown columns in {table}.jsonl")
-                    columns = ", ".join(row)
-                    marks = ", ".join("?" * len(row))
-                    catalog.db.execute(
-                        f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
-                        tuple(row.values()),
-                    )
-                    counts[table] += 1
-            catalog.db.execute("DELETE FROM state WHERE key LIKE 'index%'")
+        try:
+            with catalog.transaction():
+                # Documents point at each other (superseded_by, duplicate_of) in any row
+                # order: foreign keys are checked when the whole restore commits.
+                catalog.db.execute("PRAGMA defer_foreign_keys = ON")
+                for table in TABLES:
+                    counts[table] = 0
+                    known = {r[1] for r in catalog.db.execute(f"PRAGMA table_info({table})")}
+                    for row in _rows(folder / f"{table}.jsonl"):
+                        if not set(row) <= known:
+                            raise ArchiveError(f"{source}: unknown columns in {table}.jsonl")
+                        columns = ", ".join(row)
+                        marks = ", ".join("?" * len(row))
+                        catalog.db.execute(
+                            f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
+                            tuple(row.values()),
+                        )
+                        counts[table] += 1
+                catalog.db.execute("DELETE FROM state WHERE key LIKE 'index%'")
+        except sqlite3.IntegrityError as exc:
+            raise ArchiveError(f"{source}: the export is inconsistent ({exc})") from exc
     return counts
 
 

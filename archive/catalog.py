@@ -161,10 +161,10 @@ class Catalog:
         if readonly:
             if not self.path.exists():
                 raise ArchiveError(f"no archive at {self.home} (run 'arkiv index' first)")
-            uri = f"file:{self.path}?mode=ro"
-            self.db = sqlite3.connect(
-                uri, uri=True, timeout=30, check_same_thread=False, isolation_level=None
-            )
+            try:
+                self.db = self._connect_readonly()
+            except sqlite3.Error as exc:
+                raise ArchiveError(f"cannot read catalog {self.path}: {exc}") from exc
         else:
             ensure_home(self.home)
             try:
@@ -181,6 +181,28 @@ class Catalog:
         self._in_transaction = False
         if not readonly:
             self._migrate()
+
+    def _connect_readonly(self) -> sqlite3.Connection:
+        """A read-only connection, also on a read-only filesystem (a mounted backup).
+
+        A WAL database needs its ``-shm`` file, which a read-only filesystem cannot
+        create; there nobody can change the catalog, so it is opened as immutable
+        unless a write-ahead log holds changes not yet in the main file.
+        """
+        uri = self.path.absolute().as_uri() + "?mode=ro"
+        options = {"uri": True, "timeout": 30, "check_same_thread": False,
+                   "isolation_level": None}
+        db = sqlite3.connect(uri, **options)
+        try:
+            db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            db.close()
+            wal = self.path.with_name(self.path.name + "-wal")
+            read_only_fs = bool(os.statvfs(self.home).f_flag & os.ST_RDONLY)
+            if not read_only_fs or (wal.exists() and wal.stat().st_size):
+                raise
+        return sqlite3.connect(uri + "&immutable=1", **options)
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -232,7 +254,10 @@ class Catalog:
                 yield
                 self.db.execute("COMMIT")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                # A failed COMMIT (disk full) may have rolled back already: do not hide
+                # its error behind "cannot rollback - no transaction is active".
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
                 raise
             finally:
                 self._in_transaction = False

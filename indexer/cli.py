@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import sys
 import traceback
 from pathlib import Path
@@ -160,7 +161,27 @@ def _print_results(results: Results) -> None:
         click.echo(f"Menade du: {results.suggestion}", err=True)
 
 
-@cli.command()
+class _SearchCommand(click.Command):
+    """``arkiv search hemlöshet -Stockholm``: a word with a leading minus excludes it, as
+    on the web, rather than being read as an option (click would see ``-S -t …``)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        short_options = {
+            o for p in self.get_params(ctx) for o in getattr(p, "opts", []) if o[:2] != "--"
+        }
+        rewritten: list[str] = []
+        for position, arg in enumerate(args):
+            if arg == "--":
+                rewritten.extend(args[position:])
+                break
+            if re.match(r"^-[^-\d]", arg) and arg not in short_options:
+                rewritten.extend(["NOT", arg[1:]])
+            else:
+                rewritten.append(arg)
+        return super().parse_args(ctx, rewritten)
+
+
+@cli.command(cls=_SearchCommand)
 @click.argument("words", nargs=-1)
 @click.option("--city", multiple=True, help="Issuing municipality (repeatable).")
 @click.option("--district", multiple=True, help="Stadsdel (repeatable).")
@@ -417,6 +438,17 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("arkiv: interrupted; run the same command again to continue", err=True)
         code = 130
+    except OSError as exc:  # the system refused: disk full, read-only, permissions …
+        if os.environ.get("ARKIV_DEBUG"):
+            traceback.print_exc()
+        where = f": {exc.filename}" if exc.filename else ""
+        click.echo(f"arkiv: error: {exc.strerror or exc}{where}", err=True)
+        code = EXIT_FAILED
+    except sqlite3.OperationalError as exc:  # "database or disk is full" …
+        if os.environ.get("ARKIV_DEBUG"):
+            traceback.print_exc()
+        click.echo(f"arkiv: error: the catalog could not be written: {exc}", err=True)
+        code = EXIT_FAILED
     except Exception as exc:  # the last line of defence: one line, never a traceback
         if os.environ.get("ARKIV_DEBUG"):
             traceback.print_exc()

@@ -12,7 +12,10 @@ hash) are skipped, so a re-run over the same folders does no work.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import signal
 import sqlite3
 import tempfile
 import time
@@ -117,9 +120,27 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, st
 # -- the work done in a worker process ----------------------------------------------
 
 
-def _init_worker(registry_dir: str | None) -> None:
+def _init_worker(registry_dir: str | None, parent: int | None = None) -> None:
     global _registry
+    if parent is not None:
+        _die_with_parent(parent)
     _registry = Registry.load(registry_dir)
+
+
+#: prctl(2) option: the signal a process gets when its parent dies (Linux).
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the arkiv process that started it dies, even by kill -9.
+
+    A worker inherits the archive's write lock; an orphan stuck in a parser would keep
+    the archive "busy" long after its ``arkiv index`` was killed.
+    """
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: workers end at EOF
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before that took effect
+        os._exit(1)
 
 
 def process_file(task: tuple[str, str]) -> dict[str, Any]:
@@ -339,7 +360,7 @@ def index_paths(
             timeout=timeout,
             memory_mb=memory_mb,
             initializer=_init_worker,
-            initargs=(str(registry_dir) if registry_dir else None,),
+            initargs=(str(registry_dir) if registry_dir else None, os.getpid()),
         ) as pool:
             for result in pool.map_unordered(to_extract):
                 key = result.key
@@ -430,7 +451,7 @@ def _reextract(
         with WorkerPool(
             process_file, workers=workers, timeout=timeout, memory_mb=DEFAULT_MEMORY_MB,
             initializer=_init_worker,
-            initargs=(str(registry_dir) if registry_dir else None,),
+            initargs=(str(registry_dir) if registry_dir else None, os.getpid()),
         ) as pool:
             by_id = {d.id: d for d in docs}
             for result in pool.map_unordered(tasks):

@@ -165,6 +165,7 @@ class WorkerPool:
                     try:
                         rkey, value, error = worker.conn.recv()
                     except (EOFError, OSError):
+                        worker.process.join(5)  # the pipe closes before the exit code is known
                         code = worker.process.exitcode
                         self._replace(worker)
                         yield TaskResult(key, error=_death_reason(code))

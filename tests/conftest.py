@@ -71,3 +71,22 @@ def hostile_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = index_paths(home, [folder], registry_dir=CORPUS)
     assert report.counts["new"] == 1, report.failures
     return home
+
+
+# -- slow tests: `make stress` (pytest -m slow --run-slow) ---------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--run-slow", action="store_true", default=False,
+        help="also run tests marked slow (long stress tests; `make stress`)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="slow stress test: run with --run-slow (make stress)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -107,3 +107,12 @@ def test_search_json_is_the_api_shape(indexed: Path) -> None:
     assert data["total"] >= 1
     assert all(hit["city"] == "Sollentuna" for hit in data["hits"])
     assert set(DOCUMENT_FIELDS) <= set(data["hits"][0])
+
+
+def test_a_minus_word_excludes_it_instead_of_being_an_option(indexed: Path) -> None:
+    every = json.loads(arkiv(indexed, "search", "--json", "hemlöshet").stdout)
+    result = arkiv(indexed, "search", "--json", "hemlöshet", "-Stockholm")
+    assert result.returncode == 0, result.stderr
+    fewer = json.loads(result.stdout)
+    assert 0 < fewer["total"] < every["total"]
+    assert all(hit["city"] != "Stockholm" for hit in fewer["hits"])

@@ -149,7 +149,7 @@ def test_pdf_that_pdfium_cannot_read_falls_back_to_pdfminer(tmp_path: Path) -> N
 def test_truncated_pdf_is_a_broken_file(tmp_path: Path) -> None:
     data = make_pdf(tmp_path / "ok.pdf", REPORT_PAGES).read_bytes()
     (tmp_path / "truncated.pdf").write_bytes(data[: len(data) // 2])
-    with pytest.raises(ExtractionError, match=r"^not a PDF: broken file structure$"):
+    with pytest.raises(ExtractionError, match=r"^damaged PDF: broken or truncated file structure$"):
         extract(tmp_path / "truncated.pdf")
 
 

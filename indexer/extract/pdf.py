@@ -126,7 +126,7 @@ def _pdfminer_text(path: Path) -> tuple[list[str], list[TextBlock]]:
     except PDFEncryptionError as exc:
         raise ExtractionError("encrypted PDF (unsupported encryption)") from exc
     except Exception as exc:  # pdfminer raises ValueError, TypeError, binascii.Error, …
-        raise ExtractionError("not a PDF: broken file structure") from exc
+        raise ExtractionError("damaged PDF: broken or truncated file structure") from exc
     return pages, blocks
 
 
