@@ -10,29 +10,43 @@ in ``ARKIV_HOME/index``::
 
 A rebuild writes a new generation beside the live one and swaps ``CURRENT`` when it is
 complete: searches keep answering from the old generation meanwhile, and a crash leaves
-the old one in use (the half-built directory is removed by the next writer).
+the old one in use (the half-built directory is removed by the next writer). A sync adds
+the changed documents to the live generation as a new segment and deletes their earlier
+postings, in one Whoosh commit.
+
+Both write segments with :class:`_BulkSegmentWriter` (Whoosh's own writer manages ~45
+documents a second on this kind of text; this one several hundred), in two processes
+for big rebuilds.
 
 Analysis is defined once, here, and used both to index and to query:
 
 * ``exact``: words as written, lowercased, stop words dropped ("beslutet" matches
   "beslutet" only; ranked highest);
 * ``stem``: the same words stemmed — Snowball Swedish (:mod:`archive.stemmer`) for
-  Swedish documents, Snowball English for English ones — with positions for phrases;
+  Swedish documents, Snowball English for English ones; phrases are matched on each
+  document's stems in order (:class:`StemSequences`), not on positions in postings;
 * ``title``: the title, stemmed the same way.
 
 Compound words ("nämnd" in "socialtjänstnämnden", "hemlöshet" in "hemlöshetsarbete") and
 queries typed without å, ä, ö are matched at query time by expanding the query word over
-the ``stem`` lexicon (see :mod:`archive.search`), so they need no extra postings.
+the ``stem`` lexicon (:class:`SegmentLexicon`, see :mod:`archive.search`), so they need
+no extra postings. Besides the text: diarienummer (``dnr``, normalised), the facets
+(indexed for filtering, in columns for counting) and the dates (columns, YYYYMMDD).
 """
 
 from __future__ import annotations
 
+import bisect
 import errno
 import fcntl
+import itertools
 import json
+import math
+import mmap
 import multiprocessing
 import operator
 import os
+import pickle
 import queue
 import re
 import shutil
@@ -40,12 +54,11 @@ import sys
 import unicodedata
 import zlib
 from array import array
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from pickle import dumps
 from typing import Any
 
 from whoosh import index as whoosh_index
@@ -53,10 +66,11 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFil
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.columns import NumericColumn, RefBytesColumn
 from whoosh.fields import COLUMN, ID, FieldType, Schema
-from whoosh.formats import Existence, Positions
+from whoosh.formats import Existence
 from whoosh.index import TOC, clean_files
 from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
+from whoosh.reading import SegmentReader
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
@@ -64,6 +78,7 @@ from whoosh.writing import SegmentWriter
 from archive.catalog import Catalog
 from archive.home import ArchiveError
 from archive.models import Document
+from archive.query import FACETS
 from archive.stemmer import stem as swedish_stem
 
 #: Bump when the schema or the analysis changes: older generations then need a rebuild.
@@ -83,6 +98,8 @@ SEGMENT_DOCS = 15_000
 BUILD_WORKERS = 2
 #: … once the catalog holds this many documents (starting them takes a second).
 PARALLEL_FROM = 5_000
+#: A sync merges this many small segments of about the same size into one.
+MERGE_FACTOR = 8
 
 # -- analysis ----------------------------------------------------------------------
 
@@ -159,13 +176,6 @@ class Stem(StemFilter):
     def batch(self, words: list[str]) -> list[str]:
         return list(map(self._stem, words))
 
-    def __call__(self, tokens):  # noqa: ANN001, ANN204 - Whoosh's filter protocol
-        stem = self._stem
-        for t in tokens:
-            if not t.stopped:
-                t.text = stem(t.text)
-            yield t
-
 
 #: Words as written (lowercase, no stop words), per document language.
 EXACT = {
@@ -213,6 +223,151 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+class SegmentLexicon:
+    """The ``stem`` terms of one segment, filed for compound and accent-free lookups.
+
+    Search expands a query word to the terms that end with it ("…nämnd"), start with it
+    ("hemlös…") or read like it without å, ä, ö; the term dictionary can only be walked
+    forwards, so the terms are also kept sorted by their reversed and their folded form
+    (as positions in ``terms``). A rebuild writes this beside each segment it makes
+    (``MAIN_<segment>.lex``, removed with the segment); for segments from Whoosh's own
+    writer (small ones, from syncs) it is built from the term dictionary when needed.
+    """
+
+    EXTENSION = ".lex"
+
+    def __init__(self, terms: list[str], doc_frequencies: array) -> None:
+        self.terms = terms
+        self.dfs = doc_frequencies
+        everything = range(len(terms))
+        self.by_reversed = array("I", sorted(everything, key=lambda i: terms[i][::-1]))
+        self.by_folded = array("I", sorted(everything, key=lambda i: fold(terms[i])))
+
+    @classmethod
+    def of_segment(cls, storage: Any, segment: Any, reader: Any) -> SegmentLexicon:
+        name = segment.make_filename(cls.EXTENSION)
+        if storage.file_exists(name):
+            with storage.open_file(name) as handle:
+                lexicon = pickle.loads(handle.read())
+            if isinstance(lexicon, cls):
+                return lexicon
+        terms, dfs = [], array("I")
+        for btext, info in reader.iter_field("stem"):
+            terms.append(btext.decode("utf-8"))
+            dfs.append(info.doc_frequency())
+        return cls(terms, dfs)
+
+    def save(self, storage: Any, segment: Any) -> None:
+        with segment.create_file(storage, self.EXTENSION) as handle:
+            handle.write(pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _run(self, order: Sequence[int], key: Callable[[int], str], start: str
+             ) -> Iterator[tuple[str, int]]:
+        i = bisect.bisect_left(order, start, key=key)
+        while i < len(order) and key(order[i]).startswith(start):
+            yield self.terms[order[i]], self.dfs[order[i]]
+            i += 1
+
+    def index_of(self, term: str) -> int | None:
+        """The term's id in this segment (its place in ``terms``), if it occurs."""
+        i = bisect.bisect_left(self.terms, term)
+        return i if i < len(self.terms) and self.terms[i] == term else None
+
+    def starting_with(self, prefix: str) -> Iterator[tuple[str, int]]:
+        """(term, document frequency) of the terms starting with ``prefix``."""
+        return self._run(range(len(self.terms)), self.terms.__getitem__, prefix)
+
+    def ending_with(self, suffix: str) -> Iterator[tuple[str, int]]:
+        return self._run(self.by_reversed, lambda i: self.terms[i][::-1], suffix[::-1])
+
+    def folding_to(self, word: str) -> Iterator[tuple[str, int]]:
+        """Terms that read as ``word`` once å, ä, ö are typed as a, a, o."""
+        folded = fold(word)
+        for term, df in self._run(self.by_folded, lambda i: fold(self.terms[i]), folded):
+            if len(term) == len(folded):
+                yield term, df
+
+
+class StemSequences:
+    """Each document's stems in order, as ids into its segment's :class:`SegmentLexicon`.
+
+    A forward index for phrases: "evidensbaserad praktik" matches a document whose
+    sequence holds the two ids side by side. Kept out of the postings (as positions
+    there, they made every read of a stem's postings ~20× slower to decode). Written
+    beside each segment (``MAIN_<segment>.seq``): a count, the end of each document's
+    run, then the ids, all little-endian; read through the storage's memory map, one
+    document's run at a time.
+    """
+
+    EXTENSION = ".seq"
+
+    def __init__(self, ends: array, data: Any, offset: int = 0) -> None:
+        self.ends = ends
+        self.data = data  # the ids as little-endian bytes (or a memory map of them)
+        self.offset = offset
+
+    @classmethod
+    def of_ids(cls, ids: array, ends: array) -> StemSequences:
+        return cls(ends, _little_endian(ids).tobytes())
+
+    def save(self, storage: Any, segment: Any) -> None:
+        header = _little_endian(array("Q", [len(self.ends)])).tobytes()
+        ends = _little_endian(array("Q", self.ends)).tobytes()
+        with segment.create_file(storage, self.EXTENSION) as handle:
+            handle.write(header + ends)
+            handle.write(self.data[self.offset :])
+
+    @classmethod
+    def of_segment(cls, storage: Any, segment: Any) -> StemSequences | None:
+        name = segment.make_filename(cls.EXTENSION)
+        if not storage.file_exists(name):
+            return None
+        handle = storage.open_file(name)
+        data = handle.raw_file() if isinstance(handle.raw_file(), mmap.mmap) else handle.read()
+        count = _little_endian(array("Q", data[:8]))[0]
+        ends = _little_endian(array("Q", data[8 : 8 + 8 * count]))
+        return cls(ends, data, 8 + 8 * count)
+
+    @staticmethod
+    def needle(ids: list[int]) -> bytes:
+        """What :meth:`contains` looks for: the ids of a phrase, as stored."""
+        return _little_endian(array("I", ids)).tobytes()
+
+    def docs_containing(self, needle: bytes) -> set[int]:
+        """Every document holding the needle: one scan of the whole segment (in C)."""
+        found: set[int] = set()
+        data, offset, ends, width = self.data, self.offset, self.ends, len(needle) // 4
+        at = data.find(needle, offset)
+        while at >= 0:
+            position, misaligned = divmod(at - offset, 4)
+            if misaligned:
+                at = data.find(needle, at + 1)
+                continue
+            docnum = bisect.bisect_right(ends, position)
+            if position + width <= ends[docnum]:  # not across two documents
+                found.add(docnum)
+                at = data.find(needle, offset + 4 * ends[docnum])
+            else:
+                at = data.find(needle, at + 4)
+        return found
+
+    def contains(self, docnum: int, needle: bytes) -> bool:
+        """Whether the document's stems hold the needle's ids side by side, in order."""
+        low = self.offset + 4 * (self.ends[docnum - 1] if docnum else 0)
+        high = self.offset + 4 * self.ends[docnum]
+        found = self.data.find(needle, low, high)
+        while found >= 0 and (found - self.offset) % 4:  # not on an id boundary
+            found = self.data.find(needle, found + 1, high)
+        return found >= 0
+
+
+def _little_endian(values: array) -> array:
+    """``values`` in (or from) little-endian byte order, whatever this machine's."""
+    if sys.byteorder != "little":
+        values.byteswap()
+    return values
+
+
 # -- diarienummer -------------------------------------------------------------------
 
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
@@ -243,43 +398,19 @@ def dnr_terms(value: str) -> list[str]:
 # -- schema -------------------------------------------------------------------------
 
 
-class PackedPositions(Positions):
-    """Positions as little-endian uint32s: encoded and decoded in C.
-
-    Whoosh's :class:`~whoosh.formats.Positions` pickles a list of deltas per posting,
-    which made encoding the largest cost of building the index.
-    """
-
-    def encode(self, poslist: Iterable[int]) -> bytes:
-        values = array("I", poslist)
-        if sys.byteorder != "little":
-            values.byteswap()
-        return values.tobytes()
-
-    def decode_positions(self, valuestring: bytes) -> list[int]:
-        values = array("I", valuestring)
-        if sys.byteorder != "little":
-            values.byteswap()
-        return values.tolist()
-
-    def decode_frequency(self, valuestring: bytes) -> int:
-        return len(valuestring) // 4
-
-    def decode_weight(self, valuestring: bytes) -> float:
-        return self.decode_frequency(valuestring) * self.field_boost
-
-
 class TermsField(FieldType):
     """Text already analysed by this module: the value is the list of terms in order.
 
-    Weights are term frequencies; with ``positions`` each posting also keeps where the
-    term occurs (for phrases). ``pipeline`` names the analysis used for queries.
+    Postings keep term frequencies (as weights), no positions: phrases are matched on
+    the stem sequences of :class:`StemSequences` instead. ``pipeline`` names the
+    analysis used for queries; with ``sequences`` a rebuild keeps each document's terms
+    in order beside the segment.
     """
 
-    def __init__(self, pipeline: str, *, positions: bool) -> None:
+    def __init__(self, pipeline: str, *, sequences: bool = False) -> None:
         self.pipeline = pipeline
-        self.format = PackedPositions() if positions else Existence()
-        self.positions = positions
+        self.sequences = sequences
+        self.format = Existence()
         self.scorable = True
         self.stored = False
         self.unique = False
@@ -290,24 +421,8 @@ class TermsField(FieldType):
     def analyzer(self) -> Any:
         return {"exact": EXACT, "stems": STEMS}[self.pipeline]["sv"]
 
-    def postings(self, words: list[str]) -> dict[str, list[int]] | Counter[str]:
-        """Term → positions (or term → frequency without positions)."""
-        if not self.positions:
-            return Counter(words)
-        found: dict[str, list[int]] = {}
-        for position, word in enumerate(words):
-            if word in found:
-                found[word].append(position)
-            else:
-                found[word] = [position]
-        return found
-
     def index(self, value: list[str], **kwargs: Any) -> list[tuple[bytes, int, float, bytes]]:
-        postings = self.postings(value)
-        if self.positions:
-            encode = self.format.encode
-            return [(t.encode(), len(p), float(len(p)), encode(p)) for t, p in postings.items()]
-        return [(t.encode(), f, float(f), b"") for t, f in postings.items()]
+        return [(t.encode(), f, float(f), b"") for t, f in Counter(value).items()]
 
 
 class FacetColumn(RefBytesColumn):
@@ -382,11 +497,8 @@ def facet_key(value: str) -> str:
     return " ".join(value.casefold().split())
 
 
-#: Facet fields, as named in :data:`archive.query.FACETS`.
-FACET_FIELDS = (
-    "doc_type", "city", "districts", "cities_mentioned", "projects", "committee",
-    "topics", "language", "year",
-)
+#: Facet fields: the facets search results show (:data:`archive.query.FACETS`).
+FACET_FIELDS = FACETS
 DATE_FIELDS = ("date", "decision_date", "document_date")
 LENGTH_FIELDS = {"exact": "exact_len", "stem": "stem_len", "title": "title_len"}
 
@@ -394,9 +506,9 @@ LENGTH_FIELDS = {"exact": "exact_len", "stem": "stem_len", "title": "title_len"}
 def make_schema() -> Schema:
     fields: dict[str, Any] = {
         "id": ID(stored=True, unique=True),
-        "exact": TermsField("exact", positions=False),
-        "stem": TermsField("stems", positions=True),
-        "title": TermsField("stems", positions=False),
+        "exact": TermsField("exact"),
+        "stem": TermsField("stems", sequences=True),
+        "title": TermsField("stems"),
         "dnr": KeywordsField(),
     }
     fields.update({name: FacetField() for name in FACET_FIELDS})
@@ -458,21 +570,37 @@ def document_fields(doc: Document) -> dict[str, Any]:
 
 
 class _BulkSegmentWriter(SegmentWriter):
-    """Writes one new segment for a rebuild, several times faster than Whoosh's writer.
+    """Writes one new segment (rebuilds, syncs), several times faster than Whoosh's writer.
 
     Whoosh's writer turns every posting into a tuple, external-sorts them through
     pickled temporary runs and writes them one call at a time (~9 µs a posting; a
     document has ~1,200). Documents arrive in docnum order, so each term's postings
     are already sorted: this writer appends them to one compact ``array`` per term
-    (doc, frequency, positions…) and writes whole blocks to the postings file at once.
-    It relies on the internals of Whoosh's W3 codec, pinned by ``whoosh-reloaded<2.8``.
+    (doc, frequency, doc, frequency …) and writes whole blocks to the postings file at
+    once; it also makes the segment's :class:`SegmentLexicon` and
+    :class:`StemSequences`, saved beside it. It relies on the internals of Whoosh's W3 codec, pinned by
+    ``whoosh-reloaded<2.8``; ``tests/test_index.py`` reads what it writes back through
+    Whoosh's own API.
     """
 
     def __init__(self, ix: Any) -> None:
+        # Not a compound file: Whoosh would copy each part of it into memory to read it.
         super().__init__(ix, limitmb=16, compound=False, _lk=False)
+        self.lexicon: SegmentLexicon | None = None
+        self.sequences: StemSequences | None = None
         self._terms: dict[str, dict[str, array]] = {}
         self._other: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
         self._lengths: dict[str, array] = {}
+        # The stems of each document in order, as ids numbered as first seen.
+        self._stem_ids: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        self._sequence = array("I")
+        self._sequence_ends = array("Q")
+
+    def _finish(self) -> None:
+        # Whoosh's writer removes the index's shared temporary folder here, under the
+        # feet of any other writer using it (a sync's own writer, the other build
+        # process); each writer removes its own temporary files anyway.
+        self.is_closed = True
 
     def add_document(self, **fields: Any) -> None:
         docnum = self.docnum
@@ -485,8 +613,11 @@ class _BulkSegmentWriter(SegmentWriter):
             length = 0
             if isinstance(field, TermsField):
                 length = len(value)
-                self._add_terms(name, field, docnum, value)
+                self._add_terms(name, docnum, value)
                 self._lengths.setdefault(name, array("I")).append(length)
+                if field.sequences:
+                    self._sequence.extend(map(self._stem_ids.__getitem__, value))
+                    self._sequence_ends.append(len(self._sequence))
             elif field.indexed:
                 other = self._other.setdefault(name, {})
                 for tbytes, _freq, weight, vbytes in field.index(value):
@@ -498,24 +629,14 @@ class _BulkSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def _add_terms(self, name: str, field: TermsField, docnum: int, words: list[str]) -> None:
+    def _add_terms(self, name: str, docnum: int, words: list[str]) -> None:
         buffer = self._terms.setdefault(name, {})
-        postings = field.postings(words)
-        if field.positions:
-            for term, positions in postings.items():
-                entry = buffer.get(term)
-                if entry is None:
-                    entry = buffer[term] = array("I")
-                entry.append(docnum)
-                entry.append(len(positions))
-                entry.extend(positions)
-        else:
-            for term, freq in postings.items():
-                entry = buffer.get(term)
-                if entry is None:
-                    entry = buffer[term] = array("I")
-                entry.append(docnum)
-                entry.append(freq)
+        for term, freq in Counter(words).items():
+            entry = buffer.get(term)
+            if entry is None:
+                entry = buffer[term] = array("I")
+            entry.append(docnum)
+            entry.append(freq)
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
@@ -524,7 +645,10 @@ class _BulkSegmentWriter(SegmentWriter):
             field = self.schema[name]
             writer.start_field(name, field)
             if name in self._terms:
-                self._write_terms(field, self._terms.pop(name), self._lengths[name])
+                terms, dfs = self._write_terms(self._terms.pop(name), self._lengths[name])
+                if field.sequences:
+                    self.lexicon = SegmentLexicon(terms, dfs)
+                    self.sequences = self._renumbered_sequences(terms)
             else:
                 for tbytes, postings in sorted(self._other.pop(name).items()):
                     writer.start_term(tbytes)
@@ -534,37 +658,28 @@ class _BulkSegmentWriter(SegmentWriter):
             writer.finish_field()
         writer.close()
 
-    def _write_terms(self, field: TermsField, buffer: dict[str, array], lengths: array) -> None:
+    def _write_terms(self, buffer: dict[str, array], lengths: array) -> tuple[list[str], array]:
+        """Write a field's postings; returns its terms and their document frequencies."""
         writer = self.fieldwriter
         fieldid = pack_ushort(writer._fieldid)
         bounds = (max(1, min(lengths)), max(1, max(lengths)))
-        for term in sorted(buffer):
-            entry = buffer[term]
-            if field.positions:
-                docs, freqs, values = _split_positional(entry)
-            else:
-                docs, freqs, values = entry[0::2].tolist(), entry[1::2].tolist(), None
-            terminfo = _write_postings(writer._postfile, docs, freqs, values, bounds)
+        terms = sorted(buffer)
+        dfs = array("I")
+        for term in terms:
+            entry = buffer.pop(term)
+            docs, freqs = entry[0::2].tolist(), entry[1::2].tolist()
+            terminfo = _write_postings(writer._postfile, docs, freqs, bounds)
             writer._tindex.add(fieldid + term.encode("utf-8"), terminfo.to_bytes())
+            dfs.append(len(docs))
+        return terms, dfs
 
-
-def _split_positional(entry: array) -> tuple[list[int], list[int], list[bytes]]:
-    """A positional buffer (doc, freq, positions…)* as docs, freqs and encoded positions."""
-    docs: list[int] = []
-    freqs: list[int] = []
-    values: list[bytes] = []
-    i, end = 0, len(entry)
-    little = sys.byteorder == "little"
-    while i < end:
-        freq = entry[i + 1]
-        positions = entry[i + 2 : i + 2 + freq]
-        if not little:
-            positions.byteswap()
-        docs.append(entry[i])
-        freqs.append(freq)
-        values.append(positions.tobytes())
-        i += 2 + freq
-    return docs, freqs, values
+    def _renumbered_sequences(self, terms: list[str]) -> StemSequences:
+        """The stem sequences with each stem's id its place in the sorted ``terms``."""
+        place = array("I", bytes(4 * len(self._stem_ids)))
+        for index, term in enumerate(terms):
+            place[self._stem_ids[term]] = index
+        return StemSequences.of_ids(array("I", map(place.__getitem__, self._sequence)),
+                                    self._sequence_ends)
 
 
 #: Posting lists this short are kept inside the term dictionary entry (no block).
@@ -574,8 +689,7 @@ COMPRESS_FROM = 96
 
 
 def _write_postings(
-    postfile: Any, docs: list[int], freqs: list[int], values: list[bytes] | None,
-    lengths: tuple[int, int],
+    postfile: Any, docs: list[int], freqs: list[int], lengths: tuple[int, int]
 ) -> W3TermInfo:
     """Write one term's postings in the W3 format; returns its term info.
 
@@ -591,7 +705,7 @@ def _write_postings(
         maxweight=float(max(freqs)), minid=docs[0], maxid=docs[-1],
     )
     if len(docs) <= INLINE_POSTINGS:
-        terminfo.set_inlined(docs, [float(f) for f in freqs], values or [b""] * len(docs))
+        terminfo.set_inlined(docs, [float(f) for f in freqs], [b""] * len(docs))
         return terminfo
     start = postfile.tell()
     postfile.write(WHOOSH3_HEADER_MAGIC)
@@ -602,35 +716,17 @@ def _write_postings(
         weights = freqs[first:last]
         deltas = tuple(map(operator.sub, ids, [0, *ids[:-1]]))
         mini_weights = None if weights.count(1) == len(weights) else tuple(weights)
-        data = dumps((deltas, mini_weights, tuple(values[first:last]) if values else None), 2)
+        data = pickle.dumps((deltas, mini_weights, None), 2)
         compression = 1 if len(data) >= COMPRESS_FROM else 0
         if compression:
             data = zlib.compress(data, compression)
-        info = dumps((len(ids), ids[-1], float(max(weights)), compression, *length_bytes), 2)
+        info = pickle.dumps((len(ids), ids[-1], float(max(weights)), compression, *length_bytes), 2)
         size = len(info) + len(data)
         postfile.write_int(-size if last >= len(docs) else size)
         postfile.write(info)
         postfile.write(data)
     terminfo.set_extent(start, postfile.tell() - start)
     return terminfo
-
-
-def _merge_small_segments(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
-    """Merge policy for syncs: fold many small segments into one, leave big ones be.
-
-    Each sync adds a small segment; once ten pile up they are merged (cheap while they
-    are small). A rebuild's big segments are never rewritten by a sync.
-    """
-    from whoosh.reading import SegmentReader
-
-    small = [s for s in segments if s.doc_count_all() < 1_000]
-    if len(small) < 10:
-        return segments
-    for segment in small:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)
-        reader.close()
-    return [s for s in segments if s not in small]
 
 
 # -- lifecycle ----------------------------------------------------------------------
@@ -653,9 +749,9 @@ class Index:
         """The live generation's directory (None when there is no index)."""
         try:
             name = (self.root / CURRENT_FILE).read_text(encoding="utf-8").strip()
-        except OSError:
+        except (OSError, ValueError):  # missing, unreadable, or not even UTF-8
             return None
-        if not name.startswith(GENERATION_PREFIX) or "/" in name:
+        if not re.fullmatch(rf"{GENERATION_PREFIX}\d+", name):
             return None
         path = self.root / name
         return path if (path / STATE_FILE).exists() else None
@@ -839,7 +935,11 @@ class _SegmentBuilder:
 
     def _flush(self) -> None:
         if self.writer is not None:
-            self.segments.append(self.writer._finalize_segment())
+            segment = self.writer._finalize_segment()
+            if self.writer.lexicon is not None and self.writer.sequences is not None:
+                self.writer.lexicon.save(self.ix.storage, segment)
+                self.writer.sequences.save(self.ix.storage, segment)
+            self.segments.append(segment)
             self.writer._finish()
             self.writer = None
 
@@ -864,7 +964,8 @@ def _build_worker(generation: str, segment_docs: int, jobs: Any, results: Any) -
 def _build_in_workers(
     generation: Path, catalog: Catalog, total: int, report: Callable[[int, int], None]
 ) -> tuple[list[Any], int]:
-    context = multiprocessing.get_context("spawn")
+    # fork, as indexer.workers does: no re-import of the caller's main module.
+    context = multiprocessing.get_context("fork")
     jobs = context.Queue(maxsize=BUILD_WORKERS * 4)
     results = context.Queue()
     workers = [
@@ -935,28 +1036,59 @@ def _commit_segments(ix: Any, segments: list[Any]) -> None:
 
 
 def _apply_changes(ix: Any, catalog: Catalog, since: int) -> tuple[int, int]:
-    """Upsert or delete what changed in the catalog after ``since``: (changed, new seq)."""
+    """Upsert or delete what changed in the catalog after ``since``: (changed, new seq).
+
+    Changed documents are written as new bulk segments (as a rebuild writes them), then
+    one commit deletes their earlier postings and adds the segments.
+    """
     changes = catalog.changes_since(since)
     if not changes:
         return 0, since
     latest = {change.id: change for change in changes}
-    upserts = [doc_id for doc_id, change in latest.items() if change.indexable]
-    writer = ix.writer(limitmb=64)
+    added = _index_documents(ix, catalog, [i for i, c in latest.items() if c.indexable])
+    writer = ix.writer()
     try:
-        found: set[str] = set()
-        for start in range(0, len(upserts), 200):
-            docs = catalog.get_many(upserts[start : start + 200])
-            for doc in docs.values():
-                writer.update_document(**document_fields(doc))
-            found.update(docs)
         for doc_id in latest:
-            if doc_id not in found:
-                writer.delete_by_term("id", doc_id)
+            writer.delete_by_term("id", doc_id)
     except BaseException:
         writer.cancel()
         raise
-    writer.commit(mergetype=_merge_small_segments)
+    writer.commit(mergetype=lambda w, segments: _merged(ix, catalog, [*segments, *added]))
     return len(latest), max(change.seq for change in changes)
+
+
+def _index_documents(ix: Any, catalog: Catalog, ids: list[str]) -> list[Any]:
+    """New segments (not yet in the index) holding these catalog documents."""
+    builder = _SegmentBuilder(ix, SEGMENT_DOCS)
+    for start in range(0, len(ids), 200):
+        for doc in catalog.get_many(ids[start : start + 200]).values():
+            builder.add(doc)
+    return builder.finish()
+
+
+def _merged(ix: Any, catalog: Catalog, segments: list[Any]) -> list[Any]:
+    """Merge policy of syncs: ``MERGE_FACTOR`` small segments of a size become one.
+
+    Every sync adds a small segment; segments of about the same size (the same power of
+    ``MERGE_FACTOR`` documents) are re-indexed from the catalog as one once there are
+    ``MERGE_FACTOR`` of them, so a document is rewritten a few times at most and searches
+    see few segments. A rebuild's segments (``SEGMENT_DOCS``) are left alone.
+    """
+    segments = [s for s in segments if s.doc_count() > 0]
+    tiers: dict[int, list[Any]] = {}
+    for segment in segments:
+        if segment.doc_count() < SEGMENT_DOCS:
+            tier = int(math.log(segment.doc_count(), MERGE_FACTOR))
+            tiers.setdefault(tier, []).append(segment)
+    merging = [s for tier in tiers.values() if len(tier) >= MERGE_FACTOR for s in tier]
+    if not merging:
+        return segments
+    ids: list[str] = []
+    for segment in merging:
+        reader = SegmentReader(ix.storage, ix.schema, segment)
+        ids += [reader.stored_fields(d)["id"] for d in reader.all_doc_ids()]
+        reader.close()
+    return [s for s in segments if s not in merging] + _index_documents(ix, catalog, ids)
 
 
 def _write_state(generation: Path, seq: int) -> None:

@@ -25,6 +25,8 @@ from archive.index import (
     STEMS,
     Index,
     IndexBusy,
+    SegmentLexicon,
+    StemSequences,
     analyse,
     dnr_terms,
     document_fields,
@@ -196,7 +198,7 @@ def test_document_fields(home: Path) -> None:
 # -- the bulk writer --------------------------------------------------------------------
 
 
-def _postings(ix: Any) -> dict[tuple[str, str], list[tuple[int, float, list[int] | None]]]:
+def _postings(ix: Any) -> dict[tuple[str, str], list[tuple[str, float]]]:
     """Every posting of the text fields, through Whoosh's own public reading API."""
     found = {}
     with ix.searcher() as searcher:
@@ -207,9 +209,7 @@ def _postings(ix: Any) -> dict[tuple[str, str], list[tuple[int, float, list[int]
                 matcher = reader.postings(fieldname, term)
                 rows = []
                 while matcher.is_active():
-                    positions = (matcher.value_as("positions")
-                                 if matcher.supports("positions") else None)
-                    rows.append((ids[matcher.id()], matcher.weight(), positions))
+                    rows.append((ids[matcher.id()], matcher.weight()))
                     matcher.next()
                 found[(fieldname, term.decode())] = sorted(rows)
     return found
@@ -237,6 +237,51 @@ def test_bulk_writer_writes_what_whooshs_writer_writes(home: Path, tmp_path: Pat
             other = next(b.document_numbers(id=a.stored_fields(d)["id"]))
             for fieldname in ("exact", "stem"):
                 assert a.doc_field_length(d, fieldname) == b.doc_field_length(other, fieldname)
+
+
+def test_stem_sequences_find_phrases(home: Path) -> None:
+    catalog = Catalog(home)
+    texts = ["Evidensbaserad praktik i vården.", "Praktik som är evidensbaserad.", "Inget här."]
+    ids = [add(catalog, f"{i}.txt", text) for i, text in enumerate(texts)]
+    Index(home).rebuild(catalog)
+    ix = whoosh_index.open_dir(Index(home).current(), indexname=INDEX_NAME)
+    with ix.reader() as reader:
+        segment = reader.segment()
+        lexicon = SegmentLexicon.of_segment(ix.storage, segment, reader)
+        sequences = StemSequences.of_segment(ix.storage, segment)
+        docnum = {reader.stored_fields(d)["id"]: d for d in reader.all_doc_ids()}
+    phrase = [lexicon.index_of(stem) for stem in ("evidensbaser", "praktik")]
+    assert None not in phrase
+    needle = sequences.needle(phrase)
+    assert [sequences.contains(docnum[i], needle) for i in ids] == [True, False, False]
+    assert sequences.contains(docnum[ids[1]], sequences.needle(phrase[::-1]))
+    # Ids are 4 bytes: a match straddling two of them is no match.
+    straddling = StemSequences.needle([phrase[0]])[2:] + StemSequences.needle([phrase[1]])[:2]
+    assert not any(sequences.contains(docnum[i], straddling) for i in ids)
+    assert sequences.docs_containing(needle) == {docnum[ids[0]]}
+    assert sequences.docs_containing(straddling) == set()
+    # A phrase is not found across the end of one document and the start of the next.
+    stems = {d: document_fields(catalog.get(i))["stem"] for i, d in docnum.items()}
+    across = [lexicon.index_of(stems[0][-1]), lexicon.index_of(stems[1][0])]
+    assert sequences.docs_containing(sequences.needle(across)) == set()
+    assert lexicon.index_of("nonexistent") is None
+
+
+def test_rebuild_writes_each_segments_lexicon(home: Path) -> None:
+    catalog = Catalog(home)
+    seed_archive(catalog)
+    Index(home).rebuild(catalog)
+    ix = whoosh_index.open_dir(Index(home).current(), indexname=INDEX_NAME)
+    with ix.reader() as reader:
+        segment = reader.segment()
+        assert ix.storage.file_exists(segment.make_filename(SegmentLexicon.EXTENSION))
+        written = SegmentLexicon.of_segment(ix.storage, segment, reader)
+        ix.storage.delete_file(segment.make_filename(SegmentLexicon.EXTENSION))
+        built = SegmentLexicon.of_segment(ix.storage, segment, reader)
+    assert written.terms == built.terms and written.dfs == built.dfs
+    assert {t for t, _ in built.ending_with("nämnd")} >= {"socialtjänstnämnd", "nämnd"}
+    assert {t for t, _ in built.starting_with("hemlös")} >= {"hemlös"}
+    assert {t for t, _ in built.folding_to("socialtjanstnamnd")} == {"socialtjänstnämnd"}
 
 
 def test_parallel_build_finds_the_same(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -298,6 +343,19 @@ def test_needs_rebuild_on_schema_change(home: Path, monkeypatch: pytest.MonkeyPa
     assert not index.needs_rebuild()
     assert json.loads((index.current() / "arkiv.json").read_text())["schema_version"] == (
         index_module.SCHEMA_VERSION)
+
+
+@pytest.mark.parametrize("damage", [b"\x00\xff garbage", b"gen-9999\n", b"../../etc\n"])
+def test_a_broken_current_file_means_no_index(home: Path, damage: bytes) -> None:
+    catalog = Catalog(home)
+    add(catalog, "a.txt", "Hemlöshet.")
+    index = Index(home)
+    index.rebuild(catalog)
+    (home / "index" / "CURRENT").write_bytes(damage)
+    assert not index.exists() and index.needs_rebuild()
+    assert Searcher(home).search(Query(text="hemlöshet")).message == "Index saknas – kör 'arkiv reindex'"
+    index.rebuild(catalog)
+    assert search_ids(home, "hemlöshet")
 
 
 def test_crash_mid_rebuild_leaves_the_old_index_in_use(home: Path) -> None:
@@ -411,9 +469,11 @@ def test_many_syncs_merge_small_segments(home: Path) -> None:
     index = Index(home)
     add(catalog, "a0.txt", "Hemlöshet 0.")
     index.rebuild(catalog)
-    for i in range(1, 13):
-        add(catalog, f"a{i}.txt", f"Hemlöshet {i}.")
+    searcher = Searcher(home)
+    for i in range(1, 20):
+        add(catalog, f"a{i}.txt", f"Hemlöshet nummer {i}.")
         index.sync(catalog)
+        assert searcher.search(Query(text="hemlöshet")).total == i + 1
     ix = whoosh_index.open_dir(index.current(), indexname=INDEX_NAME)
-    assert len(ix._segments()) < 10
-    assert Searcher(home).search(Query(text="hemlöshet")).total == 13
+    assert len(ix._segments()) < index_module.MERGE_FACTOR
+    assert searcher.search(Query(text="nummer 7")).total == 1

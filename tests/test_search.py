@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,9 @@ def test_english_documents_are_stemmed_in_english(archive: dict[str, Any]) -> No
     # The report says "Baltic Cities" and ranks first; the English document says "city".
     assert archive["ids"]["english"] in hits(archive, "cities")
     assert hits(archive, "councils")[0] == archive["ids"]["english"]
+    # English stop words are not indexed there: they rank, they are not required.
+    assert hits(archive, "the city council")[0] == archive["ids"]["english"]
+    assert run(archive, "the city council").message is None
 
 
 @pytest.mark.parametrize(
@@ -121,6 +125,11 @@ def test_english_documents_are_stemmed_in_english(archive: dict[str, Any]) -> No
 )
 def test_diarienummer(archive: dict[str, Any], text: str, name: str) -> None:
     assert hits(archive, text)[0] == archive["ids"][name]
+
+
+def test_diarienummer_in_metadata_only_ranks_first(archive: dict[str, Any]) -> None:
+    # "Budgetärende" does not say its dnr; the other documents say 2019 or 123.
+    assert hits(archive, "dnr:KS 2019/123")[0] == archive["ids"]["ks"]
 
 
 def test_phrases(archive: dict[str, Any]) -> None:
@@ -295,6 +304,29 @@ def test_facet_values_and_timeline(archive: dict[str, Any]) -> None:
     assert timeline["2004-12"] == 1 and timeline["2013-06"] == 1
     assert list(timeline) == sorted(timeline)
     assert searcher.timeline(Query(text="hemlöshet", city=["Göteborg"])) == [("1999-05", 1)]
+
+
+def test_one_searcher_serves_many_threads(archive: dict[str, Any]) -> None:
+    queries = ["hemlöshet", "nämnd", '"evidensbaserad praktik"', "", "cities", "hemlöshte"]
+    expected = {q: [h.id for h in run(archive, q).hits] for q in queries}
+    errors: list[BaseException] = []
+    mismatches: list[str] = []
+
+    def work(offset: int) -> None:
+        try:
+            for i in range(30):
+                text = queries[(i + offset) % len(queries)]
+                if [h.id for h in run(archive, text).hits] != expected[text]:
+                    mismatches.append(text)
+        except BaseException as exc:  # noqa: BLE001 - the test reports any failure
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and mismatches == []
 
 
 def test_search_function_shares_a_searcher(archive: dict[str, Any]) -> None:
