@@ -14,7 +14,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -47,14 +47,15 @@ def ensure_home(home: Path) -> Path:
 
 
 @contextmanager
-def write_lock(home: Path, *, wait: bool = False, purpose: str = "writing") -> Iterator[None]:
-    """Hold the archive's single-writer lock for the duration of a write job.
+def held_lock(
+    path: Path, purpose: str, busy: Callable[[str], Exception], *, wait: bool = False
+) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` while it says who holds it and why.
 
-    A second writer either waits (``wait=True``) or gets :class:`ArchiveBusy` with the
-    holder's description, so two ``arkiv index`` runs can never interleave their writes.
+    A second process either waits (``wait=True``) or gets ``busy(holder)`` raised, where
+    ``holder`` is what the first one wrote ("arkiv index (pid 123)"). The kernel frees
+    the lock when its holder dies, so a killed writer never leaves the archive locked.
     """
-    ensure_home(home)
-    path = home / "write.lock"
     with open(path, "a+", encoding="utf-8") as handle:
         flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
         try:
@@ -63,10 +64,7 @@ def write_lock(home: Path, *, wait: bool = False, purpose: str = "writing") -> I
             if exc.errno not in (errno.EAGAIN, errno.EACCES):
                 raise
             handle.seek(0)
-            holder = handle.read().strip() or "another arkiv process"
-            raise ArchiveBusy(
-                f"the archive is busy: {holder}; try again when it has finished"
-            ) from exc
+            raise busy(handle.read().strip()) from exc
         handle.seek(0)
         handle.truncate()
         handle.write(f"{purpose} (pid {os.getpid()})")
@@ -78,3 +76,20 @@ def write_lock(home: Path, *, wait: bool = False, purpose: str = "writing") -> I
             handle.truncate()
             handle.flush()
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def write_lock(home: Path, *, wait: bool = False, purpose: str = "writing") -> Iterator[None]:
+    """Hold the archive's single-writer lock for the duration of a write job.
+
+    A second writer either waits (``wait=True``) or gets :class:`ArchiveBusy` with the
+    holder's description, so two ``arkiv index`` runs can never interleave their writes.
+    """
+    ensure_home(home)
+
+    def busy(holder: str) -> ArchiveBusy:
+        holder = holder or "another arkiv process"
+        return ArchiveBusy(f"the archive is busy: {holder}; try again when it has finished")
+
+    with held_lock(home / "write.lock", purpose, busy, wait=wait):
+        yield

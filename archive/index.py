@@ -37,8 +37,6 @@ no extra postings. Besides the text: diarienummer (``dnr``, normalised), the fac
 from __future__ import annotations
 
 import bisect
-import errno
-import fcntl
 import itertools
 import json
 import math
@@ -76,7 +74,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from archive.catalog import Catalog
-from archive.home import ArchiveError
+from archive.home import ArchiveError, held_lock
 from archive.models import Document
 from archive.query import FACETS
 from archive.stemmer import stem as swedish_stem
@@ -832,29 +830,13 @@ class Index:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ArchiveError(f"cannot create index folder {self.root}: {exc.strerror}") from exc
-        with open(self.root / LOCK_FILE, "a+", encoding="utf-8") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                handle.seek(0)
-                if handle.read().startswith("rebuild"):
-                    message = "the index is being rebuilt; try again when it has finished"
-                else:
-                    message = "the index is being updated; try again when it has finished"
-                raise IndexBusy(message) from exc
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"{purpose} (pid {os.getpid()})")
-            handle.flush()
-            try:
-                yield
-            finally:
-                handle.seek(0)
-                handle.truncate()
-                handle.flush()
-                fcntl.flock(handle, fcntl.LOCK_UN)
+
+        def busy(holder: str) -> IndexBusy:
+            doing = "rebuilt" if holder.startswith("rebuild") else "updated"
+            return IndexBusy(f"the index is being {doing}; try again when it has finished")
+
+        with held_lock(self.root / LOCK_FILE, purpose, busy):
+            yield
 
     def _generations(self) -> list[Path]:
         if not self.root.exists():

@@ -50,6 +50,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import with_defaults
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out" / "ingest"
 REGISTRY = ROOT / "corpus"
@@ -615,15 +617,6 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _options(args: argparse.Namespace | None) -> argparse.Namespace:
-    """``args`` with this benchmark's defaults for anything it lacks."""
-    options = parser().parse_args([])
-    for key, value in vars(args or argparse.Namespace()).items():
-        if key in vars(options) and value is not None:
-            setattr(options, key, value)
-    return options
-
-
 @dataclass
 class _Run:
     """The archives of one benchmark run (removed afterwards unless ``--keep``)."""
@@ -645,7 +638,7 @@ class _Run:
 
 def run(args: argparse.Namespace | None = None) -> dict[str, Any]:
     """Run the chosen parts, print a summary, and return the figures."""
-    options = _options(args)
+    options = with_defaults(parser(), args)
     parts = [p.strip() for p in options.parts.split(",") if p.strip()]
     unknown = set(parts) - set(PARTS)
     if unknown:

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench import with_defaults
 from bench.pdfs import PdfSource, generate, tokens
 from indexer.clean import clean_pages
 from indexer.workers import WorkerPool
@@ -272,18 +273,9 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _options(args: argparse.Namespace | None) -> argparse.Namespace:
-    """``args`` with this benchmark's defaults for anything it lacks."""
-    options = parser().parse_args([])
-    for key, value in vars(args or argparse.Namespace()).items():
-        if key in vars(options) and value is not None:
-            setattr(options, key, value)
-    return options
-
-
 def run(args: argparse.Namespace | None = None) -> dict[str, Any]:
     """Run the benchmark, print its table, and return the figures."""
-    options = _options(args)
+    options = with_defaults(parser(), args)
     names = [n.strip() for n in options.extractors.split(",") if n.strip()]
     unknown = set(names) - set(EXTRACTORS)
     if unknown:
