@@ -80,7 +80,7 @@ from archive.query import FACETS
 from archive.stemmer import stem as swedish_stem
 
 #: Bump when the schema or the analysis changes: older generations then need a rebuild.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 INDEX_NAME = "MAIN"
 STATE_FILE = "arkiv.json"
@@ -774,8 +774,11 @@ class Index:
         return generation is not None and whoosh_index.exists_in(generation, INDEX_NAME)
 
     def needs_rebuild(self) -> bool:
-        """True when there is no index or it was built with another schema version."""
-        return not self.exists() or self.state().get("schema_version") != SCHEMA_VERSION
+        """True when there is no index or it was built with another schema version.
+
+        The version is read first: an index of another version may not even open.
+        """
+        return self.state().get("schema_version") != SCHEMA_VERSION or not self.exists()
 
     # -- writing ----------------------------------------------------------------
 

@@ -50,6 +50,7 @@ from archive.index import (
     FACET_FIELDS,
     INDEX_NAME,
     LENGTH_FIELDS,
+    SCHEMA_VERSION,
     STATE_FILE,
     STEMMING,
     Index,
@@ -106,7 +107,7 @@ SNIPPET_CHARS = 220
 #: Posting lists kept in memory between searches (counted in postings).
 POSTINGS_CACHE = 4_000_000
 
-MESSAGE_NO_INDEX = "Index saknas – kör 'arkiv reindex'"
+MESSAGE_NO_INDEX = "Sökindex saknas eller är av en äldre version – kör 'arkiv reindex'"
 MESSAGE_FALLBACK = "Inga träffar på alla ord – visar träffar på några av dem"
 MESSAGE_NO_WORDS = "Sökningen innehöll inga sökbara ord"
 MESSAGE_TRUNCATED = f"Sökningen kortades till {MAX_QUERY_LENGTH} tecken"
@@ -721,6 +722,8 @@ class Searcher:
                 break
             if self._view is not None and self._view.key == key:
                 return self._view
+            if self.index.state().get("schema_version") != SCHEMA_VERSION:
+                break  # written by another version of Arkiv: it must be rebuilt first
             generation = self.index.current()
             if generation is None:
                 continue

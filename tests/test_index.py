@@ -327,7 +327,7 @@ def test_missing_index_gives_a_message(home: Path) -> None:
     Catalog(home)
     results = Searcher(home).search(Query(text="hemlöshet"))
     assert results.total == 0
-    assert results.message == "Index saknas – kör 'arkiv reindex'"
+    assert results.message == "Sökindex saknas eller är av en äldre version – kör 'arkiv reindex'"
 
 
 def test_needs_rebuild_on_schema_change(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -353,7 +353,7 @@ def test_a_broken_current_file_means_no_index(home: Path, damage: bytes) -> None
     index.rebuild(catalog)
     (home / "index" / "CURRENT").write_bytes(damage)
     assert not index.exists() and index.needs_rebuild()
-    assert Searcher(home).search(Query(text="hemlöshet")).message == "Index saknas – kör 'arkiv reindex'"
+    assert Searcher(home).search(Query(text="hemlöshet")).message == "Sökindex saknas eller är av en äldre version – kör 'arkiv reindex'"
     index.rebuild(catalog)
     assert search_ids(home, "hemlöshet")
 
@@ -477,3 +477,21 @@ def test_many_syncs_merge_small_segments(home: Path) -> None:
     ix = whoosh_index.open_dir(index.current(), indexname=INDEX_NAME)
     assert len(ix._segments()) < index_module.MERGE_FACTOR
     assert searcher.search(Query(text="nummer 7")).total == 1
+
+
+def test_an_index_from_another_version_is_never_opened_and_is_rebuilt(home: Path) -> None:
+    catalog = Catalog(home)
+    add(catalog, "a.txt", "Hemlöshet bland EU-medborgare.")
+    index = Index(home)
+    index.rebuild(catalog)
+    generation = index.current()
+    state = json.loads((generation / "arkiv.json").read_text())
+    state["schema_version"] = index_module.SCHEMA_VERSION - 1
+    (generation / "arkiv.json").write_text(json.dumps(state))
+    for toc in generation.glob("*.toc"):  # an older format that this version cannot read
+        toc.write_bytes(b"not a table of contents of this version")
+    assert index.needs_rebuild()
+    results = Searcher(home).search(Query(text="hemlöshet"))
+    assert results.total == 0 and "äldre version" in results.message
+    assert index.sync(catalog) == 1  # the next ingest rebuilds instead of reading it
+    assert search_ids(home, "hemlöshet")

@@ -387,5 +387,5 @@ def test_index_only_holds_documents_of_this_archive(archive: dict[str, Any]) -> 
 
 def test_searcher_without_catalog_or_index(tmp_path: Path) -> None:
     results = Searcher(tmp_path / "nothing").search(Query(text="x"))
-    assert results.message == "Index saknas – kör 'arkiv reindex'"
+    assert results.message == "Sökindex saknas eller är av en äldre version – kör 'arkiv reindex'"
     assert Searcher(tmp_path / "nothing").timeline() == []
