@@ -75,12 +75,12 @@ from whoosh.writing import SegmentWriter
 
 from archive.catalog import Catalog
 from archive.home import ArchiveError, held_lock
-from archive.models import Document
+from archive.models import Document, arende_key
 from archive.query import FACETS
 from archive.stemmer import stem as swedish_stem
 
 #: Bump when the schema or the analysis changes: older generations then need a rebuild.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 INDEX_NAME = "MAIN"
 STATE_FILE = "arkiv.json"
@@ -499,11 +499,18 @@ def facet_key(value: str) -> str:
 FACET_FIELDS = FACETS
 DATE_FIELDS = ("date", "decision_date", "document_date")
 LENGTH_FIELDS = {"exact": "exact_len", "stem": "stem_len", "title": "title_len"}
+#: A column of per-entry rank weights in percent (see :func:`arende_weight`).
+WEIGHT_FIELD = "weight"
+#: An entry's id: the document's id, and for an ärende "<document id>/<ärende key>".
+ENTRY_SEPARATOR = "/"
+#: The facets an ärende has of its own when extraction found them, else its document's.
+ARENDE_OWN_FACETS = ("districts", "cities_mentioned", "projects", "topics")
 
 
 def make_schema() -> Schema:
     fields: dict[str, Any] = {
         "id": ID(stored=True, unique=True),
+        "doc": ID(stored=True),
         "exact": TermsField("exact"),
         "stem": TermsField("stems", sequences=True),
         "title": TermsField("stems"),
@@ -512,6 +519,7 @@ def make_schema() -> Schema:
     fields.update({name: FacetField() for name in FACET_FIELDS})
     fields.update({name: COLUMN(IntColumn("i", default=0)) for name in DATE_FIELDS})
     fields.update({name: COLUMN(IntColumn("H", default=0)) for name in LENGTH_FIELDS.values()})
+    fields[WEIGHT_FIELD] = COLUMN(IntColumn("H", default=100))
     return Schema(**fields)
 
 
@@ -533,34 +541,128 @@ def _as_list(value: Any) -> list[str]:
 
 def document_fields(doc: Document) -> dict[str, Any]:
     """What the index keeps of a document (its text is analysed, not stored)."""
-    language = document_language(doc)
-    exact, stems = analyse(doc.text, language)
-    title = terms(STEMS[language], doc.get("title") or "")
-    decision = _date_number(doc.get("decision_date"))
-    document = _date_number(doc.get("document_date"))
-    date = decision or document
     dnrs = [doc.get("dnr") or ""] + [
         d.get("normalised") or d.get("verbatim") or ""
         for d in (doc.metadata.get("dnrs") or [])
         if isinstance(d, dict)
     ]
+    return _entry(
+        doc,
+        entry_id=doc.id,
+        kind="document",
+        text=doc.text,
+        title=doc.get("title") or "",
+        dnrs=dnrs,
+        decision=_date_number(doc.get("decision_date")),
+        facets={name: doc.get(name) for name in FACET_FIELDS},
+        weight=100,
+    )
+
+
+def index_entries(doc: Document, arende_source: str | None = None) -> Iterator[dict[str, Any]]:
+    """The index entries of a document: its own, then one per ärende (§ or agenda item).
+
+    ``arende_source`` is the text the ärenden's offsets refer to when it is not the
+    document's own (a near-duplicate group's ärenden may come from another rendering,
+    ``arenden_source``); without it an ärende is found by its heading and decision.
+    An ärende inherits its document's city, committee, type and language, and is dated
+    by the meeting; places, projects and topics are its own where extraction found them.
+    """
+    yield document_fields(doc)
+    arenden = doc.metadata.get("arenden") or []
+    if not arenden:
+        return
+    source_id = doc.metadata.get("arenden_source") or doc.id
+    source = doc.text if source_id == doc.id else arende_source
+    meeting = (doc.metadata.get("meeting") or {}).get("meeting_date")
+    decision = _date_number(doc.get("decision_date")) or _date_number(meeting)
+    seen: set[str] = set()
+    for arende in arenden:
+        key = arende_key(arende.get("number", ""))
+        if key in seen:
+            continue
+        seen.add(key)
+        text = _arende_text(arende, source)
+        facets = {name: doc.get(name) for name in FACET_FIELDS}
+        facets.update({name: arende[name] for name in ARENDE_OWN_FACETS if name in arende})
+        facets["cities_mentioned"] = [c for c in _as_list(facets["cities_mentioned"])
+                                      if c != doc.get("city")]
+        yield _entry(
+            doc,
+            entry_id=f"{doc.id}{ENTRY_SEPARATOR}{key}",
+            kind="arende",
+            text=text,
+            title=arende.get("heading") or "",
+            dnrs=[arende.get("dnr") or "", *(arende.get("dnrs") or [])],
+            decision=decision,
+            facets=facets,
+            weight=arende_weight(arende),
+        )
+
+
+def entry_document(entry_id: str) -> tuple[str, str | None]:
+    """(document id, ärende key or None) of an index entry's id."""
+    doc_id, _, key = entry_id.partition(ENTRY_SEPARATOR)
+    return doc_id, key or None
+
+
+def arende_weight(arende: dict[str, Any]) -> int:
+    """How an ärende ranks against an equally good match, in percent of a document.
+
+    A § of a protokoll (where the matter was decided) ranks above the document it is
+    in and above the agenda item that announced it; an agenda item whose decision is
+    known ranks below that §.
+    """
+    if arende.get("numbering") == "item":
+        return 80 if arende.get("decided_in") else 100
+    return 125
+
+
+def _arende_text(arende: dict[str, Any], source: str | None) -> str:
+    start, end = arende.get("start"), arende.get("end")
+    if source is not None and isinstance(start, int) and isinstance(end, int):
+        return source[start:end]
+    parts = (arende.get("heading"), arende.get("decision"))
+    return "\n".join(p for p in parts if isinstance(p, str))
+
+
+def _entry(
+    doc: Document,
+    *,
+    entry_id: str,
+    kind: str,
+    text: str,
+    title: str,
+    dnrs: list[Any],
+    decision: int,
+    facets: dict[str, Any],
+    weight: int,
+) -> dict[str, Any]:
+    language = document_language(doc)
+    exact, stems = analyse(text, language)
+    title_terms = terms(STEMS[language], title)
+    document = _date_number(doc.get("document_date"))
+    date = decision or document
     fields: dict[str, Any] = {
-        "id": doc.id,
+        "id": entry_id,
+        "doc": doc.id,
         "exact": exact,
         "stem": stems,
-        "title": title,
-        "dnr": [t for d in dnrs if isinstance(d, str) for t in dnr_terms(d)],
+        "title": title_terms,
+        "dnr": list(dict.fromkeys(t for d in dnrs if isinstance(d, str) for t in dnr_terms(d))),
         "year": [str(date // 10000)] if date else [],
         "date": date,
         "decision_date": decision,
         "document_date": document,
         "exact_len": min(len(exact), 65535),
         "stem_len": min(len(stems), 65535),
-        "title_len": min(len(title), 65535),
+        "title_len": min(len(title_terms), 65535),
+        WEIGHT_FIELD: weight,
     }
     for name in FACET_FIELDS:
-        if name != "year":
-            fields[name] = _as_list(doc.get(name))
+        if name not in ("year", "kind"):
+            fields[name] = _as_list(facets.get(name))
+    fields["kind"] = [kind]
     return fields
 
 
@@ -892,7 +994,7 @@ def _build(
         builder = _SegmentBuilder(ix, SEGMENT_DOCS)
         done = 0
         for doc in catalog.iter_documents():
-            builder.add(doc)
+            builder.add(doc, _arende_source(catalog, doc))
             done += 1
             if done % 500 == 0:
                 report(done, total)
@@ -911,10 +1013,12 @@ class _SegmentBuilder:
         self.writer: _BulkSegmentWriter | None = None
         self.segments: list[Any] = []
 
-    def add(self, doc: Document) -> None:
+    def add(self, doc: Document, arende_source: str | None = None) -> None:
+        """Add a document's entries (see :func:`index_entries`); all go into one segment."""
         if self.writer is None:
             self.writer = _BulkSegmentWriter(self.ix)
-        self.writer.add_document(**document_fields(doc))
+        for fields in index_entries(doc, arende_source):
+            self.writer.add_document(**fields)
         if self.writer.doc_count() >= self.segment_docs:
             self._flush()
 
@@ -939,8 +1043,8 @@ def _build_worker(generation: str, segment_docs: int, jobs: Any, results: Any) -
         ix = whoosh_index.open_dir(generation, indexname=INDEX_NAME)
         builder = _SegmentBuilder(ix, segment_docs)
         while (batch := jobs.get()) is not None:
-            for doc in batch:
-                builder.add(doc)
+            for doc, arende_source in batch:
+                builder.add(doc, arende_source)
         results.put(("ok", builder.finish()))
     except BaseException as exc:  # reported to the parent, which raises it
         results.put(("error", f"{type(exc).__name__}: {exc}"))
@@ -966,9 +1070,9 @@ def _build_in_workers(
     segments: list[Any] = []
     done = 0
     try:
-        batch: list[Document] = []
+        batch: list[tuple[Document, str | None]] = []
         for doc in catalog.iter_documents():
-            batch.append(doc)
+            batch.append((doc, _arende_source(catalog, doc)))
             if len(batch) == 100:
                 _hand_over(jobs, batch, workers)
                 done += len(batch)
@@ -994,7 +1098,8 @@ def _build_in_workers(
     return segments, done
 
 
-def _hand_over(jobs: Any, batch: list[Document] | None, workers: list[Any]) -> None:
+def _hand_over(jobs: Any, batch: list[tuple[Document, str | None]] | None,
+               workers: list[Any]) -> None:
     while True:
         try:
             jobs.put(batch, timeout=1)
@@ -1034,7 +1139,7 @@ def _apply_changes(ix: Any, catalog: Catalog, since: int) -> tuple[int, int]:
     writer = ix.writer()
     try:
         for doc_id in latest:
-            writer.delete_by_term("id", doc_id)
+            writer.delete_by_term("doc", doc_id)
     except BaseException:
         writer.cancel()
         raise
@@ -1047,8 +1152,17 @@ def _index_documents(ix: Any, catalog: Catalog, ids: list[str]) -> list[Any]:
     builder = _SegmentBuilder(ix, SEGMENT_DOCS)
     for start in range(0, len(ids), 200):
         for doc in catalog.get_many(ids[start : start + 200]).values():
-            builder.add(doc)
+            builder.add(doc, _arende_source(catalog, doc))
     return builder.finish()
+
+
+def _arende_source(catalog: Catalog, doc: Document) -> str | None:
+    """The text a document's ärenden point into when it is another rendering's."""
+    source_id = doc.metadata.get("arenden_source")
+    if not doc.metadata.get("arenden") or not source_id or source_id == doc.id:
+        return None
+    source = catalog.get(source_id)
+    return source.text if source is not None else None
 
 
 def _merged(ix: Any, catalog: Catalog, segments: list[Any]) -> list[Any]:
@@ -1071,8 +1185,9 @@ def _merged(ix: Any, catalog: Catalog, segments: list[Any]) -> list[Any]:
     ids: list[str] = []
     for segment in merging:
         reader = SegmentReader(ix.storage, ix.schema, segment)
-        ids += [reader.stored_fields(d)["id"] for d in reader.all_doc_ids()]
+        ids += [reader.stored_fields(d)["doc"] for d in reader.all_doc_ids()]
         reader.close()
+    ids = list(dict.fromkeys(ids))
     return [s for s in segments if s not in merging] + _index_documents(ix, catalog, ids)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,49 @@ METADATA_FIELDS: tuple[str, ...] = tuple(
 ARENDE_FIELDS: tuple[str, ...] = (
     "number", "heading", "dnr", "decision", "status", "pages", "decided_in", "agenda_item",
 )
+
+
+#: What a search hit is: a whole document, or one ärende of a protokoll or kallelse.
+KINDS: tuple[str, ...] = ("document", "arende")
+
+
+def arende_key(number: Any) -> str:
+    """An ärende's number as it stands in a URL, an anchor or an index id ("64/20" → "64-20")."""
+    return re.sub(r"[^0-9A-Za-z]+", "-", str(number)).strip("-") or "0"
+
+
+def arende_text(source_text: str, arende: dict[str, Any]) -> str:
+    """An ärende's own passage of the text its offsets refer to ("" when it has none)."""
+    start, end = arende.get("start"), arende.get("end")
+    if not isinstance(start, int) or not isinstance(end, int):
+        return ""
+    return source_text[start:end].strip()
+
+
+def arende_label(arende: dict[str, Any]) -> str:
+    """How people cite an ärende: "§ 64" in minutes, "Punkt 3" on an agenda."""
+    if arende.get("numbering") == "item":
+        return f"Punkt {arende.get('number')}"
+    return f"§ {arende.get('number')}"
+
+
+def genitive(name: str) -> str:
+    """Swedish genitive: "Byggnadsnämnden" → "Byggnadsnämndens" ("Kultur & fritid" too)."""
+    return name if name[-1:].lower() in ("s", "x", "z") else f"{name}s"
+
+
+def arende_citation(arende: dict[str, Any], document: dict[str, Any]) -> str:
+    """An ärende as staff cite it: "§ 64 i Byggnadsnämndens protokoll 2024-02-29".
+
+    ``document`` holds its document's contract fields; the date is the meeting's
+    (decision date), else the document's.
+    """
+    kind = document.get("doc_type") or "dokument"
+    kind = kind if kind in ("protokoll", "kallelse", "tjänsteutlåtande") else "dokument"
+    committee = document.get("committee")
+    where = f"{genitive(committee)} {kind}" if committee else kind
+    date = document.get("decision_date") or document.get("document_date")
+    return " ".join(filter(None, (arende_label(arende), "i", where, date)))
 
 
 def document_id(sha256: str) -> str:

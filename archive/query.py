@@ -19,6 +19,7 @@ MAX_QUERY_LENGTH = 1000
 
 #: Facets shown for every result set, in display order (Query filter name → index field).
 FACETS: tuple[str, ...] = (
+    "kind",
     "doc_type",
     "city",
     "districts",
@@ -38,6 +39,10 @@ class Query:
     Each list filter matches documents having any of its values (OR within a filter,
     AND across filters). ``date_from``/``date_to`` filter on a document's decision date
     when it has one, else its document date (the CLI's ``--from``/``--to``).
+
+    A search with text finds whole documents and the ärenden (§§, agenda items) of
+    protokoll and kallelser; ``kind`` ("document", "arende") narrows to one of them.
+    Browsing (no text) lists documents unless ``kind`` asks for ärenden.
     """
 
     text: str = ""
@@ -50,6 +55,7 @@ class Query:
     topic: list[str] = field(default_factory=list)
     language: list[str] = field(default_factory=list)
     year: list[str] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)
     date_from: str | None = None
     date_to: str | None = None
     decision_from: str | None = None
@@ -66,7 +72,7 @@ class Query:
         """True when neither text nor any filter is given (nothing asked)."""
         filters = (
             self.city, self.district, self.mentioned, self.project, self.committee,
-            self.doc_type, self.topic, self.language, self.year,
+            self.doc_type, self.topic, self.language, self.year, self.kind,
         )
         dates = (
             self.date_from, self.date_to, self.decision_from, self.decision_to,
@@ -77,24 +83,41 @@ class Query:
 
 @dataclass
 class Snippet:
-    """A passage of a hit's text: HTML-escaped, matches wrapped in ``<mark>``."""
+    """A passage of a hit's text: HTML-escaped, matches wrapped in ``<mark>``.
+
+    ``label`` names what the passage is when it is not just text: "decision" or
+    "proposal" (an ärende's decision, or the proposal when it has not been decided).
+    """
 
     html: str
     page: int
+    label: str | None = None
 
 
 @dataclass
 class Hit:
-    """One result: the document's contract fields plus score, snippets and renderings."""
+    """One result: the document's contract fields plus score, snippets and renderings.
+
+    A hit on an ärende carries its document's fields (``id`` is the document's) and
+    ``arende``: the ärende's ``key`` (its URL part), number, heading, dnr, decision …
+    """
 
     id: str
     score: float
     document: dict[str, Any]
     snippets: list[Snippet] = field(default_factory=list)
     renderings: list[str] = field(default_factory=list)
+    arende: dict[str, Any] | None = None
+
+    @property
+    def kind(self) -> str:
+        return "arende" if self.arende is not None else "document"
 
     def to_json(self) -> dict[str, Any]:
         data = dict(self.document)
+        data["kind"] = self.kind
+        if self.arende is not None:
+            data["arende"] = dict(self.arende)
         data["score"] = round(self.score, 4)
         data["snippets"] = [asdict(s) for s in self.snippets]
         data["renderings"] = list(self.renderings)

@@ -53,17 +53,19 @@ from archive.index import (
     SCHEMA_VERSION,
     STATE_FILE,
     STEMMING,
+    WEIGHT_FIELD,
     Index,
     SegmentLexicon,
     StemSequences,
     analyse,
     dnr_terms,
     document_language,
+    entry_document,
     facet_key,
     fold,
     terms,
 )
-from archive.models import Document
+from archive.models import ARENDE_FIELDS, Document, arende_key
 from archive.query import (
     MAX_PAGE_SIZE,
     MAX_QUERY_LENGTH,
@@ -123,6 +125,7 @@ FILTER_FIELDS = {
     "topic": "topics",
     "language": "language",
     "year": "year",
+    "kind": "kind",
 }
 LANGUAGE_NAMES = {"svenska": "sv", "swedish": "sv", "engelska": "en", "english": "en"}
 #: Added to the score of strong matches (see ``_Node.core``) to rank them first.
@@ -145,6 +148,7 @@ class _Segment:
         self.size = reader.doc_count_all()
         self.deleted: frozenset[int] = frozenset()
         self._live: set[int] | None = None
+        self._documents: set[int] | None = None
         self._facets: dict[str, tuple[list[int], list[tuple[str, ...]]]] = {}
         self._ints: dict[str, array] = {}
         self._norms: dict[tuple[str, float], list[float]] = {}
@@ -170,12 +174,29 @@ class _Segment:
         if deleted != self.deleted:
             self.deleted = deleted
             self._live = None
+            self._documents = None
 
     def live(self) -> set[int]:
         """Every document of the segment that is not deleted."""
         if self._live is None:
             self._live = set(range(self.size)) - self.deleted
         return self._live
+
+    def documents(self) -> set[int]:
+        """The live entries that are whole documents (not ärenden)."""
+        if self._documents is None:
+            codes, values = self.facet("kind")
+            whole = {code for code, kinds in enumerate(values) if "document" in kinds}
+            self._documents = {d for d in self.live() if codes[d] in whole}
+        return self._documents
+
+    def weights(self) -> array:
+        """Per entry, its rank weight in percent (:func:`archive.index.arende_weight`)."""
+        if WEIGHT_FIELD not in self._ints:
+            column = self.reader.column_reader(WEIGHT_FIELD, translate=False)
+            self._ints[WEIGHT_FIELD] = (column.load_array(self.size) if hasattr(column, "load_array")
+                                        else array("H", [100]) * self.size)
+        return self._ints[WEIGHT_FIELD]
 
     def facet(self, name: str) -> tuple[list[int], list[tuple[str, ...]]]:
         """(per-document value-set codes, the value sets) of a facet field."""
@@ -580,6 +601,14 @@ class _Facet(_Node):
 
 
 @dataclass(eq=False)
+class _Documents(_Node):
+    """Whole documents, not their ärenden: what browsing without a search text lists."""
+
+    def _docs(self, ctx: _Context, segment: _Segment) -> set[int]:
+        return segment.documents()
+
+
+@dataclass(eq=False)
 class _Not(_Node):
     node: _Node
 
@@ -819,7 +848,8 @@ class Searcher:
         results.total = total
         ranked = self._rank(ctx, plan, query, matches)
         if query.facets:
-            results.facets = self._facets(view, matches, plan.selected)
+            browsing = plan.text is None and not plan.selected and not plan.dates
+            results.facets = self._facets(view, matches, plan.selected, browsing=browsing)
         if total < SUGGEST_BELOW and plan.words:
             results.suggestion = self._suggest(view, query.text, plan.words)
         page = ranked[(query.page - 1) * query.page_size :]
@@ -860,6 +890,8 @@ class Searcher:
             if start or stop:
                 dates.append(_DateRange(column, start, stop))
         dates.extend(_DateRange("date", low, high) for low, high in parsed.dates)
+        if node is None and "kind" not in selected:
+            filters.append(_Documents())
         return _Plan(node, filters, dates, compiler.highlights, selected, notes, compiler.words)
 
     def _match(self, ctx: _Context, plan: _Plan) -> list[tuple[_Segment, set[int]]]:
@@ -916,12 +948,18 @@ class Searcher:
         scores = dict.fromkeys(docs, 0.0)
         if plan.text is not None:
             plan.text.score(ctx, segment, docs, scores)
+            weights = segment.weights()
+            for d, score in scores.items():
+                if weights[d] != 100:
+                    scores[d] = score * weights[d] / 100
         return scores
 
     def _facets(self, view: _View, matches: list[tuple[_Segment, set[int]]],
-                selected: dict[str, set[str]]) -> dict[str, list[FacetValue]]:
-        everything = all(docs is s.live() or len(docs) == len(s.live()) for s, docs in matches)
-        if everything and not selected and view.browse_facets is not None:
+                selected: dict[str, set[str]], *, browsing: bool = False
+                ) -> dict[str, list[FacetValue]]:
+        """Facet values of the matches, with counts; browsing the whole archive (no text,
+        filter or date) counts every document once and keeps the answer."""
+        if browsing and view.browse_facets is not None:
             return view.browse_facets
         facets = {}
         for name, counts in _count_facets(FACET_FIELDS, matches).items():
@@ -932,7 +970,7 @@ class Searcher:
                 shown = shown[:MAX_FACET_VALUES] + [
                     f for f in shown[MAX_FACET_VALUES:] if f.selected]
             facets[name] = shown
-        if everything and not selected:
+        if browsing:
             view.browse_facets = facets
         return facets
 
@@ -955,23 +993,42 @@ class Searcher:
         return segment.reader.stored_fields(docnum)["id"]
 
     def _hits(self, ids: list[tuple[str, float]], highlights: _Highlights | None) -> list[Hit]:
-        """The page's hits as the catalog has them, with snippets and renderings."""
+        """The page's hits as the catalog has them, with snippets and renderings.
+
+        An ärende's hit carries its document's fields and the ärende; its first snippet
+        is the decision (or the proposal), marked where the query matched.
+        """
         catalog = self._catalog()
         if catalog is None or not ids:
             return []
-        docs = catalog.get_many([doc_id for doc_id, _ in ids], with_text=highlights is not None)
+        entries = [(entry_document(entry_id), score) for entry_id, score in ids]
+        with_text = highlights is not None
+        docs = catalog.get_many([doc_id for (doc_id, _), _ in entries], with_text=with_text)
         marker = _Marker(highlights) if highlights is not None else None
+        sources: dict[str, Document | None] = {}
         hits = []
-        for doc_id, score in ids:
+        for (doc_id, key), score in entries:
             doc = docs.get(doc_id)
             if doc is None:
                 continue
+            arende = _find_arende(doc, key) if key is not None else None
+            if key is not None and arende is None:
+                continue
+            snippets: list[Snippet] = []
+            if marker is not None and arende is not None:
+                source_id = doc.metadata.get("arenden_source") or doc.id
+                if source_id not in sources:
+                    sources[source_id] = doc if source_id == doc.id else catalog.get(source_id)
+                snippets = marker.arende_snippets(sources[source_id], arende)
+            elif marker is not None:
+                snippets = marker.snippets(doc)
             hits.append(Hit(
                 id=doc_id,
                 score=score,
                 document=doc.to_json(),
-                snippets=marker.snippets(doc) if marker is not None else [],
+                snippets=snippets,
                 renderings=catalog.renderings(doc_id),
+                arende=_arende_summary(arende) if arende is not None else None,
             ))
         return hits
 
@@ -991,7 +1048,8 @@ class Searcher:
                 return []
             node = _Any([_Leaf("stem", t, 1.0) for t in key_terms])
             plan = _Plan(node, [], [], _Highlights(), {}, [], [])
-            matches = [(s, node.docs(ctx, s) - ctx.docs(s, "id", doc_id)) for s in view.segments]
+            matches = [(s, (node.docs(ctx, s) & s.documents()) - ctx.docs(s, "id", doc_id))
+                       for s in view.segments]
             query = Query(page_size=max(1, min(limit, MAX_PAGE_SIZE)))
             ranked = self._rank(ctx, plan, query, matches)
             return [(self._doc_id(segment, d), score) for segment, d, score in ranked]
@@ -1005,7 +1063,7 @@ class Searcher:
         if fieldname not in FACET_FIELDS:
             return []
         counts = self._reading(
-            lambda view: _count_facets([fieldname], [(s, s.live()) for s in view.segments])[
+            lambda view: _count_facets([fieldname], [(s, s.documents()) for s in view.segments])[
                 fieldname],
             Counter(),
         )
@@ -1016,7 +1074,7 @@ class Searcher:
         """("YYYY-MM", documents) by decision date (else document date), oldest first."""
         def by_month(view: _View) -> Counter[int]:
             if query is None:
-                matches = [(s, s.live()) for s in view.segments]
+                matches = [(s, s.documents()) for s in view.segments]
             else:
                 ctx = _Context(view, self._postings)
                 matches = self._match(ctx, self._plan(ctx, _normalised(query)))
@@ -1232,6 +1290,21 @@ def _collation(value: str) -> str:
     return value.casefold().translate(_COLLATION)
 
 
+def _find_arende(doc: Document, key: str) -> dict[str, Any] | None:
+    for arende in doc.metadata.get("arenden") or []:
+        if arende_key(arende.get("number", "")) == key:
+            return arende
+    return None
+
+
+def _arende_summary(arende: dict[str, Any]) -> dict[str, Any]:
+    """What a hit tells of its ärende (the document JSON's ärende fields, its URL key)."""
+    summary = {name: arende.get(name) for name in ARENDE_FIELDS}
+    summary["key"] = arende_key(arende.get("number", ""))
+    summary["numbering"] = arende.get("numbering") or "paragraph"
+    return summary
+
+
 def _key_terms(view: _View, doc: Document, count: int = 12) -> list[str]:
     """A document's most telling stems: frequent in it, rare in the archive."""
     language = document_language(doc)
@@ -1316,6 +1389,41 @@ class _Marker:
             Snippet(_render(text, window, spans), doc.page_of(first))
             for window, first in windows
         ]
+
+
+    def arende_snippets(self, source: Document | None, arende: dict[str, Any]) -> list[Snippet]:
+        """An ärende's decision (or proposal) first, then where else in it the query matched.
+
+        ``source`` is the document the ärende's offsets point into (None when gone).
+        """
+        start, end = arende.get("start"), arende.get("end")
+        text = ""
+        if source is not None and isinstance(start, int) and isinstance(end, int):
+            text = source.text[start:end]
+        pages = arende.get("pages") or [1]
+        snippets: list[Snippet] = []
+        decided = (-1, -1)  # where the decision stands in ``text``
+        decision = arende.get("decision")
+        if isinstance(decision, str) and decision.strip():
+            spans = self.spans(decision)
+            window = _window(decision, *spans[0]) if spans else _window(decision, 0, 0)
+            at = text.find(decision[:40]) if text else -1
+            page = source.page_of(start + at) if source is not None and at >= 0 else pages[0]
+            if at >= 0:
+                decided = (at, at + len(decision))
+            label = "decision" if arende.get("status") else "proposal"
+            snippets.append(Snippet(_render(decision, window, spans), page, label))
+        if not text:
+            return snippets
+        spans = [span for span in self.spans(text)
+                 if not decided[0] <= span[0] < decided[1]]
+        if not spans:
+            if not snippets:
+                snippets.append(Snippet(_render(text, _window(text, 0, 0), []), pages[0]))
+            return snippets
+        for window, first in _choose_windows(text, spans)[: SNIPPETS_PER_HIT - len(snippets)]:
+            snippets.append(Snippet(_render(text, window, spans), source.page_of(start + first)))
+        return snippets
 
 
 def _window(text: str, start: int, end: int) -> tuple[int, int]:

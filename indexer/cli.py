@@ -19,7 +19,7 @@ import click
 
 from archive.catalog import Catalog
 from archive.home import ArchiveError, resolve_home
-from archive.models import DOCUMENT_FIELDS, Document
+from archive.models import DOCUMENT_FIELDS, KINDS, Document, arende_citation
 from archive.query import MAX_PAGE_SIZE, SORTS, Query, Results, date_bound
 from indexer.progress import MODES
 
@@ -142,6 +142,10 @@ def _plain(html: str) -> str:
     )
 
 
+#: How the CLI names an ärende's first snippet.
+SNIPPET_LABELS = {"decision": "Beslut", "proposal": "Förslag till beslut"}
+
+
 def _print_results(results: Results) -> None:
     if results.message:
         click.echo(results.message, err=True)
@@ -151,12 +155,18 @@ def _print_results(results: Results) -> None:
         doc = hit.document
         facts = [doc.get("doc_type"), doc.get("decision_date") or doc.get("document_date"),
                  doc.get("city"), ", ".join(doc.get("projects") or [])]
-        click.echo(f"{number}. {doc.get('title') or hit.id}  [{hit.id}]")
+        if hit.arende is not None:
+            heading = hit.arende.get("heading") or ""
+            click.echo(f"{number}. {arende_citation(hit.arende, doc)}: {heading}  "
+                       f"[{hit.id}/{hit.arende['key']}]")
+        else:
+            click.echo(f"{number}. {doc.get('title') or hit.id}  [{hit.id}]")
         line = " · ".join(str(f) for f in facts if f)
         if line:
             click.echo(f"   {line}")
         for snippet in hit.snippets[:2]:
-            click.echo(f"   s. {snippet.page}: {_plain(snippet.html)}")
+            label = SNIPPET_LABELS.get(snippet.label or "", f"s. {snippet.page}")
+            click.echo(f"   {label}: {_plain(snippet.html)}")
     if results.suggestion:
         click.echo(f"Menade du: {results.suggestion}", err=True)
 
@@ -191,6 +201,8 @@ class _SearchCommand(click.Command):
 @click.option("--type", "doc_type", multiple=True, help="Document type, e.g. protokoll.")
 @click.option("--topic", multiple=True)
 @click.option("--language", multiple=True)
+@click.option("--kind", multiple=True, type=click.Choice(KINDS),
+              help="Only whole documents or only ärenden (§§ and agenda items).")
 @click.option("--from", "date_from", callback=_date_option(False), help="YYYY[-MM[-DD]]")
 @click.option("--to", "date_to", callback=_date_option(True), help="YYYY[-MM[-DD]]")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
@@ -207,7 +219,7 @@ def search(ctx: click.Context, words: tuple[str, ...], as_json: bool, **filters:
         mentioned=list(filters["mentioned"]), project=list(filters["project"]),
         committee=list(filters["committee"]), doc_type=list(filters["doc_type"]),
         topic=list(filters["topic"]), language=list(filters["language"]),
-        date_from=filters["date_from"], date_to=filters["date_to"], sort=filters["sort"],
+        kind=list(filters["kind"]), date_from=filters["date_from"], date_to=filters["date_to"], sort=filters["sort"],
         page=filters["page"], page_size=filters["page_size"],
     )
     home = _home(ctx)

@@ -198,9 +198,16 @@ def test_csv_export_has_a_bom_and_every_matching_document(client: FlaskClient) -
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert len(rows) == total  # paging ignored: the whole result set
-    assert list(rows[0]) == [*DOCUMENT_FIELDS, "url"]
-    assert len({r["id"] for r in rows}) == total
-    assert all(r["url"].endswith(f"/documents/{r['id']}") for r in rows)
+    assert list(rows[0]) == [
+        "kind", *DOCUMENT_FIELDS, "arende", "arende_heading", "arende_dnr", "arende_decision",
+        "arende_status", "url",
+    ]
+    assert len({(r["id"], r["arende"]) for r in rows}) == total
+    for row in rows:
+        if row["kind"] == "document":
+            assert row["url"].endswith(f"/documents/{row['id']}")
+        else:
+            assert f"/documents/{row['id']}/arenden/" in row["url"]
 
 
 def test_csv_export_joins_lists_and_keeps_swedish_letters(client: FlaskClient) -> None:

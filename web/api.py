@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from web import browse
 from web.about import status
 from web.archive_access import archive
-from web.documents import arende_json, find_arende, load_document, relations
+from web.documents import arende_citation, arende_json, find_arende, load_document, relations
 from web.openapi import openapi_document
 from web.search import exports
 from web.state import DATES, FILTERS, facet_links, parse_query, search_url
@@ -31,8 +31,13 @@ def search() -> Response:
     query = parse_query(request.args)
     results = archive().searcher.search(query)
     data = results.to_json()
-    for hit in data["hits"]:
-        hit["url"] = url_for("documents.document", doc_id=hit["id"])
+    for hit, shown in zip(results.hits, data["hits"], strict=True):
+        shown["url"] = url_for("documents.document", doc_id=hit.id)
+        if hit.arende is not None:
+            key = hit.arende["key"]
+            shown["arende"]["citation"] = arende_citation(hit.arende, hit.document)
+            shown["arende"]["url"] = url_for("documents.arende", doc_id=hit.id, key=key)
+            shown["arende"]["api_url"] = url_for("api.arende", doc_id=hit.id, key=key)
     data["facets"] = {
         name: [link.to_json() for link in links]
         for name, links in facet_links(query, results.facets, "api.search").items()

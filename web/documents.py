@@ -14,10 +14,12 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from archive.models import Document
+from archive import models
+from archive.models import Document, arende_key
 from archive.query import MAX_QUERY_LENGTH
 from web.archive_access import archive
 from web.highlight import Highlighter
+from web.i18n import DEFAULT_LANGUAGE, current_language
 from web.i18n import gettext as _
 from web.labels import FIELD_LABELS, value_label
 
@@ -143,16 +145,36 @@ def relations(document: Document) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def arende_key(number: str) -> str:
-    """An ärende's number as it stands in a URL or an anchor ("64/20" → "64-20")."""
-    return re.sub(r"[^0-9A-Za-z]+", "-", str(number)).strip("-") or "0"
-
-
 def arende_label(arende: dict[str, Any]) -> str:
     """How people cite an ärende: "§ 64" in minutes, "Punkt 3" on an agenda."""
     if arende.get("numbering") == "item":
         return _("Punkt {n}", n=arende.get("number"))
     return f"§ {arende.get('number')}"
+
+
+#: Where an ärende stands, in English ("§ 64 of the minutes of Byggnadsnämnden, 2024-02-29").
+_SOURCE_EN = {"protokoll": "the minutes", "kallelse": "the agenda",
+              "tjänsteutlåtande": "the report"}
+
+
+@bp.app_template_global()
+def arende_citation(arende: dict[str, Any], document: dict[str, Any]) -> str:
+    """An ärende as staff cite it: "§ 64 i Byggnadsnämndens protokoll 2024-02-29"."""
+    if current_language() == DEFAULT_LANGUAGE:
+        return models.arende_citation(arende, document)
+    source = _SOURCE_EN.get(document.get("doc_type") or "", "the document")
+    if document.get("committee"):
+        source += f" of {document['committee']}"
+    date = document.get("decision_date") or document.get("document_date")
+    return f"{arende_label(arende)} in {source}" + (f", {date}" if date else "")
+
+
+@bp.app_template_global()
+def hit_url(hit: Any, query_text: str | None = None) -> str:
+    """Where a search hit leads: its ärende's page, or its document's."""
+    if hit.arende is not None:
+        return url_for("documents.arende", doc_id=hit.id, key=hit.arende["key"], q=query_text)
+    return url_for("documents.document", doc_id=hit.id, q=query_text)
 
 
 def arende_json(document: Document, arende: dict[str, Any]) -> dict[str, Any]:
@@ -181,10 +203,7 @@ def arende_text(document: Document, arende: dict[str, Any]) -> str:
     source = document
     if source_id and source_id != document.id:
         source = archive().catalog.get(source_id) or document
-    start, end = arende.get("start"), arende.get("end")
-    if not isinstance(start, int) or not isinstance(end, int):
-        return ""
-    return source.text[start:end].strip()
+    return models.arende_text(source.text, arende)
 
 
 def find_arende(document: Document, key: str) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from flask import Blueprint, Response, current_app, request, stream_with_context
 from archive.models import DOCUMENT_FIELDS
 from archive.query import MAX_PAGE_SIZE, Hit, Query
 from web.archive_access import archive
+from web.documents import arende_citation
 from web.i18n import gettext as _
 from web.labels import plain
 from web.state import parse_query, query_args, search_url
@@ -28,7 +29,12 @@ from web.state import parse_query, query_args, search_url
 bp = Blueprint("export", __name__)
 
 ATOM = "http://www.w3.org/2005/Atom"
-CSV_COLUMNS: tuple[str, ...] = (*DOCUMENT_FIELDS, "url")
+#: A row is a document, or an ärende of one (``kind``; then the ``arende_…`` columns
+#: are filled and ``url`` leads to the ärende).
+CSV_COLUMNS: tuple[str, ...] = (
+    "kind", *DOCUMENT_FIELDS, "arende", "arende_heading", "arende_dnr", "arende_decision",
+    "arende_status", "url",
+)
 #: Cells starting with these are read as formulas by spreadsheets; they get a leading '.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Characters XML 1.0 does not allow, even escaped.
@@ -62,8 +68,25 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _document_url(doc_id: str) -> str:
-    return url_for("documents.document", doc_id=doc_id, _external=True)
+def _hit_url(hit: Hit) -> str:
+    if hit.arende is not None:
+        return url_for("documents.arende", doc_id=hit.id, key=hit.arende["key"], _external=True)
+    return url_for("documents.document", doc_id=hit.id, _external=True)
+
+
+def _hit_row(hit: Hit) -> dict[str, Any]:
+    """A hit as one exported record: its document's fields, its ärende, its URL."""
+    row = {"kind": hit.kind, **hit.document}
+    if hit.arende is not None:
+        row.update(
+            arende=arende_citation(hit.arende, hit.document),
+            arende_heading=hit.arende.get("heading"),
+            arende_dnr=hit.arende.get("dnr"),
+            arende_decision=hit.arende.get("decision"),
+            arende_status=hit.arende.get("status"),
+        )
+    row["url"] = _hit_url(hit)
+    return row
 
 
 @bp.get("/search.csv")
@@ -78,7 +101,7 @@ def csv_export() -> Response:
         buffer.write("\ufeff")
         writer.writerow(CSV_COLUMNS)
         for hit in hits:
-            row = {**hit.document, "url": _document_url(hit.id)}
+            row = _hit_row(hit)
             writer.writerow(_cell(row.get(column)) for column in CSV_COLUMNS)
             yield buffer.getvalue()
             buffer.seek(0)
@@ -97,7 +120,7 @@ def json_export() -> Response:
     """Every matching document's fields (up to the limit), with the total and the query."""
     query = parse_query(request.args)
     total, hits = matching_hits(query, current_app.config["EXPORT_LIMIT"])
-    documents = [{**hit.document, "url": _document_url(hit.id)} for hit in hits]
+    documents = [_json_record(hit) for hit in hits]
     return current_app.json.response(
         {
             "query": dict(query_args(replace(query, page=1))),
@@ -107,6 +130,13 @@ def json_export() -> Response:
             "documents": documents,
         }
     )
+
+
+def _json_record(hit: Hit) -> dict[str, Any]:
+    record = {**hit.document, "kind": hit.kind, "url": _hit_url(hit)}
+    if hit.arende is not None:
+        record["arende"] = {**hit.arende, "citation": arende_citation(hit.arende, hit.document)}
+    return record
 
 
 def _updated(document: dict[str, Any], fallback: str) -> str:
@@ -138,9 +168,12 @@ def atom_export() -> Response:
     _sub(_sub(feed, "author"), "name", "Arkiv")
     for hit, updated in entries:
         doc = hit.document
-        url = _document_url(hit.id)
+        url = _hit_url(hit)
         entry = _sub(feed, "entry")
-        _sub(entry, "title", doc.get("title") or hit.id)
+        title = doc.get("title") or hit.id
+        if hit.arende is not None:
+            title = f"{arende_citation(hit.arende, doc)}: {hit.arende.get('heading') or ''}".strip(": ")
+        _sub(entry, "title", title)
         _sub(entry, "id", url)
         _sub(entry, "updated", updated)
         _sub(entry, "link", href=url, rel="alternate", type="text/html")

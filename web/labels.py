@@ -27,6 +27,7 @@ FIELD_LABELS: dict[str, str] = {
 
 #: Facet name → its heading in the sidebar.
 FACET_LABELS: dict[str, str] = {
+    "kind": "Träffar på",
     "doc_type": "Dokumenttyp",
     "city": "Stad",
     "districts": "Stadsdel",
@@ -49,6 +50,7 @@ PARAM_LABELS: dict[str, str] = {
     "topic": "Ämne",
     "language": "Språk",
     "year": "År",
+    "kind": "Träffar på",
     "from": "Från",
     "to": "Till",
     "decision_from": "Beslutsdatum från",
@@ -83,6 +85,8 @@ def plain(value: Any) -> str:
 
 #: Document types the interface names differently from the data (indexer/metadata/doctype.py).
 DOC_TYPE_NAMES: dict[str, str] = {"other": "övrigt"}
+#: What a hit is (archive.models.KINDS), as the interface names it.
+KIND_NAMES: dict[str, str] = {"document": "hela dokument", "arende": "ärenden (§)"}
 
 
 def value_label(field: str, value: Any) -> str:
@@ -91,6 +95,8 @@ def value_label(field: str, value: Any) -> str:
         return _(LANGUAGE_NAMES[value])
     if field in ("doc_type", "type") and value in DOC_TYPE_NAMES:
         return _(DOC_TYPE_NAMES[value])
+    if field == "kind" and value in KIND_NAMES:
+        return _(KIND_NAMES[value])
     return plain(value)
 
 

@@ -19,6 +19,8 @@ _FILTER_HELP = {
     "topic": "Topic.",
     "language": "Document language code (sv, en …).",
     "year": "Year (of the decision date, else the document date).",
+    "kind": "What a hit is: document (a whole document) or arende (one § of a protokoll, "
+            "one item of a kallelse). Searches with text find both; browsing lists documents.",
 }
 _DATE_HELP = {
     "from": "Earliest decision date, or document date when there is no decision date.",
@@ -206,6 +208,27 @@ def openapi_document() -> dict[str, Any]:
                             "properties": {
                                 "score": {"type": "number"},
                                 "url": {"type": "string"},
+                                "kind": {"type": "string", "enum": ["document", "arende"]},
+                                "arende": {
+                                    "description": "On hits of kind arende: the § or agenda "
+                                                   "item (id is its document's).",
+                                    "type": "object",
+                                    "properties": {
+                                        "key": {"type": "string"},
+                                        "number": {"type": "string"},
+                                        "numbering": {"type": "string",
+                                                      "enum": ["paragraph", "item"]},
+                                        "heading": {"type": ["string", "null"]},
+                                        "dnr": {"type": ["string", "null"]},
+                                        "decision": {"type": ["string", "null"]},
+                                        "status": {"type": ["string", "null"]},
+                                        "pages": {"type": ["array", "null"],
+                                                  "items": {"type": "integer"}},
+                                        "citation": {"type": "string"},
+                                        "url": {"type": "string"},
+                                        "api_url": {"type": "string"},
+                                    },
+                                },
                                 "renderings": {"type": "array", "items": {"type": "string"}},
                                 "snippets": {
                                     "type": "array",
@@ -217,6 +240,10 @@ def openapi_document() -> dict[str, Any]:
                                                 "description": "HTML-escaped; matches in <mark>",
                                             },
                                             "page": {"type": "integer"},
+                                            "label": {
+                                                "type": ["string", "null"],
+                                                "enum": ["decision", "proposal", None],
+                                            },
                                         },
                                     },
                                 },

@@ -3,8 +3,8 @@
 One parser and one URL builder serve the search page, its exports and the JSON API,
 so a search is bookmarkable and every view of it takes the same parameters:
 
-``q`` free text; ``city district mentioned project committee type topic language year``
-filters (repeat a parameter for several values: OR within a filter, AND across);
+``q`` free text; ``city district mentioned project committee type topic language year
+kind`` filters (repeat a parameter for several values: OR within a filter, AND across);
 ``from to decision_from decision_to document_from document_to`` dates (YYYY-MM-DD,
 or YYYY-MM / YYYY for a whole month / year);
 ``sort`` (relevance | newest | oldest); ``page``; ``page_size`` (1 … MAX_PAGE_SIZE).
@@ -44,6 +44,7 @@ FILTERS: dict[str, str] = {
     "topic": "topic",
     "language": "language",
     "year": "year",
+    "kind": "kind",
 }
 #: URL parameter → Query attribute, for the dates.
 DATES: dict[str, str] = {
@@ -65,6 +66,7 @@ FACET_PARAMS: dict[str, str] = {
     "topics": "topic",
     "language": "language",
     "year": "year",
+    "kind": "kind",
 }
 #: URL parameter → the facet whose values it filters on.
 PARAM_FACETS: dict[str, str] = {param: facet for facet, param in FACET_PARAMS.items()}

@@ -41,7 +41,9 @@ from indexer.metadata import registry as registry_module
 from indexer.metadata.dnr import cites_law, find_dnrs, normalise_dnr
 from indexer.metadata.organs import find_organs
 from indexer.metadata.people import NAME
+from indexer.metadata.places import find_places
 from indexer.metadata.text import alternation, strip_markup
+from indexer.metadata.topics import find_topics
 
 if TYPE_CHECKING:
     from indexer.metadata.registry import Registry
@@ -197,7 +199,8 @@ def split_arenden(
     proposed one (``proposal``); ``status`` is "bordlagt", "återremitterat" or
     "beslutat" when a decision was taken, else None; ``reservations`` and ``notes``
     are ``{"text", "people": [{"name", "party"}]}``; ``start`` and ``end`` are offsets
-    in ``text``; ``pages`` is ``[first, last]`` (1-based) from ``page_starts``, or None.
+    in ``text``; ``pages`` is ``[first, last]`` (1-based) from ``page_starts``, or None;
+    ``districts``, ``cities_mentioned``, ``projects`` and ``topics`` are the ärende's own.
     """
     if doc_type not in (*MEETING_TYPES, *BUNDLE_TYPES):
         return []
@@ -208,12 +211,27 @@ def split_arenden(
     if len(starts) < (1 if doc_type in MEETING_TYPES else MIN_BUNDLE_PARAGRAPHS):
         return []
     ends = [start.start for start in starts[1:]] + [len(text)]
-    return [
+    arenden = [
         _arende(
             text, start, end, index, continued, page_starts, body_decides=doc_type == "protokoll"
         )
         for start, end in zip(starts, ends, strict=True)
     ]
+    for arende in arenden:
+        arende.update(_described(text[arende["start"] : arende["end"]], _registry(registry)))
+    return arenden
+
+
+def _described(text: str, registry: Registry) -> dict[str, list[str]]:
+    """What an ärende itself is about: the places, projects and topics in its own text
+    (its document's city, committee and date it inherits when searched)."""
+    places = find_places(text, registry)
+    return {
+        "districts": places.districts,
+        "cities_mentioned": places.cities_mentioned,
+        "projects": registry.project_index.find(text),
+        "topics": find_topics(text, registry),
+    }
 
 
 def parse_meeting(text: str, *, registry: Registry | None = None) -> dict[str, Any]:
