@@ -116,7 +116,7 @@ def test_search_from_the_home_page_and_narrow_by_a_facet(page: Page, base_url: s
 def test_open_a_document_and_download_its_original(
     page: Page, base_url: str, corpus_home: Path
 ) -> None:
-    page.goto(base_url + "/search?q=hemlöshet")
+    page.goto(base_url + "/search?q=hemlöshet&kind=document")
     page.locator(".hit__title a").first.click()
     page.wait_for_url(re.compile(r"/documents/[0-9a-f]{16}\?q="))
     expect(page.locator("h1")).to_be_visible()
@@ -134,6 +134,20 @@ def test_open_a_document_and_download_its_original(
     download = info.value
     assert download.suggested_filename == document.filename
     assert Path(download.path()).read_bytes() == original
+
+
+def test_a_dnr_search_lands_on_the_paragraph_and_its_decision(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    page.fill("#q", "2024-000456")
+    page.press("#q", "Enter")
+    first = page.locator("[data-hit]").first
+    expect(first.locator(".hit__source")).to_have_text("§ 48 i Byggnadsnämndens protokoll 2024-04-18")
+    expect(first.locator(".snippet--decision")).to_contain_text("Beslut: Byggnadsnämnden beviljar bygglov")
+    screenshot(page, "search-arende.png")
+    first.locator(".hit__title a").click()
+    page.wait_for_url(re.compile(r"/documents/[0-9a-f]{16}/arenden/48\?q="))
+    expect(page.locator("h1")).to_contain_text("Bygglov för nybyggnad av enbostadshus, Floda 5:112")
+    expect(page.get_by_text("2024-000456").first).to_be_visible()
 
 
 def test_switch_language_to_english_and_back(page: Page, base_url: str) -> None:
