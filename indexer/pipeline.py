@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archive.catalog import Catalog, sha256_file
+from archive.catalog import Catalog, now_iso, sha256_file
 from archive.home import ensure_home, write_lock
+from archive.jobs import clear_job, write_job
 from archive.models import document_id
 from indexer.clean import clean_pages
 from indexer.extract import extract
@@ -283,10 +284,12 @@ def index_paths(
     home = ensure_home(Path(home))
     started = time.monotonic()
     report = IndexReport()
-    with write_lock(home, purpose="arkiv index"), Catalog(home) as catalog:
-        run_id = catalog.start_run("index " + " ".join(str(p) for p in paths))
+    command = "index " + " ".join(str(p) for p in paths)
+    with write_lock(home, purpose="arkiv index"), Catalog(home) as catalog, \
+            _running_job(home, command) as update:
+        run_id = catalog.start_run(command)
         found = list(discover(paths))
-        bar = Progress(len(found), mode=progress, label="arkiv index")
+        bar = Progress(len(found), mode=progress, label="arkiv index", on_update=update)
 
         def record(
             outcome: FileOutcome, pages: int = 0, st: os.stat_result | None = None,
@@ -398,6 +401,21 @@ def index_paths(
     return report
 
 
+@contextlib.contextmanager
+def _running_job(home: Path, command: str) -> Iterator[Callable[[dict[str, Any]], None]]:
+    """Publish the job's progress for the status page while it runs (see archive.jobs)."""
+    started_at = now_iso()
+
+    def update(figures: dict[str, Any]) -> None:
+        write_job(home, f"arkiv {command}", figures, started_at=started_at)
+
+    update({"done": 0, "total": None})
+    try:
+        yield update
+    finally:
+        clear_job(home)
+
+
 def reindex(
     home: str | os.PathLike[str],
     *,
@@ -415,11 +433,13 @@ def reindex(
     from archive.index import Index
 
     home = Path(home)
-    with write_lock(home, purpose="arkiv reindex"), Catalog(home) as catalog:
+    command = "reindex --reextract" if reextract else "reindex"
+    with write_lock(home, purpose="arkiv reindex"), Catalog(home) as catalog, \
+            _running_job(home, command) as update:
         if reextract:
-            _reextract(catalog, registry_dir, workers, timeout, progress)
+            _reextract(catalog, registry_dir, workers, timeout, progress, update)
         index = Index(home)
-        bar = Progress(catalog.count(), mode=progress, label="arkiv reindex")
+        bar = Progress(catalog.count(), mode=progress, label="arkiv reindex", on_update=update)
 
         def tick(done: int, total: int) -> None:
             while bar.done < done:
@@ -436,10 +456,12 @@ def _reextract(
     workers: int | None,
     timeout: float,
     progress: str,
+    update: Callable[[dict[str, Any]], None],
 ) -> None:
     docs = list(catalog.iter_documents(indexable_only=False, with_text=False))
     docs = [d for d in docs if d.superseded_by is None]
-    bar = Progress(len(docs), mode=progress, label="arkiv reindex --reextract")
+    bar = Progress(len(docs), mode=progress, label="arkiv reindex --reextract",
+                   on_update=lambda figures: update({**figures, "stage": "reextract"}))
     with tempfile.TemporaryDirectory(prefix="arkiv-reextract-") as tmp:
         tasks = []
         for doc in docs:

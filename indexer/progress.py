@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 MODES = ("auto", "bar", "lines", "json", "none")
 
@@ -17,8 +18,16 @@ def _duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+#: How often the running job's figures go to ``on_update`` (the status page's job file).
+UPDATE_INTERVAL = 1.0
+
+
 class Progress:
-    """Counts files as they finish and reports rate, ETA and failures so far."""
+    """Counts files as they finish and reports rate, ETA and failures so far.
+
+    ``on_update`` receives the figures about once a second whatever the mode (the
+    running job's file, :mod:`archive.jobs`).
+    """
 
     def __init__(
         self,
@@ -28,6 +37,7 @@ class Progress:
         label: str = "indexing",
         stream: TextIO | None = None,
         interval: float | None = None,
+        on_update: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self.stream = stream or sys.stderr
         if mode == "auto":
@@ -41,6 +51,8 @@ class Progress:
         self.started = time.monotonic()
         self.interval = interval if interval is not None else (0.2 if mode == "bar" else 10.0)
         self._last = 0.0
+        self.on_update = on_update
+        self._updated = 0.0
 
     def advance(self, *, failed: bool = False, pages: int = 0) -> None:
         self.done += 1
@@ -50,6 +62,9 @@ class Progress:
         if now - self._last >= self.interval:
             self._last = now
             self._emit(final=False)
+        if self.on_update is not None and now - self._updated >= UPDATE_INTERVAL:
+            self._updated = now
+            self.on_update(self._figures())
 
     def finish(self) -> None:
         if self.mode == "bar":
@@ -59,7 +74,7 @@ class Progress:
         elif self.mode in ("lines", "json"):
             self._emit(final=True)
 
-    def _figures(self) -> dict[str, float | int | None]:
+    def _figures(self) -> dict[str, Any]:
         elapsed = max(1e-9, time.monotonic() - self.started)
         rate = self.done / elapsed
         eta = (self.total - self.done) / rate if self.total and rate > 0 else None
