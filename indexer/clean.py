@@ -55,6 +55,8 @@ _CHAR_TABLE = str.maketrans(
         "\x0b": "\n",
     }
 )
+#: Any character of the table: most texts have none, and translating is slow.
+_TRANSLATED = re.compile("[" + re.escape("".join(map(chr, _CHAR_TABLE))) + "]")
 #: Control characters except tab, newline and form feed; Unicode format characters
 #: (zero-width spaces, direction marks, BOM); noncharacters pdfium emits (U+FFFE/FFFF).
 _INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffe\uffff]")
@@ -91,9 +93,11 @@ _LINE_END_HYPHEN = re.compile(r"([^\W_]+)-$")
 _LEADING_WORD = re.compile(r"^([^\W_]+)(\S*)\s*")
 _INLINE_HYPHENATED = re.compile(r"(?<![\w-])([^\W_]+)-([^\W_]+)(?![\w-])")
 _WORD = re.compile(r"[^\W_]+")
-_SPACE_RUN = re.compile(r"[ \t]+")
+#: A run of spaces and tabs that is not already a single space.
+_SPACE_RUN = re.compile(r" [ \t]+|\t[ \t]*")
 _FOOTNOTE_LINE = re.compile(r"^(\d{1,2}) \S")
 _FOOTNOTE_MARKER = re.compile(r"\b([^\W\d_]{3,})(\d{1,2})\b")
+_SUPERSCRIPT = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]")
 _SUPERSCRIPT_MARKER = re.compile(r"\b([^\W\d_]{4,})[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
 _SENTENCE_END = (".", "!", "?", ":", ";")
 
@@ -107,7 +111,9 @@ def normalise_characters(text: str) -> str:
     dropped; text is composed (NFC) so ``a`` + combining ring is one ``å``.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFC", text.translate(_CHAR_TABLE))
+    if _TRANSLATED.search(text):
+        text = text.translate(_CHAR_TABLE)
+    text = unicodedata.normalize("NFC", text)
     text = text.replace("\u00ad\n", "").replace("\u00ad", "")
     text = _PRIVATE_BULLET.sub("•", text)
     return _INVISIBLE.sub("", _PRIVATE_USE.sub("", text))
@@ -129,7 +135,9 @@ def clean_pages(pages: list[str]) -> tuple[str, list[int]]:
     page_lines = [_split_lines(normalise_characters(page).replace("\f", "\n\n")) for page in pages]
     kept_furniture = _drop_page_furniture(page_lines)
     all_lines = [line for lines in page_lines for line in lines]
-    hyphenated, words = _spellings("\n".join(all_lines))
+    # Only words broken at a line end ask how the text spells them elsewhere.
+    broken = any(line.endswith("-") for line in all_lines)
+    hyphenated, words = _spellings("\n".join(all_lines)) if broken else (set(), set())
     footnotes = {m.group(1) for line in all_lines if (m := _FOOTNOTE_LINE.match(line))}
     width = _typical_width(all_lines)
     wrapped = WRAPPED_WIDTH[0] <= width <= WRAPPED_WIDTH[1]
@@ -169,7 +177,7 @@ class _Line:
 
 
 def _split_lines(page: str) -> list[str]:
-    return [_SPACE_RUN.sub(" ", line).strip() for line in page.split("\n")]
+    return [line.strip() for line in _SPACE_RUN.sub(" ", page).split("\n")]
 
 
 #: A line that carries a page number among other words ("Sida 3 (10)", "3 av 10").
@@ -206,8 +214,10 @@ def _drop_page_furniture(page_lines: list[list[str]]) -> list[set[int]]:
     """
     needed = max(2, math.ceil(len(page_lines) / 2))
     running = _running_keys(page_lines, needed)
-    places = [[i for i, line in enumerate(lines) if line and furniture_key(line) in running]
-              for lines in page_lines]
+    places = [
+        [i for i, line in enumerate(lines) if line and furniture_key(line) in running] if running else []
+        for lines in page_lines
+    ]
     numbers = [
         sorted({*_edge_indexes(lines), *(j for i in at for j in (i - 1, i + 1) if 0 <= j < len(lines))})
         for lines, at in zip(page_lines, places, strict=True)
@@ -306,7 +316,7 @@ def _dehyphenate(upper: _Line, lower: _Line, hyphenated: set[str], words: set[st
     Returns whether ``lower`` was used up; then ``upper`` takes over its width, since
     the short last line of a paragraph is what ends the paragraph.
     """
-    end = _LINE_END_HYPHEN.search(upper.text)
+    end = _line_end_hyphen(upper.text)
     start = _LEADING_WORD.match(lower.text)
     if end is None or start is None:
         return False
@@ -365,6 +375,12 @@ def _reflow(lines: list[_Line], width: int, wrapped: bool, hyphenated: set[str],
     return "\n\n".join(paragraphs)
 
 
+def _line_end_hyphen(line: str) -> re.Match[str] | None:
+    """The word a hyphen at the end of ``line`` breaks (lines hold no newline; the test
+    first spares the regex, which would try every position of the line)."""
+    return _LINE_END_HYPHEN.search(line) if line.endswith("-") else None
+
+
 def _continues(previous: _Line, line: _Line, width: int, wrapped: bool) -> bool:
     """Whether ``line`` continues the paragraph of ``previous``.
 
@@ -372,7 +388,7 @@ def _continues(previous: _Line, line: _Line, width: int, wrapped: bool) -> bool:
     only in hard-wrapped text, and never to or from a heading, list item, running
     header or table-of-contents entry.
     """
-    if previous.runs_on or _LINE_END_HYPHEN.search(previous.text):
+    if previous.runs_on or _line_end_hyphen(previous.text):
         return True
     if not wrapped or previous.alone or line.alone or previous.heading or line.heading:
         return False
@@ -408,7 +424,8 @@ def _strip_footnote_markers(text: str, footnotes: set[str]) -> str:
     exists (a line starting with it) and the word ends in a lowercase letter, so codes
     such as "EU2020" or "Ö2668" are left alone.
     """
-    text = _SUPERSCRIPT_MARKER.sub(r"\1", text)
+    if _SUPERSCRIPT.search(text):  # rare; the marker regex tries every word
+        text = _SUPERSCRIPT_MARKER.sub(r"\1", text)
     if not footnotes:
         return text
 

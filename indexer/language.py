@@ -49,10 +49,10 @@ _DANO_NORWEGIAN_MARKERS = re.compile(r"[æøÆØ]|\b(?:og|ikke|af|til)\b", re.IG
 def detect_language(text: str) -> tuple[str, float]:
     """The ISO 639-1 code of the text's language and a confidence between 0 and 1."""
     body = _body(text)
-    if _letters(body) < MIN_LETTERS:
+    if not _enough_letters(body):
         body = text
     sample = _sample(body)
-    if _letters(sample) < MIN_LETTERS:
+    if not _enough_letters(sample):
         return DEFAULT_LANGUAGE, 0.0
     clear = _clear_by_function_words(sample)
     if clear is not None:
@@ -83,8 +83,13 @@ def _clear_by_function_words(sample: str) -> str | None:
     return None
 
 
-def _letters(text: str) -> int:
-    return sum(ch.isalpha() for ch in text)
+def _enough_letters(text: str) -> bool:
+    """Whether ``text`` has ``MIN_LETTERS`` letters (running text has them in its first
+    few hundred characters; only other text is counted whole)."""
+    head = text[: 4 * MIN_LETTERS]
+    return sum(map(str.isalpha, head)) >= MIN_LETTERS or (
+        len(head) < len(text) and sum(map(str.isalpha, text)) >= MIN_LETTERS
+    )
 
 
 def _body(text: str) -> str:
@@ -92,10 +97,10 @@ def _body(text: str) -> str:
     lines = []
     for line in text.splitlines():
         line = line.strip()
-        letters = [ch for ch in line if ch.isalpha()]
-        if len(line) < MIN_BODY_LINE or len(letters) < 0.6 * len(line):
+        if len(line) < MIN_BODY_LINE:
             continue
-        if sum(ch.isupper() for ch in letters) > 0.5 * len(letters):
+        letters = list(filter(str.isalpha, line))
+        if len(letters) < 0.6 * len(line) or sum(map(str.isupper, letters)) > 0.5 * len(letters):
             continue
         lines.append(line)
     return "\n".join(lines)

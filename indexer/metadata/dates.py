@@ -73,25 +73,32 @@ _YEAR_CUES = alternation(
 _DASH = r"\s*[-–—]\s*"
 _YEAR = r"(?:19|20)\d\d"
 
+#: A year, the day of a month (the boundary before it is checked once the first digit is
+#: read, so that the pattern opens with a digit and the regex engine skips from digit to
+#: digit instead of trying every position of the text).
+_YEAR_AFTER = rf"(?P<y>{_YEAR})(?<![\d-]\d{{4}})"  # "2004" not after a digit or a hyphen
+_DAY_WORD = r"(?P<d>\d(?<!\w\d)\d?)"  # "24" opening a word
+_DAY_NUMBER = r"(?P<d>\d(?<![\d/.-]\d)\d?)"  # "24" not after a digit, "/", "." or "-"
+
 # Each pattern fills some of the groups d, m, y (start) and d2, m2, y2 (end); or
 # week/week2/y for ISO weeks, or y alone for years. Earlier patterns win overlaps.
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern))
     for kind, pattern in (
-        ("iso", rf"(?<![\d-])(?P<y>{_YEAR})-(?P<m>\d\d)-(?P<d>\d\d){_DASH}(?P<y2>{_YEAR})-(?P<m2>\d\d)-(?P<d2>\d\d)(?!\d)"),
-        ("iso", rf"(?<![\d-])(?P<y>{_YEAR})-(?P<m>\d\d)-(?P<d>\d\d)(?![\d-])"),
+        ("iso", rf"{_YEAR_AFTER}-(?P<m>\d\d)-(?P<d>\d\d){_DASH}(?P<y2>{_YEAR})-(?P<m2>\d\d)-(?P<d2>\d\d)(?!\d)"),
+        ("iso", rf"{_YEAR_AFTER}-(?P<m>\d\d)-(?P<d>\d\d)(?![\d-])"),
         ("iso", rf"/(?P<y>{_YEAR})/(?P<m>\d\d)/(?P<d>\d\d)(?=/|\b)"),
-        ("dm", rf"\b(?P<d>\d{{1,2}})\s+(?P<m>{_MONTH}){_DASH}(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH})(?:,?\s+(?P<y>{_YEAR})\b)?"),
-        ("dm", rf"\b(?P<d>\d{{1,2}}){_DASH}(?P<d2>\d{{1,2}})\s+(?P<m>{_MONTH})(?:,?\s+(?P<y>{_YEAR})\b)?"),
-        ("dm", rf"\b(?P<d>\d{{1,2}})(?::[ae])?\s+(?P<m>{_MONTH})(?:,?\s+(?P<y>{_YEAR})\b)?"),
+        ("dm", rf"{_DAY_WORD}\s+(?P<m>{_MONTH}){_DASH}(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH})(?:,?\s+(?P<y>{_YEAR})\b)?"),
+        ("dm", rf"{_DAY_WORD}{_DASH}(?P<d2>\d{{1,2}})\s+(?P<m>{_MONTH})(?:,?\s+(?P<y>{_YEAR})\b)?"),
+        ("dm", rf"{_DAY_WORD}(?::[ae])?\s+(?P<m>{_MONTH})(?:,?\s+(?P<y>{_YEAR})\b)?"),
         ("dm", rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>{_YEAR})\b"),
-        ("dm", rf"(?<![\d/.-])(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})[ -](?P<y>{_YEAR})\b"),
-        ("dm", rf"(?<![\d/.-])(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>{_YEAR})\b"),
+        ("dm", rf"{_DAY_NUMBER}/(?P<m>\d{{1,2}})[ -](?P<y>{_YEAR})\b"),
+        ("dm", rf"{_DAY_NUMBER}\.(?P<m>\d{{1,2}})\.(?P<y>{_YEAR})\b"),
         ("week", rf"(?i:\bvecka|\bv\.|\bweek)\s*(?P<week>\d{{1,2}})(?:{_DASH}(?P<week2>\d{{1,2}}))?(?:,?\s+(?:år\s+)?(?P<y>{_YEAR})\b)?"),
         ("month", rf"\b(?P<m>{_MONTH})\s+(?P<y>{_YEAR})\b"),
         ("year", rf"(?i:\b{_SEASONS}\s+(?:år\s+)?(?P<y>{_YEAR})\b)"),
         ("year", rf"(?i:\b{_YEAR_CUES}\s+(?P<y>{_YEAR})\b)(?![-/]\d)"),
-        ("year", rf"\b(?P<y>{_YEAR})\s+års\b"),
+        ("year", rf"(?P<y>{_YEAR})(?<!\w\d{{4}})\s+års\b"),
     )
 )  # fmt: skip
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from indexer.metadata.people import roles_before
 from indexer.metadata.text import strip_markup
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ def _from_structure(text: str, registry: Registry, title: str | None) -> str:
     people = registry.people_index
     official_quote = any(
         _SPEECH_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
-        for m in people.role_before.finditer(text)
+        for m in roles_before(people.role_before, text)
     )
     lead = " ".join(re.split(r"\n\s*\n", text.strip(), maxsplit=2)[:2])
     quoted = bool(_QUOTE.search(text) or _SPEECH.search(text))

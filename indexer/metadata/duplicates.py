@@ -71,12 +71,10 @@ def signature(text: str) -> list[int]:
     short text) takes the value of the next filled bin to its right, shifted by the
     distance ("rotation" densification), so similar short texts still agree.
     """
-    bins = [_EMPTY] * NUM_PERMUTATIONS
-    for shingle in shingles(text):
-        h = (_MULTIPLIER * zlib.crc32(shingle.encode("utf-8")) + _INCREMENT) & _MASK_64
-        index, value = h >> _VALUE_BITS, h & _VALUE_MASK
-        if value < bins[index]:
-            bins[index] = value
+    hashes = [(_MULTIPLIER * zlib.crc32(s.encode("utf-8")) + _INCREMENT) & _MASK_64 for s in shingles(text)]
+    # Largest first, so each bin is left with its smallest value.
+    smallest = {h >> _VALUE_BITS: h & _VALUE_MASK for h in sorted(hashes, reverse=True)}
+    bins = [smallest.get(index, _EMPTY) for index in range(NUM_PERMUTATIONS)]
     if all(v == _EMPTY for v in bins):
         return [_MAX_HASH] * NUM_PERMUTATIONS
     result = []

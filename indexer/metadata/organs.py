@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from indexer.metadata.places import DISTRICT
-from indexer.metadata.text import header_end, line_at, line_start, strip_markup
+from indexer.metadata.text import fold_case, header_end, line_at, line_start, strip_markup
 
 if TYPE_CHECKING:
     from indexer.metadata.registry import Registry
@@ -61,7 +61,7 @@ class OrganMention:
 
 @dataclass(frozen=True)
 class OrganIndex:
-    """Regexes for committee and administration names."""
+    """Regexes for committee and administration names (in text folded by ``fold_case``)."""
 
     pattern: re.Pattern[str]
     endings: dict[str, tuple[str, str]]
@@ -78,12 +78,11 @@ class OrganIndex:
         ):
             for ending, definite in table:
                 endings[ending] = (kind, definite)
-                parts.append(re.escape(ending) + _INFLECTIONS.get(definite, "s?"))
+                parts.append(re.escape(fold_case(ending)) + _INFLECTIONS.get(definite, "s?"))
         return cls(
             pattern=re.compile(
-                r"(?<![\w-])(?P<prefix>[A-Za-zÅÄÖåäöÉé]+-\s(?:och|&)\s)?"
-                rf"(?P<word>[A-Za-zÅÄÖåäöÉé]{{3,}}?)(?P<ending>{'|'.join(parts)})(?![\w])",
-                re.I,
+                r"(?<![\w-])(?P<prefix>[a-zåäöé]+-\s(?:och|&)\s)?"
+                rf"(?P<word>[a-zåäöé]{{3,}}?)(?P<ending>{'|'.join(parts)})(?![\w])"
             ),
             endings=endings,
             not_names=registry.not_committees | registry.not_administrations,
@@ -92,9 +91,9 @@ class OrganIndex:
     def find(self, text: str, registry: Registry) -> list[OrganMention]:
         """Every committee and administration name in ``text``, in reading order."""
         mentions: list[OrganMention] = []
-        for match in self.pattern.finditer(text):
-            word = match.group("word").lower()
-            ending_text = match.group("ending").lower()
+        for match in self.pattern.finditer(fold_case(text)):
+            word = _written(text, match, "word").lower()
+            ending_text = _written(text, match, "ending").lower()
             ending = next(e for e in self.endings if ending_text.startswith(e))
             kind, definite = self.endings[ending]
             if word + ending in _DISTRICT_ORGANS:
@@ -108,7 +107,7 @@ class OrganIndex:
                 continue
             if word + ending in self.not_names:
                 continue
-            prefix = (match.group("prefix") or "").lower()
+            prefix = _written(text, match, "prefix").lower()
             name = (prefix + word + ending + definite).capitalize()
             owner = mentions[-1] if mentions else None
             if owner and _owns(text, owner, match):
@@ -118,6 +117,12 @@ class OrganIndex:
                 continue
             mentions.append(OrganMention(kind, name, *match.span()))
         return mentions
+
+
+def _written(text: str, match: re.Match[str], group: str) -> str:
+    """A group of a match in the folded text as ``text`` writes it ("" if it did not match)."""
+    start, end = match.span(group)
+    return text[start:end]
 
 
 def _owns(text: str, owner: OrganMention, match: re.Match[str]) -> bool:

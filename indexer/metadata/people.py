@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from indexer.metadata.text import alternation
@@ -110,13 +111,23 @@ def _cued_names(text: str, index: PeopleIndex) -> Iterator[tuple[int, str, str |
     for m in index.role_after.finditer(text):
         role = _indefinite(m.group("role"), index.roles)
         yield m.start("name"), m.group("name"), role, m.group("party") or m.group("party_after")
-    for m in index.role_before.finditer(text):
+    for m in roles_before(index.role_before, text):
         role = _indefinite(m.group("role"), index.roles)
         yield m.start("name"), m.group("name"), role, m.group("party")
     for m in index.with_party.finditer(text):
         yield m.start("name"), m.group("name"), None, m.group("party")
     for m in index.quoted.finditer(text):
         yield m.start("name"), m.group("name"), None, None
+
+
+@lru_cache(maxsize=1)
+def roles_before(role_before: re.Pattern[str], text: str) -> tuple[re.Match[str], ...]:
+    """The matches of a ``PeopleIndex.role_before`` pattern in ``text``.
+
+    The pattern is the costliest of the people cues, and both doc-type detection and
+    ``find_people`` want its matches in the same document: the last text's are kept.
+    """
+    return tuple(role_before.finditer(text))
 
 
 def _is_role_word(word: str, stems: tuple[str, ...]) -> bool:

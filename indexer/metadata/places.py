@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from indexer.metadata.text import alternation, header_end, line_at
@@ -61,6 +62,9 @@ class PlaceMention:
 
 
 _WORD = re.compile(r"\w+")
+#: A word that may be capitalised: it opens with a letter other than a common lowercase
+#: one (the letter first lets the regex engine skip the rest; ``isupper`` decides).
+_CAPITALISED = re.compile(r"[^\W\d_a-zåäöé](?<!\w.)\w*")
 
 
 def _surface(form: str) -> str:
@@ -152,14 +156,16 @@ class PlaceIndex:
         At each capitalised word the longest run of following words that is a known
         form wins: "Rinkeby- Kista" before "Rinkeby", "Stockholms stad" before "Stockholms".
         """
-        tokens = list(_WORD.finditer(text))
         mentions = []
-        i = 0
-        while i < len(tokens):
-            word = tokens[i].group(0)
+        taken = 0  # the end of the last name found: its words start no other name
+        for first in _CAPITALISED.finditer(text):
+            word, start = first.group(0), first.start()
             width = self.max_words.get(word.lower(), 0) if word[0].isupper() else 0
-            for n in range(min(width, len(tokens) - i), 0, -1):
-                start, end = tokens[i].start(), tokens[i + n - 1].end()
+            if not width or start < taken:
+                continue
+            words = [first, *islice(_WORD.finditer(text, first.end()), width - 1)]
+            for n in range(len(words), 0, -1):
+                end = words[n - 1].end()
                 surface = _surface(text[start:end])
                 entry = self.forms.get(surface.lower())
                 if entry is None or (entry[1] is not None and surface not in entry[1]):
@@ -167,9 +173,8 @@ class PlaceIndex:
                 for place in entry[0]:
                     if not place.needs_context or self.has_context(text, start, end, place):
                         mentions.append(PlaceMention(place, start, end))
-                i += n - 1
+                taken = end
                 break
-            i += 1
         return mentions
 
     def has_context(self, text: str, start: int, end: int, place: Place) -> bool:

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from indexer.metadata.text import alternation
+from indexer.metadata.text import alternation, fold_case
 
 if TYPE_CHECKING:
     from indexer.metadata.registry import Registry
@@ -42,7 +42,7 @@ class TopicIndex:
 
     @classmethod
     def build(cls, registry: Registry) -> TopicIndex:
-        """Compile every language's cues into one case-insensitive regex."""
+        """Compile every language's cues into one regex, for text folded by ``fold_case``."""
         cues_by_language: dict[str, list[str]] = {}
         cue_topics: dict[str, dict[str, list[str]]] = {}
         for topic in registry.topics:
@@ -55,14 +55,14 @@ class TopicIndex:
                         names.append(topic.name)
         patterns = {}
         for language, cues in cues_by_language.items():
-            prefix = [c for c in cues if not c.startswith("*")]
-            infix = [c[1:] for c in cues if c.startswith("*")]
+            prefix = [fold_case(c) for c in cues if not c.startswith("*")]
+            infix = [fold_case(c[1:]) for c in cues if c.startswith("*")]
             branches = []
             if prefix:
                 branches.append(r"\b" + alternation(prefix))
             if infix:
                 branches.append(alternation(infix))
-            patterns[language] = re.compile("|".join(branches), re.I)
+            patterns[language] = re.compile("|".join(branches))
         return cls(
             patterns=patterns,
             cue_topics={
@@ -82,12 +82,16 @@ def topic_hits(text: str, registry: Registry, language: str = "sv") -> dict[str,
     index = registry.topic_index
     languages = [language] if language in index.patterns else list(index.patterns)
     hits: dict[str, Counter[str]] = {}
+    folded = fold_case(text)
     for lang in languages:
         table = index.cue_topics[lang]
-        for match in index.patterns[lang].finditer(text):
-            cue = " ".join(match.group(0).lower().split())
+        cues = Counter(
+            " ".join(text[match.start() : match.end()].lower().split())
+            for match in index.patterns[lang].finditer(folded)
+        )
+        for cue, count in cues.items():
             for topic in table.get(cue, ()):
-                hits.setdefault(topic, Counter())[cue] += 1
+                hits.setdefault(topic, Counter())[cue] += count
     return hits
 
 
