@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,11 @@ MIN_WORDS_FOR_DUPLICATES = 50
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 2048
 DEFAULT_MAX_FILE_MB = 512
-INDEX_SYNC_EVERY = 500
+#: During a long run, new documents become searchable this often (seconds). Each sync
+#: writes a segment and every segment's term dictionary costs about as much to write
+#: whatever its size, and small segments are merged (re-indexed) later: at 500
+#: documents a sync, a 100k run indexed each document about three times over.
+INDEX_SYNC_SECONDS = 60.0
 
 _registry: Registry | None = None
 
@@ -252,6 +257,46 @@ def link_meetings(catalog: Catalog, doc_ids: Iterable[str]) -> None:
                 catalog.set_arenden(protocol.id, paragraphs)
 
 
+def _discard_original(catalog: Catalog, stored: Future[Path], digest: str) -> None:
+    """Remove the copy made ahead of a file that then failed, unless a document has it."""
+    with contextlib.suppress(Exception):  # the copy may have failed too: nothing to remove
+        path = stored.result()
+        if catalog.get(document_id(digest), with_text=False) is None:
+            path.unlink(missing_ok=True)
+
+
+class _BackgroundSync:
+    """Index syncs during a long run, in a thread with a catalog connection of its own,
+    so results keep being stored (and workers fed) while a segment is written. At most
+    one runs at a time; an error in one is raised by the next call or at the end."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="arkiv-index")
+        self.running: Future[None] | None = None
+
+    def __enter__(self) -> _BackgroundSync:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.running is not None and exc[0] is None:
+                self.running.result()
+        finally:
+            self.executor.shutdown(wait=True)
+
+    def sync(self) -> None:
+        if self.running is not None:
+            if not self.running.done():
+                return
+            self.running.result()
+        self.running = self.executor.submit(self._run)
+
+    def _run(self) -> None:
+        with Catalog(self.home, readonly=True) as catalog:
+            sync_index(self.home, catalog)
+
+
 def sync_index(home: Path, catalog: Catalog) -> None:
     """Bring the search index up to date with the catalog (creating it if needed)."""
     from archive.index import Index
@@ -356,7 +401,17 @@ def index_paths(
                 facts[key] = (digest, st)
                 to_extract.append((key, (key, path.name)))
 
-        last_sync = 0
+        last_sync = time.monotonic()
+        originals: dict[str, Future[Path]] = {}
+
+        def store_ahead(copier: ThreadPoolExecutor) -> Iterator[tuple[str, tuple[str, str]]]:
+            """Hand files to the workers and, meanwhile, copy each into the archive's
+            originals (I/O and fsync off the writer's path; an original without a row
+            is harmless, the next run or ``arkiv check`` finds it)."""
+            for key, task in to_extract:
+                originals[key] = copier.submit(catalog.store_original, key, facts[key][0])
+                yield key, task
+
         with WorkerPool(
             process_file,
             workers=workers,
@@ -364,17 +419,20 @@ def index_paths(
             memory_mb=memory_mb,
             initializer=_init_worker,
             initargs=(str(registry_dir) if registry_dir else None, os.getpid()),
-        ) as pool:
-            for result in pool.map_unordered(to_extract):
+        ) as pool, ThreadPoolExecutor(1, thread_name_prefix="arkiv-originals") as copier, \
+                _BackgroundSync(home) as background:
+            for result in pool.map_unordered(store_ahead(copier)):
                 key = result.key
                 digest, st = facts[key]
                 if result.error is not None:
+                    _discard_original(catalog, originals.pop(key), digest)
                     record(FileOutcome(key, "failed", result.error), st=st)
                     continue
                 value = result.value
                 metadata = value["metadata"]
                 _fallback_title(metadata, Path(key).name)
                 try:
+                    originals.pop(key).result()
                     doc_id, status = catalog.add_document(
                         path=key, sha256=digest, source=key, filename=Path(key).name,
                         content_type=value["content_type"], size=st.st_size,
@@ -389,9 +447,9 @@ def index_paths(
                     continue
                 group_duplicates(catalog, doc_id, value["signature"], value["bands"])
                 record(FileOutcome(key, status, document_id=doc_id), pages=metadata["pages"])
-                if len(report.outcomes) - last_sync >= INDEX_SYNC_EVERY:
-                    sync_index(home, catalog)
-                    last_sync = len(report.outcomes)
+                if time.monotonic() - last_sync >= INDEX_SYNC_SECONDS:
+                    background.sync()
+                    last_sync = time.monotonic()
 
         link_meetings(catalog, (o.document_id for o in report.outcomes if o.status in ("new", "updated")))
         sync_index(home, catalog)

@@ -2,9 +2,12 @@
 
 ``multiprocessing.Pool`` and ``concurrent.futures`` cannot stop one stuck task: some
 real PDFs keep a parser busy for minutes. Here each worker owns one pipe; the parent
-hands out one task at a time, waits on all pipes at once, and when a task overruns
-its deadline, kills that worker and starts a fresh one. A worker that dies (out of
-memory, a segfault in a C library) costs only the task it was running.
+keeps ``PREFETCH`` tasks in flight per worker (the next one waits in the pipe, so a
+worker does not sit idle while the parent stores the last result), waits on all pipes
+at once, and when the task a worker is running overruns its deadline, kills that
+worker and starts a fresh one. A worker that dies (out of memory, a segfault in a C
+library) costs only the task it was running; the ones queued behind it are handed
+out again.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
+
+#: Tasks handed to a worker at once: the one it runs and the one it takes up next.
+PREFETCH = 2
 
 
 @dataclass
@@ -71,7 +77,8 @@ class _Worker:
         self.process = ctx.Process(target=_worker_main, args=(child, *args), daemon=True)
         self.process.start()
         child.close()
-        self.task: tuple[Any, Any] | None = None
+        #: Tasks sent and not yet answered, in order; the first is the one running.
+        self.tasks: deque[tuple[Any, Any]] = deque()
         self.deadline = 0.0
 
     def kill(self) -> None:
@@ -114,7 +121,7 @@ class WorkerPool:
 
     def close(self) -> None:
         for worker in self._workers:
-            if worker.task is None and worker.process.is_alive():
+            if not worker.tasks and worker.process.is_alive():
                 with contextlib.suppress(OSError):
                     worker.conn.send(None)
                 worker.process.join(2)
@@ -136,45 +143,54 @@ class WorkerPool:
         exhausted = False
         while True:
             for worker in self._workers:
-                if worker.task is None and not exhausted:
+                while len(worker.tasks) < PREFETCH:
                     if not backlog:
-                        nxt = next(pending, None)
+                        nxt = None if exhausted else next(pending, None)
                         if nxt is None:
                             exhausted = True
-                            continue
+                            break
                         backlog.append(nxt)
                     task = backlog.popleft()
                     try:
                         worker.conn.send(task)
-                    except OSError:
+                    except OSError:  # the worker died; its answers tell which task killed it
                         backlog.appendleft(task)
-                        self._replace(worker)
-                        continue
-                    worker.task = task
-                    worker.deadline = time.monotonic() + self.timeout
-            busy = [w for w in self._workers if w.task is not None]
+                        if not worker.tasks:
+                            self._replace(worker)
+                        break
+                    if not worker.tasks:
+                        worker.deadline = time.monotonic() + self.timeout
+                    worker.tasks.append(task)
+            busy = [w for w in self._workers if w.tasks]
             if not busy:
                 return
             soonest = min(w.deadline for w in busy)
             ready = wait([w.conn for w in busy], timeout=max(0.0, soonest - time.monotonic()))
             now = time.monotonic()
             for worker in busy:
-                assert worker.task is not None
-                key = worker.task[0]
+                key = worker.tasks[0][0]
                 if worker.conn in ready:
                     try:
                         rkey, value, error = worker.conn.recv()
                     except (EOFError, OSError):
                         worker.process.join(5)  # the pipe closes before the exit code is known
                         code = worker.process.exitcode
-                        self._replace(worker)
+                        self._requeue_waiting(worker, backlog)
                         yield TaskResult(key, error=_death_reason(code))
                         continue
-                    worker.task = None
+                    worker.tasks.popleft()
+                    worker.deadline = now + self.timeout  # the next task starts now
                     yield TaskResult(rkey, value, error)
                 elif now >= worker.deadline:
-                    self._replace(worker)
+                    self._requeue_waiting(worker, backlog)
                     yield TaskResult(key, error=f"timed out after {self.timeout:g} s")
+
+    def _requeue_waiting(self, worker: _Worker, backlog: deque[tuple[Any, Any]]) -> None:
+        """Replace a worker that died or overran; the tasks queued behind its running one
+        go back to the front of the backlog."""
+        waiting = list(worker.tasks)[1:]
+        backlog.extendleft(reversed(waiting))
+        self._replace(worker)
 
 
 def _death_reason(exitcode: int | None) -> str:

@@ -82,6 +82,9 @@ def test_bad_files_fail_with_a_reason_and_the_batch_goes_on(tmp_path: Path, home
         failed = {Path(p).name for p, _, _ in catalog.failures()}
         assert failed == {"tom.txt", "trasig.pdf", "brus.pdf", "finns-inte"}
         assert catalog.count() == 1
+        # Only the archived document's original is kept, not copies of the failed files.
+        kept = [p for p in (home / "originals").rglob("*") if p.is_file()]
+        assert [p.name for p in kept] == [catalog.get(by_name["beslut.txt"].document_id).sha256]
 
 
 def test_failed_file_leaves_earlier_version_intact(corpus_copy: Path, home: Path) -> None:
