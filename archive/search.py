@@ -692,11 +692,13 @@ class _DateRange:
 
 @dataclass
 class _Highlights:
-    """What a query matched, to mark in snippets: words, stems and word beginnings."""
+    """What a query matched, to mark in snippets: words, stems and word beginnings, and
+    phrases (the stems of words in a row: marked only where they stand together)."""
 
     words: set[str] = field(default_factory=set)
     stems: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
+    phrases: list[list[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -1169,13 +1171,14 @@ class _Compiler:
         """Words in a row; a quoted single word means exactly that word."""
         if not words:
             return None
-        self.highlights.words.update(words)
         if len(words) == 1:
+            self.highlights.words.update(words)
             return _Leaf("exact", words[0], BOOST_EXACT + BOOST_STEM)
         spellings = [STEMMING["sv"].batch(words), STEMMING["en"].batch(words)]
         if spellings[0] == spellings[1]:
             spellings.pop()
-        self.highlights.stems.update(spellings[0])
+        self.highlights.phrases.append(
+            [min(stem, word, key=len) for stem, word in zip(spellings[-1], words, strict=True)])
         return _Phrase(spellings, BOOST_EXACT)
 
     def prefix(self, text: str) -> _Node | None:
@@ -1346,6 +1349,12 @@ class _Marker:
         # A needle containing another finds nothing the other does not.
         self.needles = [n for n in needles if not any(m != n and m in n for m in needles)]
         self.verdicts: dict[str, bool] = {}
+        # A phrase: its words' stems in a row, up to two (stop) words between them.
+        self.phrases = [
+            re.compile(r"(?<![^\W_])" + r"[^\W_]*[\W_]+(?:[^\W_]+[\W_]+){0,2}?".join(
+                re.escape(stem) for stem in phrase) + r"[^\W_]*")
+            for phrase in highlights.phrases
+        ]
 
     def matches(self, word: str) -> bool:
         verdict = self.verdicts.get(word)
@@ -1376,7 +1385,16 @@ class _Marker:
                     end += 1
                 words[start] = end
                 at = lowered.find(needle, end)
-        return [(s, e) for s, e in sorted(words.items()) if self.matches(lowered[s:e])]
+        found = [(s, e) for s, e in words.items() if self.matches(lowered[s:e])]
+        for pattern in self.phrases:
+            found += [m.span() for m in pattern.finditer(lowered)]
+        spans: list[tuple[int, int]] = []
+        for start, end in sorted(found):
+            if spans and start < spans[-1][1]:  # a word inside a marked phrase
+                spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+            else:
+                spans.append((start, end))
+        return spans
 
     def snippets(self, doc: Document) -> list[Snippet]:
         text = doc.text

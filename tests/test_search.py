@@ -43,6 +43,8 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "sbn": ("Detaljplan för kvarteret.",
                 {"dnrs": [{"verbatim": "SBN 2020/55", "normalised": "SBN 2020/55"}],
                  "document_date": "2020-05-05"}),
+        "phrase_marks": ("Praktik sker ofta. Evidensbaserad metod där. Den evidensbaserade "
+                         "praktiken prövas, sedan praktik igen.", {"document_date": "2023-01-01"}),
         "xss": ("<script>alert('x')</script> hemlöshet & annat <b>fett</b>",
                 {"document_date": "2021-01-01"}),
     }
@@ -134,8 +136,17 @@ def test_diarienummer_in_metadata_only_ranks_first(archive: dict[str, Any]) -> N
 
 def test_phrases(archive: dict[str, Any]) -> None:
     ids = archive["ids"]
-    assert hits(archive, '"evidensbaserad praktik"') == [ids["004_efc360e798257d01.txt"]]
+    assert set(hits(archive, '"evidensbaserad praktik"')) == {
+        ids["004_efc360e798257d01.txt"], ids["phrase_marks"]}
     assert hits(archive, '"praktik evidensbaserad"') == []
+
+
+def test_a_phrase_is_marked_where_its_words_stand_together(archive: dict[str, Any]) -> None:
+    result = run(archive, '"evidensbaserad praktik"', year=["2023"])
+    assert [h.id for h in result.hits] == [archive["ids"]["phrase_marks"]]
+    marked = " ".join(s.html for s in result.hits[0].snippets)
+    assert marked.count("<mark>") == 1
+    assert "<mark>evidensbaserade praktiken</mark>" in marked
 
 
 def test_or_not_and_prefix(archive: dict[str, Any]) -> None:
