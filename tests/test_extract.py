@@ -12,9 +12,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pypdfium2
 import pytest
-from conftest import SHARED, require_shared
-from pdfgen import make_pdf
+from conftest import CORPUS, SHARED, require_shared
+from pdfgen import fonts, make_pdf
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen import canvas
 
 from indexer.clean import clean_pages
 from indexer.extract import Extracted, ExtractionError, extract, sniff
@@ -79,6 +83,7 @@ def test_pdf_blocks_cover_the_first_two_pages_with_top_left_coordinates(report_p
     assert title.page == 1 and title.bold and title.size == pytest.approx(20)
     header = next(b for b in blocks if b.page == 1 and b.text.startswith("Socialtjänstförvaltningen"))
     body = next(b for b in blocks if b.page == 1 and b.text.startswith("Syftet med studiebesöket"))
+    assert "att skapa kon-\ntakter, särskilt" in body.text, "a line-end hyphen stays, as printed"
     assert not body.bold and body.size == pytest.approx(11)
     assert header.y0 < title.y0 < body.y0, "y grows downwards from the top of the page"
     assert header.y0 < 50 and header.x0 == pytest.approx(72)
@@ -96,6 +101,91 @@ def test_pdf_cleaned_pages_lose_header_and_page_numbers(report_pdf: Path) -> Non
     assert text[starts[2] :] == (
         "Fortsatta kontakter\nStockholms stad prioriterar arbetet inom UBC (Union of Baltic Cities) och Riga."
     )
+
+
+# Two columns of 24 lines, each line naming its column and row (so the order shows).
+COLUMN_ROWS = 24
+LEFT_COLUMN = [f"Vänster spalt rad {n:02} om förskolor i Rinkeby" for n in range(1, COLUMN_ROWS + 1)]
+RIGHT_COLUMN = [f"Höger spalt rad {n:02} om bostäder i Hägersten" for n in range(1, COLUMN_ROWS + 1)]
+SPANNING_HEADING = "Uppföljning av stadsdelsnämndens verksamhetsplan för år 2024"
+
+
+def _two_column_pdf(path: Path, order: str, left: list[str], right: list[str],
+                    left_width: float = 230, heading: str | None = SPANNING_HEADING) -> Path:
+    """One A4 page: an optional heading across the page, then two columns of lines,
+    drawn column after column (``order="columns"``) or row by row across both
+    (``order="rows"``, as some layout tools do), and a page number."""
+    regular, bold = fonts()
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    width, height = A4
+    if heading:
+        pdf.setFont(bold, 14)
+        pdf.drawCentredString(width / 2, height - 80, heading)
+    left_x, right_x = 62, 62 + left_width + 20
+    pieces = [(left_x, row, line) for row, line in enumerate(left)]
+    pieces += [(right_x, row, line) for row, line in enumerate(right)]
+    if order == "rows":
+        pieces.sort(key=lambda piece: (piece[1], piece[0]))
+    pdf.setFont(regular, 9.5)
+    assert all(pdfmetrics.stringWidth(line, regular, 9.5) < left_width for line in left)
+    for x, row, line in pieces:
+        pdf.drawString(x, height - 120 - 13 * row, line)
+    pdf.setFont(regular, 8)
+    pdf.drawRightString(width - 62, 38, "Sida 1 av 1")
+    pdf.save()
+    return path
+
+
+def _pdfium_page_text(path: Path) -> str:
+    """pypdfium2's own text of page 1, line ends and hyphens as the extractor writes them."""
+    document = pypdfium2.PdfDocument(path)
+    try:
+        text = document[0].get_textpage().get_text_range()
+    finally:
+        document.close()
+    return re.sub(r"[\ufffe\x02]\r?\n?", "-\n", text).replace("\r\n", "\n")
+
+
+def test_pdf_two_columns_drawn_row_by_row_read_column_by_column(tmp_path: Path) -> None:
+    path = _two_column_pdf(tmp_path / "rader.pdf", "rows", LEFT_COLUMN, RIGHT_COLUMN)
+    pdfium_alone = _pdfium_page_text(path)
+    assert pdfium_alone.index(RIGHT_COLUMN[0]) < pdfium_alone.index(LEFT_COLUMN[1]), "pdfium reads across"
+
+    page = extract(path).pages[0]
+
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+    assert lines == [SPANNING_HEADING, *LEFT_COLUMN, *RIGHT_COLUMN, "Sida 1 av 1"]
+
+
+def test_pdf_two_columns_in_reading_order_keep_pdfium_text(tmp_path: Path) -> None:
+    path = _two_column_pdf(tmp_path / "spalter.pdf", "columns", LEFT_COLUMN, RIGHT_COLUMN)
+    page = extract(path).pages[0]
+
+    assert page == _pdfium_page_text(path)
+    assert page.index(LEFT_COLUMN[-1]) < page.index(RIGHT_COLUMN[0])
+
+
+def test_pdf_one_column_page_keeps_pdfium_text(report_pdf: Path) -> None:
+    assert extract(report_pdf).pages[0] == _pdfium_page_text(report_pdf)
+
+
+def test_pdf_table_of_labels_and_values_stays_in_rows(tmp_path: Path) -> None:
+    labels = [f"Ansvarig handläggare {n:02}" for n in range(1, COLUMN_ROWS + 1)]
+    values = [f"Värde {n:02} för Skärholmens stadsdelsförvaltning och nämnd" for n in range(1, COLUMN_ROWS + 1)]
+    path = _two_column_pdf(tmp_path / "tabell.pdf", "rows", labels, values, left_width=150, heading=None)
+    page = extract(path).pages[0]
+
+    assert page == _pdfium_page_text(path)
+    assert all(f"{label} {value}" in page for label, value in zip(labels, values, strict=True))
+
+
+def test_pdf_title_set_over_two_lines_from_a_real_tjansteutlatande() -> None:
+    result = extract(CORPUS / "skarholmen-tjansteutlatande-trygg-i-skarholmen-2019.pdf")
+
+    assert result.title == "Trygg i Skärholmen – slutrapport och förslag om fortsatt uppsökande arbete"
+    title = next(b for b in result.blocks if b.text.startswith("Trygg i Skärholmen"))
+    assert title.text.count("\n") == 1 and title.bold and title.size == pytest.approx(15)
+    assert any(b.text == "Dnr SDN 2019/145" and b.size == pytest.approx(9) for b in result.blocks)
 
 
 def test_pdf_title_falls_back_to_sensible_metadata(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@
 hint) and hands it to the extractor registered for that content type. Each extractor is
 a module with one front function ``extract(path) -> Extracted``:
 
-- ``indexer.extract.pdf``  — application/pdf (pypdfium2 for text, pdfminer.six for layout)
+- ``indexer.extract.pdf``  — application/pdf (pypdfium2 for text and layout, pdfminer.six as the fallback)
 - ``indexer.extract.text`` — text/plain (encoding detection, form feeds split pages)
 - ``indexer.extract.html`` — text/html (main content only, standard library parser)
 - ``indexer.extract.docx`` — Word .docx (paragraphs and page breaks, standard library)
@@ -78,7 +78,8 @@ _FIRST_TAG = re.compile(r"<(!doctype\s+html|[a-z][\w:.-]*)")
 
 @dataclass
 class TextBlock:
-    """One text block of a PDF's first page(s), from pdfminer's layout analysis.
+    """One text block of a PDF's first page(s), from the layout of pdfium's text
+    rectangles (:mod:`indexer.extract.pdflayout`; pdfminer's for files only it can read).
 
     Coordinates have their origin at the top-left of the page, y growing downwards.
     """
