@@ -168,8 +168,13 @@ def _pseudo_words(rng: random.Random, count: int) -> list[str]:
 
 def build_vocabulary(seed: int = 1, tail: int = 60_000) -> Vocabulary:
     """The ranked vocabulary: seed words, then compounds, then the rare tail."""
+    seeds = sorted(SEEDS.glob("*.txt"))
+    if not seeds:
+        # Without them the text would be compounds and rare words only: a different
+        # corpus, and figures that cannot be compared with earlier runs.
+        raise SystemExit(f"the seed documents are missing: {SEEDS} (check out shared/ beside the project)")
     counts: Counter[str] = Counter()
-    for path in sorted(SEEDS.glob("*.txt")):
+    for path in seeds:
         counts.update(w.lower() for w in _WORD.findall(path.read_text(encoding="utf-8")))
     ranked = [w for w, _ in counts.most_common()]
     rng = random.Random(seed)

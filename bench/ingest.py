@@ -92,7 +92,8 @@ def write_corpus(count: int, *, seed: int = 1, workers: int = 2, root: Path = OU
     base = root / f"corpus-seed{seed}-{count}"
     docs = base / "docs"
     marker = base / "complete.json"
-    if marker.exists():
+    made_by = generator_fingerprint(seed)
+    if marker.exists() and json.loads(marker.read_text(encoding="utf-8")).get("generator") == made_by:
         return docs
     shutil.rmtree(base, ignore_errors=True)
     jobs = [
@@ -101,8 +102,21 @@ def write_corpus(count: int, *, seed: int = 1, workers: int = 2, root: Path = OU
     ]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         written = sum(pool.imap_unordered(_write_folder, jobs))
-    marker.write_text(json.dumps({"documents": written, "seed": seed}) + "\n", encoding="utf-8")
+    marker.write_text(json.dumps({"documents": written, "seed": seed, "generator": made_by}) + "\n",
+                      encoding="utf-8")
     return docs
+
+
+def generator_fingerprint(seed: int) -> str:
+    """What the generator makes now (its first documents, hashed): a corpus written by
+    another version of it, or without the seeds, is written again, not reused."""
+    from bench.corpus import CorpusGenerator
+
+    generator = _generators.get(seed)
+    if generator is None:
+        generator = _generators[seed] = CorpusGenerator(seed)
+    sample = "".join(generator.document(number).text for number in range(3))
+    return hashlib.sha256(sample.encode("utf-8")).hexdigest()[:16]
 
 
 def corpus_files(docs: Path) -> list[Path]:
