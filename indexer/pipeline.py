@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import multiprocessing
 import os
 import signal
 import sqlite3
@@ -21,7 +22,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -266,13 +267,22 @@ def _discard_original(catalog: Catalog, stored: Future[Path], digest: str) -> No
 
 
 class _BackgroundSync:
-    """Index syncs during a long run, in a thread with a catalog connection of its own,
-    so results keep being stored (and workers fed) while a segment is written. At most
-    one runs at a time; an error in one is raised by the next call or at the end."""
+    """Index syncs during a long run, in a process of their own, so results keep being
+    stored (and workers fed) while a segment is written or merged. A thread would not
+    do: writing a segment is Python work, and holding the interpreter lock it starved
+    the writer. At most one sync runs at a time; an error in one is raised by the next
+    call or at the end.
+
+    The process is forked when this object is made, before the writer starts threads
+    of its own (forking a process with threads can copy a lock someone holds).
+    """
 
     def __init__(self, home: Path) -> None:
         self.home = home
-        self.executor = ThreadPoolExecutor(1, thread_name_prefix="arkiv-index")
+        self.executor = ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("fork"),
+            initializer=_die_with_parent, initargs=(os.getpid(),))
+        self.executor.submit(int).result()  # start the process now
         self.running: Future[None] | None = None
 
     def __enter__(self) -> _BackgroundSync:
@@ -283,18 +293,19 @@ class _BackgroundSync:
             if self.running is not None and exc[0] is None:
                 self.running.result()
         finally:
-            self.executor.shutdown(wait=True)
+            self.executor.shutdown(wait=exc[0] is None, cancel_futures=True)
 
     def sync(self) -> None:
         if self.running is not None:
             if not self.running.done():
                 return
             self.running.result()
-        self.running = self.executor.submit(self._run)
+        self.running = self.executor.submit(_sync_in_process, str(self.home))
 
-    def _run(self) -> None:
-        with Catalog(self.home, readonly=True) as catalog:
-            sync_index(self.home, catalog)
+
+def _sync_in_process(home: str) -> None:
+    with Catalog(home, readonly=True) as catalog:
+        sync_index(Path(home), catalog)
 
 
 def sync_index(home: Path, catalog: Catalog) -> None:
@@ -419,8 +430,8 @@ def index_paths(
             memory_mb=memory_mb,
             initializer=_init_worker,
             initargs=(str(registry_dir) if registry_dir else None, os.getpid()),
-        ) as pool, ThreadPoolExecutor(1, thread_name_prefix="arkiv-originals") as copier, \
-                _BackgroundSync(home) as background:
+        ) as pool, _BackgroundSync(home) as background, \
+                ThreadPoolExecutor(1, thread_name_prefix="arkiv-originals") as copier:
             for result in pool.map_unordered(store_ahead(copier)):
                 key = result.key
                 digest, st = facts[key]
