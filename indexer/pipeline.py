@@ -295,12 +295,16 @@ class _BackgroundSync:
         finally:
             self.executor.shutdown(wait=exc[0] is None, cancel_futures=True)
 
-    def sync(self) -> None:
+    def sync(self, *, wait: bool = False) -> None:
+        """Start a sync unless one is running; ``wait``: one that starts after everything
+        stored so far, and its end (the last sync of a run)."""
         if self.running is not None:
-            if not self.running.done():
+            if not self.running.done() and not wait:
                 return
             self.running.result()
         self.running = self.executor.submit(_sync_in_process, str(self.home))
+        if wait:
+            self.running.result()
 
 
 def _sync_in_process(home: str) -> None:
@@ -423,47 +427,47 @@ def index_paths(
                 originals[key] = copier.submit(catalog.store_original, key, facts[key][0])
                 yield key, task
 
-        with WorkerPool(
-            process_file,
-            workers=workers,
-            timeout=timeout,
-            memory_mb=memory_mb,
-            initializer=_init_worker,
-            initargs=(str(registry_dir) if registry_dir else None, os.getpid()),
-        ) as pool, _BackgroundSync(home) as background, \
-                ThreadPoolExecutor(1, thread_name_prefix="arkiv-originals") as copier:
-            for result in pool.map_unordered(store_ahead(copier)):
-                key = result.key
-                digest, st = facts[key]
-                if result.error is not None:
-                    _discard_original(catalog, originals.pop(key), digest)
-                    record(FileOutcome(key, "failed", result.error), st=st)
-                    continue
-                value = result.value
-                metadata = value["metadata"]
-                _fallback_title(metadata, Path(key).name)
-                try:
-                    originals.pop(key).result()
-                    doc_id, status = catalog.add_document(
-                        path=key, sha256=digest, source=key, filename=Path(key).name,
-                        content_type=value["content_type"], size=st.st_size,
-                        text=value["text"], page_starts=value["page_starts"],
-                        metadata=metadata, signature=value["signature"],
-                        bands=value["bands"], mtime=st.st_mtime,
-                    )
-                except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only …
-                    detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-                    outcome = FileOutcome(key, "failed", f"could not archive: {detail}")
-                    record(outcome, st=st, remember=False)
-                    continue
-                group_duplicates(catalog, doc_id, value["signature"], value["bands"])
-                record(FileOutcome(key, status, document_id=doc_id), pages=metadata["pages"])
-                if time.monotonic() - last_sync >= INDEX_SYNC_SECONDS:
-                    background.sync()
-                    last_sync = time.monotonic()
-
-        link_meetings(catalog, (o.document_id for o in report.outcomes if o.status in ("new", "updated")))
-        sync_index(home, catalog)
+        with _BackgroundSync(home) as background:
+            with WorkerPool(
+                process_file,
+                workers=workers,
+                timeout=timeout,
+                memory_mb=memory_mb,
+                initializer=_init_worker,
+                initargs=(str(registry_dir) if registry_dir else None, os.getpid()),
+            ) as pool, ThreadPoolExecutor(1, thread_name_prefix="arkiv-originals") as copier:
+                for result in pool.map_unordered(store_ahead(copier)):
+                    key = result.key
+                    digest, st = facts[key]
+                    if result.error is not None:
+                        _discard_original(catalog, originals.pop(key), digest)
+                        record(FileOutcome(key, "failed", result.error), st=st)
+                        continue
+                    value = result.value
+                    metadata = value["metadata"]
+                    _fallback_title(metadata, Path(key).name)
+                    try:
+                        originals.pop(key).result()
+                        doc_id, status = catalog.add_document(
+                            path=key, sha256=digest, source=key, filename=Path(key).name,
+                            content_type=value["content_type"], size=st.st_size,
+                            text=value["text"], page_starts=value["page_starts"],
+                            metadata=metadata, signature=value["signature"],
+                            bands=value["bands"], mtime=st.st_mtime,
+                        )
+                    except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only …
+                        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                        outcome = FileOutcome(key, "failed", f"could not archive: {detail}")
+                        record(outcome, st=st, remember=False)
+                        continue
+                    group_duplicates(catalog, doc_id, value["signature"], value["bands"])
+                    record(FileOutcome(key, status, document_id=doc_id), pages=metadata["pages"])
+                    if time.monotonic() - last_sync >= INDEX_SYNC_SECONDS:
+                        background.sync()
+                        last_sync = time.monotonic()
+            link_meetings(
+                catalog, (o.document_id for o in report.outcomes if o.status in ("new", "updated")))
+            background.sync(wait=True)
         bar.finish()
         report.elapsed = time.monotonic() - started
         catalog.finish_run(run_id, report.counts)
