@@ -375,6 +375,15 @@ class Catalog:
         where = "WHERE superseded_by IS NULL AND duplicate_of IS NULL" if indexable_only else ""
         return int(self.db.execute(f"SELECT COUNT(*) FROM documents {where}").fetchone()[0])
 
+    def arenden_source(self, doc: Document) -> Document | None:
+        """The document a document's ärenden point into: itself, or the rendering of its
+        near-duplicate group they were read from (``arenden_source``); None if that one is
+        gone."""
+        source_id = doc.metadata.get("arenden_source")
+        if not source_id or source_id == doc.id:
+            return doc
+        return self.get(source_id)
+
     def renderings(self, doc_id: str) -> list[str]:
         """Ids of the other renderings (near-duplicates) of a document's group."""
         row = self.db.execute(

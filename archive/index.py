@@ -75,7 +75,7 @@ from whoosh.writing import SegmentWriter
 
 from archive.catalog import Catalog
 from archive.home import ArchiveError, held_lock
-from archive.models import Document, arende_key
+from archive.models import Document, arende_key, arende_text
 from archive.query import FACETS
 from archive.stemmer import stem as swedish_stem
 
@@ -576,22 +576,21 @@ def index_entries(doc: Document, arende_source: str | None = None) -> Iterator[d
     source = doc.text if source_id == doc.id else arende_source
     meeting = (doc.metadata.get("meeting") or {}).get("meeting_date")
     decision = _date_number(doc.get("decision_date")) or _date_number(meeting)
+    inherited = {name: doc.get(name) for name in FACET_FIELDS}
     seen: set[str] = set()
     for arende in arenden:
         key = arende_key(arende.get("number", ""))
         if key in seen:
             continue
         seen.add(key)
-        text = _arende_text(arende, source)
-        facets = {name: doc.get(name) for name in FACET_FIELDS}
-        facets.update({name: arende[name] for name in ARENDE_OWN_FACETS if name in arende})
+        facets = {**inherited, **{name: arende[name] for name in ARENDE_OWN_FACETS if name in arende}}
         facets["cities_mentioned"] = [c for c in _as_list(facets["cities_mentioned"])
                                       if c != doc.get("city")]
         yield _entry(
             doc,
             entry_id=f"{doc.id}{ENTRY_SEPARATOR}{key}",
             kind="arende",
-            text=text,
+            text=_arende_text(arende, source),
             title=arende.get("heading") or "",
             dnrs=[arende.get("dnr") or "", *(arende.get("dnrs") or [])],
             decision=decision,
@@ -619,11 +618,10 @@ def arende_weight(arende: dict[str, Any]) -> int:
 
 
 def _arende_text(arende: dict[str, Any], source: str | None) -> str:
-    start, end = arende.get("start"), arende.get("end")
-    if source is not None and isinstance(start, int) and isinstance(end, int):
-        return source[start:end]
+    """An ärende's passage, or without its source text its heading and decision."""
+    text = arende_text(source, arende) if source is not None else ""
     parts = (arende.get("heading"), arende.get("decision"))
-    return "\n".join(p for p in parts if isinstance(p, str))
+    return text or "\n".join(p for p in parts if isinstance(p, str))
 
 
 def _entry(
@@ -1158,11 +1156,10 @@ def _index_documents(ix: Any, catalog: Catalog, ids: list[str]) -> list[Any]:
 
 def _arende_source(catalog: Catalog, doc: Document) -> str | None:
     """The text a document's ärenden point into when it is another rendering's."""
-    source_id = doc.metadata.get("arenden_source")
-    if not doc.metadata.get("arenden") or not source_id or source_id == doc.id:
+    if not doc.metadata.get("arenden"):
         return None
-    source = catalog.get(source_id)
-    return source.text if source is not None else None
+    source = catalog.arenden_source(doc)
+    return source.text if source is not None and source is not doc else None
 
 
 def _merged(ix: Any, catalog: Catalog, segments: list[Any]) -> list[Any]:

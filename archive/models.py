@@ -136,6 +136,13 @@ class Document:
                 break
         return page
 
+    def arende(self, key: str) -> dict[str, Any] | None:
+        """The ärende whose URL key (:func:`arende_key`) is ``key``, if the document has it."""
+        for arende in self.metadata.get("arenden") or []:
+            if arende_key(arende.get("number", "")) == key:
+                return arende
+        return None
+
     def to_json(self, *, with_text: bool = False) -> dict[str, Any]:
         """The contract's JSON for this document (``text`` added when asked for)."""
         data = {name: self.get(name) for name in DOCUMENT_FIELDS}

@@ -1007,21 +1007,17 @@ class Searcher:
         with_text = highlights is not None
         docs = catalog.get_many([doc_id for (doc_id, _), _ in entries], with_text=with_text)
         marker = _Marker(highlights) if highlights is not None else None
-        sources: dict[str, Document | None] = {}
         hits = []
         for (doc_id, key), score in entries:
             doc = docs.get(doc_id)
             if doc is None:
                 continue
-            arende = _find_arende(doc, key) if key is not None else None
+            arende = doc.arende(key) if key is not None else None
             if key is not None and arende is None:
                 continue
             snippets: list[Snippet] = []
             if marker is not None and arende is not None:
-                source_id = doc.metadata.get("arenden_source") or doc.id
-                if source_id not in sources:
-                    sources[source_id] = doc if source_id == doc.id else catalog.get(source_id)
-                snippets = marker.arende_snippets(sources[source_id], arende)
+                snippets = marker.arende_snippets(catalog.arenden_source(doc), arende)
             elif marker is not None:
                 snippets = marker.snippets(doc)
             hits.append(Hit(
@@ -1291,13 +1287,6 @@ _COLLATION = str.maketrans({"å": "{", "ä": "|", "ö": "}", "Å": "{", "Ä": "|
 def _collation(value: str) -> str:
     """Sort key for Swedish A–Ö (å, ä, ö after z)."""
     return value.casefold().translate(_COLLATION)
-
-
-def _find_arende(doc: Document, key: str) -> dict[str, Any] | None:
-    for arende in doc.metadata.get("arenden") or []:
-        if arende_key(arende.get("number", "")) == key:
-            return arende
-    return None
 
 
 def _arende_summary(arende: dict[str, Any]) -> dict[str, Any]:

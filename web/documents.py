@@ -149,7 +149,7 @@ def arende_label(arende: dict[str, Any]) -> str:
     """How people cite an ärende: "§ 64" in minutes, "Punkt 3" on an agenda."""
     if arende.get("numbering") == "item":
         return _("Punkt {n}", n=arende.get("number"))
-    return f"§ {arende.get('number')}"
+    return models.arende_label(arende)
 
 
 #: Where an ärende stands, in English ("§ 64 of the minutes of Byggnadsnämnden, 2024-02-29").
@@ -199,19 +199,16 @@ def arende_json(document: Document, arende: dict[str, Any]) -> dict[str, Any]:
 def arende_text(document: Document, arende: dict[str, Any]) -> str:
     """The ärende's own passage of the text its offsets refer to (a group's ärenden may
     come from another rendering: ``arenden_source``)."""
-    source_id = document.metadata.get("arenden_source")
-    source = document
-    if source_id and source_id != document.id:
-        source = archive().catalog.get(source_id) or document
+    source = archive().catalog.arenden_source(document) or document
     return models.arende_text(source.text, arende)
 
 
 def find_arende(document: Document, key: str) -> dict[str, Any]:
     """The ärende with this URL key, or a 404."""
-    for arende in document.metadata.get("arenden") or []:
-        if arende_key(arende.get("number", "")) == key:
-            return arende
-    abort(404, _("Dokumentet har inget ärende {key}.", key=key))
+    arende = document.arende(key)
+    if arende is None:
+        abort(404, _("Dokumentet har inget ärende {key}.", key=key))
+    return arende
 
 
 def _summary(fields: dict[str, Any]) -> dict[str, Any]:
