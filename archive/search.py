@@ -28,7 +28,6 @@ from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from itertools import accumulate, repeat
 from math import log
 from pathlib import Path
 from typing import Any
@@ -36,8 +35,6 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
-from whoosh.matching import ListMatcher
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
 from archive import querysyntax as qs
@@ -63,6 +60,7 @@ from archive.index import (
     entry_document,
     facet_key,
     fold,
+    read_postings,
     terms,
 )
 from archive.models import ARENDE_FIELDS, Document, arende_key
@@ -330,36 +328,6 @@ class _View:
 # -- posting lists --------------------------------------------------------------------
 
 
-def _read_postings(matcher: Any) -> tuple[array, array]:
-    """All (docnums, weights) of a posting list, a block at a time.
-
-    Reads the W3 codec's blocks directly (``whoosh-reloaded<2.8``): decoding ids with
-    :func:`itertools.accumulate` instead of one ``next()`` call per posting.
-    """
-    if isinstance(matcher, FilterMatcher):  # deletions: the caller removes them
-        matcher = matcher.child
-    ids = array("I")
-    weights = array("f")
-    if isinstance(matcher, ListMatcher):  # a short list inlined in the term dictionary
-        ids.extend(matcher._ids)
-        weights.extend(matcher._weights or repeat(1.0, len(matcher._ids)))
-        return ids, weights
-    while True:
-        if matcher._data is None:
-            matcher._read_data()
-        deltas, block_weights, _ = matcher._data
-        ids.extend(accumulate(deltas))
-        if block_weights is None:
-            weights.extend(repeat(1.0, len(deltas)))
-        elif isinstance(block_weights, int | float):
-            weights.extend(repeat(block_weights, len(deltas)))
-        else:
-            weights.extend(block_weights)
-        if matcher._lastblock:
-            return ids, weights
-        matcher._goto(matcher._nextoffset)
-
-
 class _Postings:
     """An LRU cache of posting lists, keyed by segment, field and term."""
 
@@ -379,7 +347,7 @@ class _Postings:
         except TermNotFound:
             entry = (_EMPTY_IDS, _EMPTY_WEIGHTS)
         else:
-            entry = _read_postings(matcher)
+            entry = read_postings(matcher)
         self.entries[key] = entry
         self.size += len(entry[0]) + 1
         while self.size > self.budget and self.entries:

@@ -239,11 +239,13 @@ def link_meetings(catalog: Catalog, doc_ids: Iterable[str]) -> None:
     item and a § are linked when they share a Dnr, or failing that a heading.
     """
     meetings = set()
-    for doc in catalog.get_many(doc_ids, with_text=False).values():
-        meta = doc.metadata
-        date = (meta.get("meeting") or {}).get("meeting_date")
-        if meta.get("doc_type") in ("kallelse", "protokoll") and meta.get("committee") and date:
-            meetings.add((meta["committee"], date))
+    ids = list(dict.fromkeys(doc_ids))
+    for start in range(0, len(ids), 500):  # a run's documents are read a batch at a time
+        for doc in catalog.get_many(ids[start : start + 500], with_text=False).values():
+            meta = doc.metadata
+            date = (meta.get("meeting") or {}).get("meeting_date")
+            if meta.get("doc_type") in ("kallelse", "protokoll") and meta.get("committee") and date:
+                meetings.add((meta["committee"], date))
     for committee, date in sorted(meetings):
         docs = catalog.meeting_documents(committee, date)
         notices = [d for d in docs if d.metadata.get("doc_type") == "kallelse"]
@@ -523,6 +525,14 @@ def reindex(
         return count
 
 
+@dataclass(frozen=True, slots=True)
+class _Original:
+    id: str
+    path: str
+    filename: str
+    sha256: str
+
+
 def _reextract(
     catalog: Catalog,
     registry_dir: str | os.PathLike[str] | None,
@@ -531,8 +541,11 @@ def _reextract(
     progress: str,
     update: Callable[[dict[str, Any]], None],
 ) -> None:
-    docs = list(catalog.iter_documents(indexable_only=False, with_text=False))
-    docs = [d for d in docs if d.superseded_by is None]
+    # What re-extraction needs of each document, not the documents (their metadata
+    # would hold ~9 KB a document in memory for the whole run).
+    docs = [_Original(d.id, d.path, d.filename, d.sha256)
+            for d in catalog.iter_documents(indexable_only=False, with_text=False)
+            if d.superseded_by is None]
     bar = Progress(len(docs), mode=progress, label="arkiv reindex --reextract",
                    on_update=lambda figures: update({**figures, "stage": "reextract"}))
     with tempfile.TemporaryDirectory(prefix="arkiv-reextract-") as tmp:
