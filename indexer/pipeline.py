@@ -357,6 +357,11 @@ def index_paths(
             outcome: FileOutcome, pages: int = 0, st: os.stat_result | None = None,
             remember: bool = True,
         ) -> None:
+            log(outcome, st, remember)
+            count(outcome, pages)
+
+        def log(outcome: FileOutcome, st: os.stat_result | None = None,
+                remember: bool = True) -> None:
             """Log an outcome; a failure is remembered (not retried while the file is
             unchanged) unless it was the archive's fault, e.g. a full disk."""
             if not outcome.failed_before:
@@ -371,6 +376,8 @@ def index_paths(
                     )
                 else:
                     catalog.forget_failure(outcome.path)
+
+        def count(outcome: FileOutcome, pages: int = 0) -> None:
             report.outcomes.append(outcome)
             report.pages += pages
             bar.advance(failed=outcome.status == "failed", pages=pages)
@@ -450,20 +457,24 @@ def index_paths(
                     _fallback_title(metadata, Path(key).name)
                     try:
                         originals.pop(key).result()
-                        doc_id, status = catalog.add_document(
-                            path=key, sha256=digest, source=key, filename=Path(key).name,
-                            content_type=value["content_type"], size=st.st_size,
-                            text=value["text"], page_starts=value["page_starts"],
-                            metadata=metadata, signature=value["signature"],
-                            bands=value["bands"], mtime=st.st_mtime,
-                        )
+                        # One commit a document: its row, its duplicate group, its log line.
+                        with catalog.transaction():
+                            doc_id, status = catalog.add_document(
+                                path=key, sha256=digest, source=key, filename=Path(key).name,
+                                content_type=value["content_type"], size=st.st_size,
+                                text=value["text"], page_starts=value["page_starts"],
+                                metadata=metadata, signature=value["signature"],
+                                bands=value["bands"], mtime=st.st_mtime,
+                            )
+                            group_duplicates(catalog, doc_id, value["signature"], value["bands"])
+                            outcome = FileOutcome(key, status, document_id=doc_id)
+                            log(outcome, st)
                     except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only …
                         detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
                         outcome = FileOutcome(key, "failed", f"could not archive: {detail}")
                         record(outcome, st=st, remember=False)
                         continue
-                    group_duplicates(catalog, doc_id, value["signature"], value["bands"])
-                    record(FileOutcome(key, status, document_id=doc_id), pages=metadata["pages"])
+                    count(outcome, pages=metadata["pages"])
                     if time.monotonic() - last_sync >= INDEX_SYNC_SECONDS:
                         background.sync()
                         last_sync = time.monotonic()
