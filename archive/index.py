@@ -37,6 +37,7 @@ no extra postings. Besides the text: diarienummer (``dnr``, normalised), the fac
 from __future__ import annotations
 
 import bisect
+import collections
 import heapq
 import io
 import itertools
@@ -672,6 +673,14 @@ def _entry(
 # -- bulk writing -------------------------------------------------------------------
 
 
+class _Postings(dict):
+    """A field's postings while a segment is written: term → array (doc, freq, doc …)."""
+
+    def __missing__(self, term: str) -> array:
+        entry = self[term] = array("I")
+        return entry
+
+
 class _BulkSegmentWriter(SegmentWriter):
     """Writes one new segment (rebuilds, syncs), several times faster than Whoosh's writer.
 
@@ -691,7 +700,7 @@ class _BulkSegmentWriter(SegmentWriter):
         super().__init__(ix, limitmb=16, compound=False, _lk=False)
         self.lexicon: SegmentLexicon | None = None
         self.sequences: StemSequences | None = None
-        self._terms: dict[str, dict[str, array]] = {}
+        self._terms: dict[str, _Postings] = {}
         self._other: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
         self._lengths: dict[str, array] = {}
         # The stems of each document in order, as ids numbered as first seen.
@@ -733,13 +742,15 @@ class _BulkSegmentWriter(SegmentWriter):
         self.docnum += 1
 
     def _add_terms(self, name: str, docnum: int, words: list[str]) -> None:
-        buffer = self._terms.setdefault(name, {})
-        for term, freq in Counter(words).items():
-            entry = buffer.get(term)
-            if entry is None:
-                entry = buffer[term] = array("I")
-            entry.append(docnum)
-            entry.append(freq)
+        buffer = self._terms.get(name)
+        if buffer is None:
+            buffer = self._terms[name] = _Postings()
+        counts = Counter(words)
+        # Each term's array gets (docnum, frequency) appended; the loops run in C
+        # (a Python loop over a document's ~1,800 terms was a third of a sync's time).
+        entries = list(map(buffer.__getitem__, counts))
+        collections.deque(map(array.append, entries, itertools.repeat(docnum)), maxlen=0)
+        collections.deque(map(array.append, entries, counts.values()), maxlen=0)
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
