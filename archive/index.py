@@ -12,7 +12,8 @@ A rebuild writes a new generation beside the live one and swaps ``CURRENT`` when
 complete: searches keep answering from the old generation meanwhile, and a crash leaves
 the old one in use (the half-built directory is removed by the next writer). A sync adds
 the changed documents to the live generation as a new segment and deletes their earlier
-postings, in one Whoosh commit.
+postings, in one Whoosh commit; segments of a size are merged by copying their postings
+(:class:`_SegmentMerger`), not by indexing their documents again.
 
 Both write segments with :class:`_BulkSegmentWriter` (Whoosh's own writer manages ~45
 documents a second on this kind of text; this one several hundred), in two processes
@@ -1095,7 +1096,8 @@ def _field_terms(reader: Any, name: str) -> Iterator[tuple[bytes, bytes]]:
     while position < end:
         offset = position - start
         if offset + _RECORD.size > len(buffer):
-            buffer, start = table.dbfile.get(position, min(_READ_AHEAD, end - position)), position
+            size = min(max(_READ_AHEAD, _RECORD.size), end - position)
+            buffer, start = table.dbfile.get(position, size), position
             offset = 0
         keylength, valuelength = _RECORD.unpack_from(buffer, offset)
         record = _RECORD.size + keylength + valuelength

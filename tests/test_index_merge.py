@@ -94,6 +94,8 @@ def merged_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list
     report = index_paths(home, [CORPUS], registry_dir=CORPUS)
     assert report.counts["new"] > 10
     monkeypatch.setattr(index_module, "MERGE_FACTOR", 3)
+    # Term files are read a few records at a time: every refill of the buffer is used.
+    monkeypatch.setattr(index_module, "_READ_AHEAD", 64)
     merges: list[int] = []
     real_merge = index_module._SegmentMerger.merged_segment
 
@@ -150,3 +152,23 @@ def test_a_merge_drops_deleted_entries_and_keeps_search_answering(
     titles = {h.document["title"] for h in hits if h.document["title"].startswith("extra-")}
     assert titles == {f"extra-{i}.txt" for i in range(7, 12)}
     assert searcher.search(Query(text="budget", district=["Skärholmen"])).total >= 1
+
+
+@pytest.mark.parametrize("read_ahead", [1 << 20, 64, 1])
+def test_term_files_read_front_to_back_give_whooshs_terms(
+    merged_home: tuple[Path, list[int]], monkeypatch: pytest.MonkeyPatch, read_ahead: int,
+) -> None:
+    home, _ = merged_home
+    monkeypatch.setattr(index_module, "_READ_AHEAD", read_ahead)
+    with _open(home).reader() as reader:
+        for leaf, _base in reader.leaf_readers():
+            for name in leaf.indexed_field_names():
+                ours = [(term, info) for term, info in index_module._field_terms(leaf, name)]
+                theirs = list(leaf.iter_field(name))
+                assert [term for term, _ in ours] == [term for term, _ in theirs]
+                for (term, raw), (_, info) in zip(ours, theirs, strict=True):
+                    ids, _weights = index_module._stored_postings(
+                        leaf._terms._postfile, raw, "f")
+                    matcher = leaf._terms.matcher(name, term, leaf.schema[name].format)
+                    assert list(ids) == list(matcher.all_ids()), (name, term)
+                    assert info.doc_frequency() == len(ids)
