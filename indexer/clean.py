@@ -55,15 +55,23 @@ _CHAR_TABLE = str.maketrans(
         "\x0b": "\n",
     }
 )
+_TABLE_CHARS = re.escape("".join(map(chr, _CHAR_TABLE)))
 #: Any character of the table: most texts have none, and translating is slow.
-_TRANSLATED = re.compile("[" + re.escape("".join(map(chr, _CHAR_TABLE))) + "]")
+_TRANSLATED = re.compile(f"[{_TABLE_CHARS}]")
 #: Control characters except tab, newline and form feed; Unicode format characters
 #: (zero-width spaces, direction marks, BOM); noncharacters pdfium emits (U+FFFE/FFFF).
-_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffe\uffff]")
+_INVISIBLE_CHARS = r"\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffe\uffff"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 #: Word processors export list bullets from the Symbol/Wingdings fonts as private-use
 #: characters (U+F0B7 and friends); at the start of a line they are bullets.
-_PRIVATE_BULLET = re.compile(r"^[ \t]*[\ue000-\uf8ff](?=[ \t])", re.MULTILINE)
-_PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
+_PRIVATE_USE_CHARS = r"\ue000-\uf8ff"
+_PRIVATE_BULLET = re.compile(rf"^[ \t]*[{_PRIVATE_USE_CHARS}](?=[ \t])", re.MULTILINE)
+_PRIVATE_USE = re.compile(f"[{_PRIVATE_USE_CHARS}]")
+#: Every character ``normalise_characters`` does more to than compose (NFC): line ends
+#: other than "\n", the table's, soft hyphens, invisible and private-use characters.
+#: Most texts have none, and one search for them spares the five passes that deal
+#: with them. (NFC never makes one of them of other characters: see the tests.)
+_ODD_CHARACTER = re.compile(f"[\r\u00ad{_TABLE_CHARS}{_INVISIBLE_CHARS}{_PRIVATE_USE_CHARS}]")
 
 #: Page numbers spelled out ("- 3 -", "Sida 3 av 10", "3 (10)"): furniture anywhere
 #: near a page edge.
@@ -110,6 +118,8 @@ def normalise_characters(text: str) -> str:
     form feed stay); a soft hyphen at a line end joins the lines, elsewhere it is
     dropped; text is composed (NFC) so ``a`` + combining ring is one ``å``.
     """
+    if not _ODD_CHARACTER.search(text):
+        return unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _TRANSLATED.search(text):
         text = text.translate(_CHAR_TABLE)
@@ -177,7 +187,9 @@ class _Line:
 
 
 def _split_lines(page: str) -> list[str]:
-    return [line.strip() for line in _SPACE_RUN.sub(" ", page).split("\n")]
+    if "  " in page or "\t" in page:  # a run needs either; most pages have neither
+        page = _SPACE_RUN.sub(" ", page)
+    return [line.strip() for line in page.split("\n")]
 
 
 #: A line that carries a page number among other words ("Sida 3 (10)", "3 av 10").

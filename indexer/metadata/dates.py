@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from indexer.metadata.text import (
     alternation,
     collapse,
+    fold_case,
     header_end,
     line_at,
     line_start,
@@ -53,6 +54,10 @@ MONTHS: dict[str, int] = {
 
 #: A month name; an abbreviation's dot belongs to it only before a number ("nov. 2004").
 _MONTH = rf"(?i:{alternation(MONTHS)})(?:\.(?=\s*\d))?(?![a-zåäö])"
+#: ``_MONTH`` for text folded by ``fold_case``, for use before whitespace only: there its
+#: lookahead "(?![a-zåäö])" always holds and is left out; before a letter it would see
+#: case in the original text ("3 MARSCH" is the 3rd of March there) that folding loses.
+_FOLDED_MONTH = rf"{alternation(MONTHS)}(?:\.(?=\s*\d))?"
 _SEASONS = alternation(
     ["vår", "våren", "vårvintern", "försommaren", "sommaren", "hösten", "senhösten",
      "vintern", "vårterminen", "höstterminen", "spring", "summer", "autumn", "winter"]
@@ -82,27 +87,34 @@ _DAY_NUMBER = r"(?P<d>\d(?<![\d/.-]\d)\d?)"  # "24" not after a digit, "/", "." 
 
 # Each pattern fills some of the groups d, m, y (start) and d2, m2, y2 (end); or
 # week/week2/y for ISO weeks, or y alone for years. Earlier patterns win overlaps.
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern))
-    for kind, pattern in (
-        ("iso", rf"{_YEAR_AFTER}-(?P<m>\d\d)-(?P<d>\d\d){_DASH}(?P<y2>{_YEAR})-(?P<m2>\d\d)-(?P<d2>\d\d)(?!\d)"),
-        ("iso", rf"{_YEAR_AFTER}-(?P<m>\d\d)-(?P<d>\d\d)(?![\d-])"),
-        ("iso", rf"/(?P<y>{_YEAR})/(?P<m>\d\d)/(?P<d>\d\d)(?=/|\b)"),
-        ("dm", rf"{_DAY_WORD}\s+(?P<m>{_MONTH}){_DASH}(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH})(?:,?\s+(?P<y>{_YEAR})\b)?"),
-        ("dm", rf"{_DAY_WORD}{_DASH}(?P<d2>\d{{1,2}})\s+(?P<m>{_MONTH})(?:,?\s+(?P<y>{_YEAR})\b)?"),
-        ("dm", rf"{_DAY_WORD}(?::[ae])?\s+(?P<m>{_MONTH})(?:,?\s+(?P<y>{_YEAR})\b)?"),
-        ("dm", rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>{_YEAR})\b"),
-        ("dm", rf"{_DAY_NUMBER}/(?P<m>\d{{1,2}})[ -](?P<y>{_YEAR})\b"),
-        ("dm", rf"{_DAY_NUMBER}\.(?P<m>\d{{1,2}})\.(?P<y>{_YEAR})\b"),
-        ("week", rf"(?i:\bvecka|\bv\.|\bweek)\s*(?P<week>\d{{1,2}})(?:{_DASH}(?P<week2>\d{{1,2}}))?(?:,?\s+(?:år\s+)?(?P<y>{_YEAR})\b)?"),
-        ("month", rf"\b(?P<m>{_MONTH})\s+(?P<y>{_YEAR})\b"),
-        ("year", rf"(?i:\b{_SEASONS}\s+(?:år\s+)?(?P<y>{_YEAR})\b)"),
-        ("year", rf"(?i:\b{_YEAR_CUES}\s+(?P<y>{_YEAR})\b)(?![-/]\d)"),
-        ("year", rf"(?P<y>{_YEAR})(?<!\w\d{{4}})\s+års\b"),
+# Patterns that open with a word in any case are matched in the text folded by
+# ``fold_case`` ("folded"), written in lowercase: the same matches at the same offsets,
+# at about half the cost of case-insensitive matching. A pattern with a "needs" is only
+# matched when the folded text has a match of that: a part of every match of the
+# pattern that opens with a literal character, which the regex engine skips to fast.
+_PATTERNS: tuple[tuple[str, bool, re.Pattern[str], re.Pattern[str] | None], ...] = tuple(
+    (kind, folded, re.compile(pattern), re.compile(needs) if needs else None)
+    for kind, folded, pattern, needs in (
+        ("iso", False, rf"{_YEAR_AFTER}-(?P<m>\d\d)-(?P<d>\d\d){_DASH}(?P<y2>{_YEAR})-(?P<m2>\d\d)-(?P<d2>\d\d)(?!\d)", r"-\d\d-\d\d"),
+        ("iso", False, rf"{_YEAR_AFTER}-(?P<m>\d\d)-(?P<d>\d\d)(?![\d-])", r"-\d\d-\d\d"),
+        ("iso", False, rf"/(?P<y>{_YEAR})/(?P<m>\d\d)/(?P<d>\d\d)(?=/|\b)", None),
+        ("dm", False, rf"{_DAY_WORD}\s+(?P<m>{_MONTH}){_DASH}(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH})(?:,?\s+(?P<y>{_YEAR})\b)?", None),
+        ("dm", False, rf"{_DAY_WORD}{_DASH}(?P<d2>\d{{1,2}})\s+(?P<m>{_MONTH})(?:,?\s+(?P<y>{_YEAR})\b)?", None),
+        ("dm", False, rf"{_DAY_WORD}(?::[ae])?\s+(?P<m>{_MONTH})(?:,?\s+(?P<y>{_YEAR})\b)?", None),
+        ("dm", True, rf"\b(?P<m>{_FOLDED_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>{_YEAR})\b", None),
+        ("dm", False, rf"{_DAY_NUMBER}/(?P<m>\d{{1,2}})[ -](?P<y>{_YEAR})\b", rf"/\d\d?[ -]{_YEAR}"),
+        ("dm", False, rf"{_DAY_NUMBER}\.(?P<m>\d{{1,2}})\.(?P<y>{_YEAR})\b", rf"\.\d\d?\.{_YEAR}"),
+        ("week", False, rf"(?i:\bvecka|\bv\.|\bweek)\s*(?P<week>\d{{1,2}})(?:{_DASH}(?P<week2>\d{{1,2}}))?(?:,?\s+(?:år\s+)?(?P<y>{_YEAR})\b)?", r"(?:vecka|v\.|week)\s*\d"),
+        ("month", True, rf"\b(?P<m>{_FOLDED_MONTH})\s+(?P<y>{_YEAR})\b", None),
+        ("year", True, rf"\b{_SEASONS}\s+(?:år\s+)?(?P<y>{_YEAR})\b", None),
+        ("year", True, rf"\b{_YEAR_CUES}\s+(?P<y>{_YEAR})\b(?![-/]\d)", None),
+        ("year", False, rf"(?P<y>{_YEAR})(?<!\w\d{{4}})\s+års\b", "års"),
     )
 )  # fmt: skip
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+#: The folded text holds one of these wherever ``_URL`` matches.
+_URL_OPENINGS = ("http", "www.")
 _SENTENCE_END = re.compile(r"[.!?;]\s")
 #: The header: this many non-blank lines from the top; its fields are short lines.
 _HEADER_LINES = 20
@@ -180,8 +192,10 @@ class _Raw:
 
 def find_dates(text: str, *, doc_type: str | None = None) -> list[DateMention]:
     """Every date mention in ``text``, in reading order, each with its role (or None)."""
-    raws = _scan(text)
-    urls = [m.span() for m in _URL.finditer(text)]
+    folded = fold_case(text)
+    raws = _scan(text, folded)
+    has_url = any(opening in folded for opening in _URL_OPENINGS)
+    urls = [m.span() for m in _URL.finditer(text)] if has_url else []
     previous_ends = [0, *(raw.end for raw in raws)]
     roles = [_role(text, raw, previous_ends[i], urls) for i, raw in enumerate(raws)]
     explicit = [(r.start, int(r.groups["y"])) for r in raws if r.groups.get("y")]
@@ -206,7 +220,12 @@ def find_dates(text: str, *, doc_type: str | None = None) -> list[DateMention]:
 
 def has_date(line: str) -> bool:
     """Whether ``line`` mentions a day, week or month (a header field, not a title)."""
-    return any(p.search(line) for kind, p in _PATTERNS if kind != "year")
+    folded_line = fold_case(line)
+    return any(
+        p.search(folded_line if folded else line)
+        for kind, folded, p, _ in _PATTERNS
+        if kind != "year"
+    )
 
 
 def document_date(
@@ -275,18 +294,32 @@ def decision_date(text: str, mentions: list[DateMention], doc_type: str | None) 
     return next((m.date for m in full if m.role == "meeting"), None)
 
 
-def _scan(text: str) -> list[_Raw]:
+def _scan(text: str, folded: str) -> list[_Raw]:
+    """Every match of the date patterns, earlier patterns winning overlaps; ``folded``
+    is ``fold_case(text)``."""
     taken: list[tuple[int, int]] = []
     raws: list[_Raw] = []
-    for kind, pattern in _PATTERNS:
-        for match in pattern.finditer(text):
+    for kind, on_folded, pattern, needs in _PATTERNS:
+        if needs is not None and not needs.search(folded):
+            continue
+        for match in pattern.finditer(folded if on_folded else text):
             start, end = match.span()
             if any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
             taken.append((start, end))
-            raws.append(_Raw(kind, match.groupdict(), collapse(match.group(0)), start, end))
+            groups = _written_groups(text, match) if on_folded else match.groupdict()
+            raws.append(_Raw(kind, groups, collapse(text[start:end]), start, end))
     raws.sort(key=lambda r: r.start)
     return raws
+
+
+def _written_groups(text: str, match: re.Match[str]) -> dict[str, str | None]:
+    """The named groups of a match in the folded text, as ``text`` writes them."""
+    groups: dict[str, str | None] = {}
+    for name in match.re.groupindex:
+        start, end = match.span(name)
+        groups[name] = text[start:end] if start >= 0 else None
+    return groups
 
 
 def _mention(raw: _Raw, year: int, role: str | None) -> DateMention | None:

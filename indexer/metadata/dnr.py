@@ -57,9 +57,9 @@ def normalise_dnr(verbatim: str) -> str:
 def find_dnrs(text: str) -> list[Dnr]:
     """Every dnr in ``text``, in reading order, duplicates (same normalised) dropped."""
     found: dict[str, Dnr] = {}
-    matches = sorted(
-        [*_LABELLED.finditer(text), *_BARE.finditer(text)], key=lambda m: m.start("value")
-    )
+    # A bare dnr ("Kst/2012:214") has a "/" and a ":" (many texts have no ":" at all).
+    bare = _BARE.finditer(text) if "/" in text and ":" in text else ()
+    matches = sorted([*_LABELLED.finditer(text), *bare], key=lambda m: m.start("value"))
     for match in matches:
         verbatim = match.group("value").strip()
         normalised = normalise_dnr(verbatim)
@@ -88,6 +88,8 @@ def cites_law(after: str) -> bool:
 
 def find_paragraphs(text: str) -> list[str]:
     """§ numbers of minutes, as strings in reading order ("64", "64/20")."""
+    if "§" not in text:
+        return []
     found: dict[str, None] = {}
     for match in _PARAGRAPH.finditer(text):
         if cites_law(text[match.end() : match.end() + 40]) or _LAW_BEFORE.search(

@@ -22,6 +22,7 @@ import hashlib
 import random
 import re
 import zlib
+from itertools import accumulate
 from typing import Any
 
 NUM_PERMUTATIONS = 128
@@ -44,6 +45,9 @@ _DENSIFY_STEP = 0x9E3779B1
 _random = random.Random(0x41524B4956)
 _MULTIPLIER, _INCREMENT = _random.getrandbits(64) | 1, _random.getrandbits(64)
 _LINE_END_HYPHEN = re.compile(r"(\w)-[ \t]*\r?\n\s*(\w)")
+#: What every line-end hyphen starts with: where this is not found, the costlier
+#: ``_LINE_END_HYPHEN`` (which tries every letter of the text) cannot match either.
+_HYPHEN_AT_LINE_END = re.compile(r"-[ \t]*\r?\n")
 _WORD = re.compile(r"[^\W_]+")
 
 #: The contract's metadata fields a duplicate group's members are compared on.
@@ -53,12 +57,39 @@ _FIELDS = (
 )  # fmt: skip
 
 
+def _words(text: str) -> list[str]:
+    """The words of ``text`` after normalisation (lowercase, hyphenated words joined)."""
+    if _HYPHEN_AT_LINE_END.search(text):
+        text = _LINE_END_HYPHEN.sub(r"\1\2", text)
+    return _WORD.findall(text.lower())
+
+
 def shingles(text: str) -> set[str]:
     """The word 5-shingles of ``text`` after normalisation."""
-    words = _WORD.findall(_LINE_END_HYPHEN.sub(r"\1\2", text).lower())
+    words = _words(text)
     if len(words) < SHINGLE_WORDS:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+
+
+def _shingle_crcs(text: str) -> list[int]:
+    """The CRC-32 of each of the ``shingles`` of ``text`` (UTF-8), repeats included.
+
+    The words are joined and encoded once; each shingle is then a slice of those
+    bytes, from the start of its first word to the end of its fifth — the bytes
+    ``" ".join(shingle).encode()`` would give, without building each shingle's string.
+    A shingle that occurs twice is hashed twice, which leaves every bin's smallest
+    value as it is.
+    """
+    words = _words(text)
+    if len(words) < SHINGLE_WORDS:
+        return [zlib.crc32(" ".join(words).encode("utf-8"))] if words else []
+    data = " ".join(words).encode("utf-8")
+    # starts[i] is the byte offset of word i, starts[len(words)] one past the last space
+    # there would be; shingle i ends where word i + 5 starts, less the space.
+    starts = [0, *accumulate(len(word) + 1 for word in data.split(b" "))]
+    ends = [start - 1 for start in starts[SHINGLE_WORDS:]]
+    return [zlib.crc32(data[start:end]) for start, end in zip(starts, ends, strict=False)]
 
 
 def signature(text: str) -> list[int]:
@@ -71,7 +102,7 @@ def signature(text: str) -> list[int]:
     short text) takes the value of the next filled bin to its right, shifted by the
     distance ("rotation" densification), so similar short texts still agree.
     """
-    hashes = [(_MULTIPLIER * zlib.crc32(s.encode("utf-8")) + _INCREMENT) & _MASK_64 for s in shingles(text)]
+    hashes = [(_MULTIPLIER * crc + _INCREMENT) & _MASK_64 for crc in _shingle_crcs(text)]
     # Largest first, so each bin is left with its smallest value.
     smallest = {h >> _VALUE_BITS: h & _VALUE_MASK for h in sorted(hashes, reverse=True)}
     bins = [smallest.get(index, _EMPTY) for index in range(NUM_PERMUTATIONS)]

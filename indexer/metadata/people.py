@@ -35,6 +35,9 @@ NAME = (
     rf"(?: (?:(?:von|af|de|van|der) )?{_NAME_PART}){{1,3}}"
 )
 _SPEECH = r"(?:säger|berättar|menar|förklarar|fortsätter|skriver|says)"
+#: Two capitalised words in a row, which every NAME opens with. A text without them
+#: names nobody, and the cue patterns (which try every position) need not look.
+_TWO_NAME_PARTS = re.compile(rf"{_NAME_PART} (?:(?:von|af|de|van|der) )?{_NAME_PART}")
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,8 @@ def _offset(hit: tuple[int, str, str | None, str | None]) -> int:
 
 def _cued_names(text: str, index: PeopleIndex) -> Iterator[tuple[int, str, str | None, str | None]]:
     """(offset, name, role, party) for every name next to a cue."""
+    if not _TWO_NAME_PARTS.search(text):
+        return
     for m in index.labelled.finditer(text):
         role = _indefinite(m.group("role") or m.group("label"), index.roles)
         yield m.start("name"), m.group("name"), role, None
@@ -127,6 +132,8 @@ def roles_before(role_before: re.Pattern[str], text: str) -> tuple[re.Match[str]
     The pattern is the costliest of the people cues, and both doc-type detection and
     ``find_people`` want its matches in the same document: the last text's are kept.
     """
+    if not _TWO_NAME_PARTS.search(text):
+        return ()
     return tuple(role_before.finditer(text))
 
 

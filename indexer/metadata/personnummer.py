@@ -15,6 +15,11 @@ import re
 _PERSONNUMMER = re.compile(
     r"(?<![\w-])(?P<century>18|19|20)?(?P<date>\d{6})[-+]?(?P<last>\d{4})(?![\w])"
 )
+#: Six digits in a row, which every personnummer has: most texts have none, and then
+#: ``_PERSONNUMMER`` (which tries every position of a text) need not look. Written out,
+#: not ``\d{6}``: a pattern that opens with ``\d`` lets the regex engine skip from
+#: digit to digit, at half the cost.
+_SIX_DIGITS = re.compile(r"\d\d\d\d\d\d")
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -45,6 +50,8 @@ def is_personnummer(match: re.Match[str]) -> bool:
 
 def mask_personnummer(text: str) -> tuple[str, int]:
     """``text`` with every personnummer's last four digits masked, and how many there were."""
+    if not _SIX_DIGITS.search(text):
+        return text, 0
     count = 0
 
     def mask(match: re.Match[str]) -> str:
@@ -59,4 +66,6 @@ def mask_personnummer(text: str) -> tuple[str, int]:
 
 def count_personnummer(text: str) -> int:
     """How many personnummer ``text`` holds."""
+    if not _SIX_DIGITS.search(text):
+        return 0
     return sum(1 for match in _PERSONNUMMER.finditer(text) if is_personnummer(match))

@@ -157,7 +157,8 @@ def _discovered_names(text: str, index: ProjectIndex) -> list[str]:
         long_form = _long_form(short, window)
         if long_form and _presents_project(text, match, long_form, index):
             found.append((match.start(), short))
-    for match in _SHORT_BEFORE.finditer(text):
+    # Not searched without a parenthesis, which it needs (cheaper than finding nothing).
+    for match in _SHORT_BEFORE.finditer(text) if "(" in text else ():
         short, inside = match.group("short"), match.group("long").strip()
         if _long_form(short, inside) == inside and _presents_project(text, match, inside, index):
             found.append((match.start(), short))
