@@ -177,3 +177,16 @@ def test_year_less_date_prefers_a_year_in_its_own_paragraph() -> None:
 )
 def test_a_dateline_near_the_top_dates_the_document(text: str, expected: str | None) -> None:
     assert document_date(text, find_dates(text)) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Letters that match a month name only case-insensitively (a dotless ı, a long ſ).
+    ("Beslutet fattades den 2 aprıl 2024 av nämnden.", ["2024-04-02"]),
+    ("Ärendet avgjordes 14 auguſt 2023.", ["2023-08-14"]),
+    # A month name in capitals is a date; the start of a longer word in capitals is not.
+    ("MÖTET HÖLLS 2 MAJ 2024 I RÅDHUSET.", ["2024-05-02"]),
+    ("PUNKT 2 MAJORITETEN BESLUTADE.", []),
+    ("3 MARSCHER GENOM STADEN UNDER 2019.", ["2019"]),
+])
+def test_month_names_in_any_case_and_letters(text: str, expected: list[str]) -> None:
+    assert [m.date for m in find_dates(text)] == expected

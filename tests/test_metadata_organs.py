@@ -92,3 +92,11 @@ def test_find_organs(
 def test_every_mention_is_normalised(registry: Registry) -> None:
     text = "SOCIALTJÄNSTNÄMNDEN beslutade; socialtjänstnämndens ordförande; Socialtjänstnämnds"
     assert {m.name for m in find_organs(text, registry).mentions} == {"Socialtjänstnämnden"}
+
+
+def test_odd_letters_in_a_name_read_as_the_plain_ones(registry: Registry) -> None:
+    # A long ſ in the ending, a dotless ı in the word: once a crash, now the same organ.
+    assert find_organs("Kommunſtyrelsen beslutade att anta planen.", registry).committee \
+        == "Kommunstyrelsen"
+    assert find_organs("Socıaltjänstnämnden beslutade att bevilja medel.", registry).committee \
+        == "Socialtjänstnämnden"

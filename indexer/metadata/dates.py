@@ -52,11 +52,11 @@ MONTHS: dict[str, int] = {
 }  # fmt: skip
 
 
-#: A month name; an abbreviation's dot belongs to it only before a number ("nov. 2004").
-_MONTH = rf"(?i:{alternation(MONTHS)})(?:\.(?=\s*\d))?(?![a-zåäö])"
-#: ``_MONTH`` for text folded by ``fold_case``, for use before whitespace only: there its
-#: lookahead "(?![a-zåäö])" always holds and is left out; before a letter it would see
-#: case in the original text ("3 MARSCH" is the 3rd of March there) that folding loses.
+#: A month name, not the start of a longer word in any case ("2 MAJORITETEN" is no
+#: date); an abbreviation's dot belongs to it only before a number ("nov. 2004").
+_MONTH = rf"(?i:{alternation(MONTHS)})(?:\.(?=\s*\d))?(?![^\W\d_])"
+#: ``_MONTH`` for text folded by ``fold_case``, for use before whitespace only (where
+#: its lookahead always holds and is left out).
 _FOLDED_MONTH = rf"{alternation(MONTHS)}(?:\.(?=\s*\d))?"
 _SEASONS = alternation(
     ["vår", "våren", "vårvintern", "försommaren", "sommaren", "hösten", "senhösten",
@@ -354,7 +354,8 @@ def _mention(raw: _Raw, year: int, role: str | None) -> DateMention | None:
 def _month(value: str) -> int:
     if value.isdigit():
         return int(value)
-    return MONTHS[value.rstrip(".").lower()]
+    # Folded as the patterns matched it: "aprıl" (a dotless i) is April.
+    return MONTHS[fold_case(value.rstrip("."))]
 
 
 def _role(text: str, raw: _Raw, window_start: int, urls: list[tuple[int, int]]) -> str | None:

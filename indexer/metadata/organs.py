@@ -92,8 +92,9 @@ class OrganIndex:
         """Every committee and administration name in ``text``, in reading order."""
         mentions: list[OrganMention] = []
         for match in self.pattern.finditer(fold_case(text)):
-            word = _written(text, match, "word").lower()
-            ending_text = _written(text, match, "ending").lower()
+            # As folded ("socıalnämnden" with a dotless i reads as socialnämnden).
+            word = match.group("word") or ""
+            ending_text = match.group("ending") or ""
             ending = next(e for e in self.endings if ending_text.startswith(e))
             kind, definite = self.endings[ending]
             if word + ending in _DISTRICT_ORGANS:
@@ -107,7 +108,7 @@ class OrganIndex:
                 continue
             if word + ending in self.not_names:
                 continue
-            prefix = _written(text, match, "prefix").lower()
+            prefix = match.group("prefix") or ""
             name = (prefix + word + ending + definite).capitalize()
             owner = mentions[-1] if mentions else None
             if owner and _owns(text, owner, match):
@@ -117,12 +118,6 @@ class OrganIndex:
                 continue
             mentions.append(OrganMention(kind, name, *match.span()))
         return mentions
-
-
-def _written(text: str, match: re.Match[str], group: str) -> str:
-    """A group of a match in the folded text as ``text`` writes it ("" if it did not match)."""
-    start, end = match.span(group)
-    return text[start:end]
 
 
 def _owns(text: str, owner: OrganMention, match: re.Match[str]) -> bool:
