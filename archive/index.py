@@ -333,6 +333,13 @@ class StemSequences:
         ends = _little_endian(array("Q", data[8 : 8 + 8 * count]))
         return cls(ends, data, 8 + 8 * count)
 
+    @classmethod
+    def ends_of(cls, storage: Any, name: str) -> array:
+        """The ends of every document's run in a sequences file, without the ids."""
+        with storage.open_file(name) as handle:
+            count = _little_endian(array("Q", handle.read(8)))[0]
+            return _little_endian(array("Q", handle.read(8 * count)))
+
     @staticmethod
     def needle(ids: list[int]) -> bytes:
         """What :meth:`contains` looks for: the ids of a phrase, as stored."""
@@ -902,6 +909,7 @@ class _SegmentMerger(_BulkSegmentWriter):
 
     @staticmethod
     def can_merge(storage: Any, segments: list[Any]) -> bool:
+        """Whether every segment has its stem sequences (all this module writes do)."""
         for segment in segments:
             if not storage.file_exists(segment.make_filename(StemSequences.EXTENSION)):
                 return False
@@ -1049,31 +1057,44 @@ class _SegmentMerger(_BulkSegmentWriter):
     # -- stem sequences ----------------------------------------------------------------
 
     def _save_sequences(self, segment: Any) -> None:
-        """Each live entry's stems, renumbered into the merged lexicon, streamed to disk."""
+        """Each live entry's stems, renumbered into the merged lexicon, streamed to disk
+        ``_SEQUENCE_CHUNK`` entries at a time (a segment's are ~6 KB an entry)."""
         storage = self.storage
-        sources = [StemSequences.of_segment(storage, r.segment()) for r in self.readers]
+        sources = [r.segment().make_filename(StemSequences.EXTENSION) for r in self.readers]
+        source_ends = [StemSequences.ends_of(storage, name) for name in sources]
         ends = array("Q")
         total = 0
-        for docmap, source in zip(self.docmaps, sources, strict=True):
-            assert source is not None  # can_merge checked it
+        for docmap, old_ends in zip(self.docmaps, source_ends, strict=True):
             for old, new in enumerate(docmap):
                 if new >= 0:
-                    total += source.ends[old] - (source.ends[old - 1] if old else 0)
+                    total += old_ends[old] - (old_ends[old - 1] if old else 0)
                     ends.append(total)
         with segment.create_file(storage, StemSequences.EXTENSION) as handle:
             handle.write(_little_endian(array("Q", [len(ends)])).tobytes())
             handle.write(_little_endian(ends).tobytes())
-            for docmap, source, stem_map in zip(self.docmaps, sources, self._stem_maps, strict=True):
-                assert source is not None
-                for old, new in enumerate(docmap):
-                    if new < 0:
-                        continue
-                    low = source.offset + 4 * (source.ends[old - 1] if old else 0)
-                    high = source.offset + 4 * source.ends[old]
-                    ids = _little_endian(array("I", source.data[low:high]))
-                    handle.write(_little_endian(array("I", map(stem_map.__getitem__, ids))).tobytes())
+            for name, old_ends, docmap, stem_map in zip(
+                sources, source_ends, self.docmaps, self._stem_maps, strict=True
+            ):
+                with storage.open_file(name) as source:
+                    base = 8 + 8 * len(old_ends)
+                    for first in range(0, len(docmap), _SEQUENCE_CHUNK):
+                        last = min(first + _SEQUENCE_CHUNK, len(docmap))
+                        low = old_ends[first - 1] if first else 0
+                        source.seek(base + 4 * low)
+                        ids = _little_endian(array("I", source.read(4 * (old_ends[last - 1] - low))))
+                        mapped = array("I", map(stem_map.__getitem__, ids))
+                        if all(docmap[old] >= 0 for old in range(first, last)):
+                            handle.write(_little_endian(mapped).tobytes())
+                            continue
+                        for old in range(first, last):
+                            if docmap[old] >= 0:
+                                start = (old_ends[old - 1] if old else 0) - low
+                                run = mapped[start : old_ends[old] - low]
+                                handle.write(_little_endian(run).tobytes())
 
 
+#: Entries whose stem sequences a merge reads and writes at a time.
+_SEQUENCE_CHUNK = 1000
 #: A record of Whoosh's term file: key length, value length (then key, value).
 _RECORD = struct.Struct("!ii")
 _TERMINFO_SIZE = W3TermInfo._struct.size

@@ -96,6 +96,8 @@ def merged_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list
     monkeypatch.setattr(index_module, "MERGE_FACTOR", 3)
     # Term files are read a few records at a time: every refill of the buffer is used.
     monkeypatch.setattr(index_module, "_READ_AHEAD", 64)
+    # Stem sequences are copied two entries at a time: chunks with and without deletions.
+    monkeypatch.setattr(index_module, "_SEQUENCE_CHUNK", 2)
     merges: list[int] = []
     real_merge = index_module._SegmentMerger.merged_segment
 
