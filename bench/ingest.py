@@ -173,6 +173,7 @@ class TreeMemory:
         self.peak_pss = 0
         self.peak_root_rss = 0
         self.peak_processes = 0
+        self.peak_breakdown: list[int] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="tree-memory", daemon=True)
 
@@ -180,6 +181,10 @@ class TreeMemory:
         pids = _descendants(self.root)
         rss = [_kilobytes(f"/proc/{pid}/status", "VmRSS:") for pid in pids]
         pss = sum(_kilobytes(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in pids)
+        if sum(rss) > self.peak_rss:
+            # Who held it: the parent first, then the others largest first (MB).
+            self.peak_breakdown = [round(rss[0] / 1024)] + sorted(
+                (round(r / 1024) for r in rss[1:]), reverse=True)
         self.peak_rss = max(self.peak_rss, sum(rss))
         self.peak_pss = max(self.peak_pss, pss)
         self.peak_root_rss = max(self.peak_root_rss, rss[0] if rss else 0)
@@ -205,6 +210,7 @@ class TreeMemory:
             "peak_pss_sum_mb": round(self.peak_pss / 1024, 1),
             "peak_parent_rss_mb": round(self.peak_root_rss / 1024, 1),
             "peak_processes": self.peak_processes,
+            "peak_rss_by_process_mb": self.peak_breakdown,
         }
 
 
@@ -723,7 +729,9 @@ def summary(figures: dict[str, Any]) -> str:
                      f"on {figures['workers']} otherwise idle cores")
         lines.append(f"    peak memory, all processes: {i['peak_rss_sum_mb']} MB RSS summed "
                      f"({i['peak_pss_sum_mb']} MB PSS); parent {i['peak_parent_rss_mb']} MB; "
-                     f"{i['peak_processes']} processes")
+                     f"{i['peak_processes']} processes"
+                     + (f"; at the peak, MB RSS by process (parent first): "
+                        f"{i['peak_rss_by_process_mb']}" if i.get("peak_rss_by_process_mb") else ""))
         lines.append("    parent's own steps, s: " + ", ".join(
             f"{k} {v}" for k, v in i["parent_seconds_by_step"].items()))
     if "reindex" in figures:

@@ -347,8 +347,18 @@ def index_paths(
     started = time.monotonic()
     report = IndexReport()
     command = "index " + " ".join(str(p) for p in paths)
+    # The sync process and the workers are forked before this run's file lists exist:
+    # forked later, each would start with its own view of them (~2 KB a file).
     with write_lock(home, purpose="arkiv index"), Catalog(home) as catalog, \
-            _running_job(home, command) as update:
+            _running_job(home, command) as update, _BackgroundSync(home) as background, \
+            WorkerPool(
+                process_file,
+                workers=workers,
+                timeout=timeout,
+                memory_mb=memory_mb,
+                initializer=_init_worker,
+                initargs=(str(registry_dir) if registry_dir else None, os.getpid()),
+            ) as pool:
         run_id = catalog.start_run(command)
         found = list(discover(paths))
         bar = Progress(len(found), mode=progress, label="arkiv index", on_update=update)
@@ -436,51 +446,43 @@ def index_paths(
                 originals[key] = copier.submit(catalog.store_original, key, facts[key][0])
                 yield key, task
 
-        with _BackgroundSync(home) as background:
-            with WorkerPool(
-                process_file,
-                workers=workers,
-                timeout=timeout,
-                memory_mb=memory_mb,
-                initializer=_init_worker,
-                initargs=(str(registry_dir) if registry_dir else None, os.getpid()),
-            ) as pool, ThreadPoolExecutor(1, thread_name_prefix="arkiv-originals") as copier:
-                for result in pool.map_unordered(store_ahead(copier)):
-                    key = result.key
-                    digest, st = facts[key]
-                    if result.error is not None:
-                        _discard_original(catalog, originals.pop(key), digest)
-                        record(FileOutcome(key, "failed", result.error), st=st)
-                        continue
-                    value = result.value
-                    metadata = value["metadata"]
-                    _fallback_title(metadata, Path(key).name)
-                    try:
-                        originals.pop(key).result()
-                        # One commit a document: its row, its duplicate group, its log line.
-                        with catalog.transaction():
-                            doc_id, status = catalog.add_document(
-                                path=key, sha256=digest, source=key, filename=Path(key).name,
-                                content_type=value["content_type"], size=st.st_size,
-                                text=value["text"], page_starts=value["page_starts"],
-                                metadata=metadata, signature=value["signature"],
-                                bands=value["bands"], mtime=st.st_mtime,
-                            )
-                            group_duplicates(catalog, doc_id, value["signature"], value["bands"])
-                            outcome = FileOutcome(key, status, document_id=doc_id)
-                            log(outcome, st)
-                    except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only …
-                        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-                        outcome = FileOutcome(key, "failed", f"could not archive: {detail}")
-                        record(outcome, st=st, remember=False)
-                        continue
-                    count(outcome, pages=metadata["pages"])
-                    if time.monotonic() - last_sync >= INDEX_SYNC_SECONDS:
-                        background.sync()
-                        last_sync = time.monotonic()
-            link_meetings(
-                catalog, (o.document_id for o in report.outcomes if o.status in ("new", "updated")))
-            background.sync(wait=True)
+        with ThreadPoolExecutor(1, thread_name_prefix="arkiv-originals") as copier:
+            for result in pool.map_unordered(store_ahead(copier)):
+                key = result.key
+                digest, st = facts[key]
+                if result.error is not None:
+                    _discard_original(catalog, originals.pop(key), digest)
+                    record(FileOutcome(key, "failed", result.error), st=st)
+                    continue
+                value = result.value
+                metadata = value["metadata"]
+                _fallback_title(metadata, Path(key).name)
+                try:
+                    originals.pop(key).result()
+                    # One commit a document: its row, its duplicate group, its log line.
+                    with catalog.transaction():
+                        doc_id, status = catalog.add_document(
+                            path=key, sha256=digest, source=key, filename=Path(key).name,
+                            content_type=value["content_type"], size=st.st_size,
+                            text=value["text"], page_starts=value["page_starts"],
+                            metadata=metadata, signature=value["signature"],
+                            bands=value["bands"], mtime=st.st_mtime,
+                        )
+                        group_duplicates(catalog, doc_id, value["signature"], value["bands"])
+                        outcome = FileOutcome(key, status, document_id=doc_id)
+                        log(outcome, st)
+                except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only …
+                    detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                    outcome = FileOutcome(key, "failed", f"could not archive: {detail}")
+                    record(outcome, st=st, remember=False)
+                    continue
+                count(outcome, pages=metadata["pages"])
+                if time.monotonic() - last_sync >= INDEX_SYNC_SECONDS:
+                    background.sync()
+                    last_sync = time.monotonic()
+        link_meetings(
+            catalog, (o.document_id for o in report.outcomes if o.status in ("new", "updated")))
+        background.sync(wait=True)
         bar.finish()
         report.elapsed = time.monotonic() - started
         catalog.finish_run(run_id, report.counts)
