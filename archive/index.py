@@ -851,6 +851,19 @@ def _write_postings(
     return terminfo
 
 
+def _extend_block(ids: array, weights: array, deltas: Sequence[int], block_weights: Any) -> None:
+    """Append one W3 block's postings: ids from their deltas, weights as stored (None:
+    all 1; one number: all that; else one each), as ints when ``weights`` holds ints."""
+    if block_weights is None:
+        weights.extend(itertools.repeat(1, len(deltas)))
+    elif isinstance(block_weights, int | float):
+        weight = block_weights if weights.typecode == "f" else int(block_weights)
+        weights.extend(itertools.repeat(weight, len(deltas)))
+    else:
+        weights.extend(block_weights if weights.typecode == "f" else map(int, block_weights))
+    ids.extend(itertools.accumulate(deltas))
+
+
 def read_postings(matcher: Any, weight_type: str = "f") -> tuple[array, array]:
     """All (docnums, weights) of a posting list, a block at a time.
 
@@ -873,13 +886,7 @@ def read_postings(matcher: Any, weight_type: str = "f") -> tuple[array, array]:
         if matcher._data is None:
             matcher._read_data()
         deltas, block_weights, _ = matcher._data
-        ids.extend(itertools.accumulate(deltas))
-        if block_weights is None:
-            weights.extend(itertools.repeat(1, len(deltas)))
-        elif isinstance(block_weights, int | float):
-            weights.extend(itertools.repeat(block_weights, len(deltas)))
-        else:
-            weights.extend(map(int, block_weights) if whole else block_weights)
+        _extend_block(ids, weights, deltas, block_weights)
         if matcher._lastblock:
             return ids, weights
         matcher._goto(matcher._nextoffset)
@@ -1152,13 +1159,7 @@ def _stored_postings(postfile: Any, info: bytes, weight_type: str) -> tuple[arra
         compression = pickle.load(block)[3]
         data = block.read()
         deltas, block_weights, _ = pickle.loads(zlib.decompress(data) if compression else data)
-        ids.extend(itertools.accumulate(deltas))
-        if block_weights is None:
-            weights.extend(itertools.repeat(1, len(deltas)))
-        elif isinstance(block_weights, int | float):
-            weights.extend(itertools.repeat(block_weights, len(deltas)))
-        else:
-            weights.extend(map(int, block_weights) if whole else block_weights)
+        _extend_block(ids, weights, deltas, block_weights)
         position += abs(size)
         if size < 0:  # the last block
             return ids, weights
