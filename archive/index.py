@@ -681,7 +681,7 @@ def _entry(
 # -- bulk writing -------------------------------------------------------------------
 
 
-class _Postings(dict):
+class _TermPostings(dict):
     """A field's postings while a segment is written: term → array (doc, freq, doc …)."""
 
     def __missing__(self, term: str) -> array:
@@ -708,7 +708,7 @@ class _BulkSegmentWriter(SegmentWriter):
         super().__init__(ix, limitmb=16, compound=False, _lk=False)
         self.lexicon: SegmentLexicon | None = None
         self.sequences: StemSequences | None = None
-        self._terms: dict[str, _Postings] = {}
+        self._terms: dict[str, _TermPostings] = {}
         self._other: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
         self._lengths: dict[str, array] = {}
         # The stems of each document in order, as ids numbered as first seen.
@@ -752,7 +752,7 @@ class _BulkSegmentWriter(SegmentWriter):
     def _add_terms(self, name: str, docnum: int, words: list[str]) -> None:
         buffer = self._terms.get(name)
         if buffer is None:
-            buffer = self._terms[name] = _Postings()
+            buffer = self._terms[name] = _TermPostings()
         counts = Counter(words)
         # Each term's array gets (docnum, frequency) appended; the loops run in C
         # (a Python loop over a document's ~1,800 terms was a third of a sync's time).
@@ -864,23 +864,20 @@ def _extend_block(ids: array, weights: array, deltas: Sequence[int], block_weigh
     ids.extend(itertools.accumulate(deltas))
 
 
-def read_postings(matcher: Any, weight_type: str = "f") -> tuple[array, array]:
-    """All (docnums, weights) of a posting list, a block at a time.
+def read_postings(matcher: Any) -> tuple[array, array]:
+    """All (docnums, weights) of a posting list, a block at a time (search's reader).
 
     Reads the W3 codec's blocks directly (``whoosh-reloaded<2.8``): decoding ids with
     :func:`itertools.accumulate` instead of one ``next()`` call per posting. Deleted
-    documents are not removed (the caller knows them). ``weight_type`` is the weights'
-    array type: "f", or "I" for term frequencies (as this module writes them).
+    documents are not removed (the caller knows them).
     """
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
     ids = array("I")
-    weights = array(weight_type)
-    whole = weight_type != "f"
+    weights = array("f")
     if isinstance(matcher, ListMatcher):  # a short list inlined in the term dictionary
         ids.extend(matcher._ids)
-        given = matcher._weights or itertools.repeat(1, len(matcher._ids))
-        weights.extend(map(int, given) if whole else given)
+        weights.extend(matcher._weights or itertools.repeat(1, len(matcher._ids)))
         return ids, weights
     while True:
         if matcher._data is None:
