@@ -57,9 +57,9 @@ DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 2048
 DEFAULT_MAX_FILE_MB = 512
 #: During a long run, new documents become searchable this often (seconds). Each sync
-#: writes a segment and every segment's term dictionary costs about as much to write
-#: whatever its size, and small segments are merged (re-indexed) later: at 500
-#: documents a sync, a 100k run indexed each document about three times over.
+#: writes a segment, and every segment's term dictionary costs about as much to write
+#: whatever its size; eight segments of a size are then merged into one (copied, at
+#: about a third of what writing them cost), so few, larger syncs are cheaper.
 INDEX_SYNC_SECONDS = 60.0
 
 _registry: Registry | None = None
