@@ -598,3 +598,15 @@ def test_a_bundle_takes_the_proposal_and_no_status() -> None:
         doc_type="tjänsteutlåtande",
     )
     assert [(a["decision"], a["status"]) for a in bundle] == [("Antas.", None), (None, None)]
+
+
+def test_labels_with_odd_letters_read_as_the_plain_ones() -> None:
+    # "Beſlut" (a long s) and "tıll" (a dotless i) match the labels case-insensitively:
+    # once a crash that failed the whole protokoll, now the same ärenden and decisions.
+    text, page_starts = _read(SUNDBYBERG.format("protokoll"))
+    odd = text.replace("Beslut", "Beſlut").replace("till", "tıll")
+    assert odd != text
+    plain = split_arenden(text, doc_type="protokoll", page_starts=page_starts)
+    found = split_arenden(odd, doc_type="protokoll", page_starts=page_starts)
+    assert [a["number"] for a in found] == [a["number"] for a in plain]
+    assert [bool(a.get("decision")) for a in found] == [bool(a.get("decision")) for a in plain]

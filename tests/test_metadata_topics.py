@@ -80,3 +80,10 @@ def test_hits_count_each_cue(registry: Registry) -> None:
     hits = topic_hits("hemlöshet, hemlösa och akuthemlöshet; ekonomiskt  bistånd", registry)
     assert hits["hemlöshet"] == {"hemlös": 3}
     assert hits["ekonomiskt bistånd"] == {"ekonomiskt bistånd": 1}
+
+
+def test_cues_written_with_odd_letters_are_found(registry: Registry) -> None:
+    # A long ſ matches "s" case-insensitively: the cue is counted as its plain spelling.
+    plain = "Socialtjänstens arbete mot missbruk och för barn i hemlöshet fortsätter."
+    odd = plain.replace("s", "ſ")
+    assert topic_hits(odd, registry) == topic_hits(plain, registry) != {}

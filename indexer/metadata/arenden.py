@@ -42,7 +42,7 @@ from indexer.metadata.dnr import cites_law, find_dnrs, normalise_dnr
 from indexer.metadata.organs import find_organs
 from indexer.metadata.people import NAME
 from indexer.metadata.places import find_places
-from indexer.metadata.text import alternation, strip_markup
+from indexer.metadata.text import alternation, fold_case, strip_markup
 from indexer.metadata.topics import find_topics
 
 if TYPE_CHECKING:
@@ -629,7 +629,9 @@ def _registry(registry: Registry | None) -> Registry:
 
 
 def _key(label: str) -> str:
-    return " ".join(label.lower().split())
+    """A label as the tables spell it: case folded as the ``re.I`` pattern matched it
+    ("BESLUT", "beſlut" with a long s), spaces collapsed."""
+    return " ".join(fold_case(label).split())
 
 
 def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:

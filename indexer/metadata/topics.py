@@ -86,7 +86,7 @@ def topic_hits(text: str, registry: Registry, language: str = "sv") -> dict[str,
     for lang in languages:
         table = index.cue_topics[lang]
         cues = Counter(
-            " ".join(text[match.start() : match.end()].lower().split())
+            " ".join(match.group().split())  # as folded: the cue tables' spelling
             for match in index.patterns[lang].finditer(folded)
         )
         for cue, count in cues.items():
