@@ -307,19 +307,10 @@ def _scan(text: str, folded: str) -> list[_Raw]:
             if any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
             taken.append((start, end))
-            groups = _written_groups(text, match) if on_folded else match.groupdict()
+            groups = match.groupdict()  # digits and month names: folded or not alike
             raws.append(_Raw(kind, groups, collapse(text[start:end]), start, end))
     raws.sort(key=lambda r: r.start)
     return raws
-
-
-def _written_groups(text: str, match: re.Match[str]) -> dict[str, str | None]:
-    """The named groups of a match in the folded text, as ``text`` writes them."""
-    groups: dict[str, str | None] = {}
-    for name in match.re.groupindex:
-        start, end = match.span(name)
-        groups[name] = text[start:end] if start >= 0 else None
-    return groups
 
 
 def _mention(raw: _Raw, year: int, role: str | None) -> DateMention | None:
