@@ -90,3 +90,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+# -- servers the tests start themselves (Redis, PostgreSQL): tests/servers.py ---------
+
+from servers import postgres_server, redis_server  # noqa: E402, F401  (fixtures for all tests)
