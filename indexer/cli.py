@@ -51,7 +51,16 @@ def cli(ctx: click.Context, home: Path | None) -> None:
     ctx.obj["home"] = home
 
 
-# -- index / reindex -----------------------------------------------------------------
+# -- index / reindex / worker ----------------------------------------------------------
+
+
+def _broker_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from indexer.distributed import check_broker_url
+
+    try:
+        return check_broker_url(value) if value else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @cli.command()
@@ -63,10 +72,12 @@ def cli(ctx: click.Context, home: Path | None) -> None:
               help="Seconds one file may take before it is given up.")
 @click.option("--progress", type=click.Choice(MODES), default="auto", show_default=True)
 @click.option("--retry-failed", is_flag=True, help="Try files again that failed before, unchanged.")
+@click.option("--broker", metavar="URL", callback=_broker_url,
+              help="Hand extraction to 'arkiv worker's through this Redis (redis://host:6379/0).")
 @click.pass_context
 def index(
     ctx: click.Context, paths: tuple[Path, ...], registry: Path | None, workers: int | None,
-    timeout: float, progress: str, retry_failed: bool,
+    timeout: float, progress: str, retry_failed: bool, broker: str | None,
 ) -> int:
     """Ingest files and folders (recursively; unchanged files are skipped)."""
     from indexer.pipeline import index_paths
@@ -74,6 +85,7 @@ def index(
     report = index_paths(
         _home(ctx), paths, registry_dir=_registry(registry and str(registry)),
         workers=workers, timeout=timeout, progress=progress, retry_failed=retry_failed,
+        broker=broker,
     )
     counts = report.counts
     click.echo(
@@ -119,6 +131,18 @@ def reindex(
     )
     click.echo(f"index rebuilt: {count} documents", err=True)
     return EXIT_OK
+
+
+@cli.command()
+@click.option("--broker", metavar="URL", required=True, callback=_broker_url,
+              help="The Redis that 'arkiv index --broker' hands files out through.")
+@click.option("--concurrency", type=click.IntRange(1, 64),
+              help="Files extracted at once (default: one per core).")
+def worker(broker: str, concurrency: int | None) -> int:
+    """Extract files for 'arkiv index --broker' runs, on this machine, until stopped."""
+    from indexer.distributed import run_worker
+
+    return run_worker(broker, concurrency=concurrency)
 
 
 # -- search / show -------------------------------------------------------------------

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archive.catalog import Catalog, now_iso, sha256_file
 from archive.home import ensure_home, write_lock
@@ -48,6 +48,9 @@ from indexer.metadata.personnummer import mask_personnummer
 from indexer.metadata.registry import Registry
 from indexer.progress import Progress
 from indexer.workers import WorkerPool
+
+if TYPE_CHECKING:
+    from indexer.distributed import BrokerPool
 
 #: Files in a folder that are registries or housekeeping, not documents.
 SKIPPED_SUFFIXES = frozenset({".toml"})
@@ -337,11 +340,13 @@ def index_paths(
     progress: str = "none",
     retry_failed: bool = False,
     on_outcome: Callable[[FileOutcome], None] | None = None,
+    broker: str | None = None,
 ) -> IndexReport:
     """Ingest files and folders into the archive at ``home``; see the module docstring.
 
     A file that failed in an earlier run and has not changed since is not tried again
-    (it stays listed by ``arkiv failures``) unless ``retry_failed`` is set.
+    (it stays listed by ``arkiv failures``) unless ``retry_failed`` is set. With
+    ``broker`` (a Redis URL), extraction runs on ``arkiv worker``s (indexer.distributed).
     """
     home = ensure_home(Path(home))
     started = time.monotonic()
@@ -351,17 +356,12 @@ def index_paths(
     # forked later, each would start with its own view of them (~2 KB a file).
     with write_lock(home, purpose="arkiv index"), Catalog(home) as catalog, \
             _running_job(home, command) as update, _BackgroundSync(home) as background, \
-            WorkerPool(
-                process_file,
-                workers=workers,
-                timeout=timeout,
-                memory_mb=memory_mb,
-                initializer=_init_worker,
-                initargs=(str(registry_dir) if registry_dir else None, os.getpid()),
-            ) as pool:
+            extraction_pool(broker, registry_dir=registry_dir, workers=workers,
+                            timeout=timeout, memory_mb=memory_mb) as pool:
         run_id = catalog.start_run(command)
         found = list(discover(paths))
-        bar = Progress(len(found), mode=progress, label="arkiv index", on_update=update)
+        bar = Progress(len(found), mode=progress, label="arkiv index", on_update=update,
+                       details=getattr(pool, "figures", None))
 
         def record(
             outcome: FileOutcome, pages: int = 0, st: os.stat_result | None = None,
@@ -487,6 +487,21 @@ def index_paths(
         report.elapsed = time.monotonic() - started
         catalog.finish_run(run_id, report.counts)
     return report
+
+
+def extraction_pool(
+    broker: str | None, *, registry_dir: str | os.PathLike[str] | None, workers: int | None,
+    timeout: float, memory_mb: int | None,
+) -> WorkerPool | BrokerPool:
+    """Where extraction runs: worker processes on this machine, or, given a ``broker``
+    URL, ``arkiv worker``s on any machines (the same interface: ``map_unordered``)."""
+    registry = str(registry_dir) if registry_dir else None
+    if broker:
+        from indexer.distributed import BrokerPool
+
+        return BrokerPool(broker, registry_dir=registry, timeout=timeout, memory_mb=memory_mb)
+    return WorkerPool(process_file, workers=workers, timeout=timeout, memory_mb=memory_mb,
+                      initializer=_init_worker, initargs=(registry, os.getpid()))
 
 
 @contextlib.contextmanager

@@ -38,6 +38,7 @@ class Progress:
         stream: TextIO | None = None,
         interval: float | None = None,
         on_update: Callable[[dict[str, Any]], None] | None = None,
+        details: Callable[[], dict[str, Any]] | None = None,
     ) -> None:
         self.stream = stream or sys.stderr
         if mode == "auto":
@@ -52,6 +53,8 @@ class Progress:
         self.interval = interval if interval is not None else (0.2 if mode == "bar" else 10.0)
         self._last = 0.0
         self.on_update = on_update
+        #: More figures for the job (the workers of a run over a broker: name, host, done).
+        self.details = details
         self._updated = 0.0
 
     def advance(self, *, failed: bool = False, pages: int = 0) -> None:
@@ -86,6 +89,7 @@ class Progress:
             "rate": round(rate, 2),
             "elapsed": round(elapsed, 1),
             "eta": round(eta, 1) if eta is not None else None,
+            **(self.details() if self.details else {}),
         }
 
     def _emit(self, *, final: bool) -> None:
@@ -102,6 +106,8 @@ class Progress:
             f"{self.label}: {self.done}{total} files, {self.pages} pages, "
             f"{f['rate']:.1f} files/s{eta}, {self.failed} failed"
         )
+        if f.get("workers") is not None:
+            text += "; " + workers_text(f["workers"])
         if self.mode == "bar":
             bar = ""
             if self.total:
@@ -112,3 +118,11 @@ class Progress:
         else:
             self.stream.write(text + "\n")
         self.stream.flush()
+
+
+def workers_text(workers: list[dict[str, Any]]) -> str:
+    """The workers of a run in one line: ``2 workers: hostA:411 12, hostB:97 9 (gone)``."""
+    live = sum(1 for w in workers if w.get("alive"))
+    each = ", ".join(f"{w['name']} {w['done']}" + ("" if w.get("alive") else " (gone)")
+                     for w in workers)
+    return f"{live} workers" + (f": {each}" if each else "")

@@ -1,0 +1,143 @@
+"""``arkiv index --broker`` with ``arkiv worker`` processes over a real Redis on loopback:
+workers are killed mid-file, the broker is killed and started again, and every file is
+still archived exactly once (one document, one log line, one search hit each)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from reliability import (
+    ARKIV,
+    arkiv,
+    arkiv_env,
+    assert_intact,
+    searchable_ids,
+    spawn_arkiv,
+    unique_word,
+    wait_for,
+    write_documents,
+)
+
+from archive.jobs import read_job
+
+
+def start_worker(home: Path, url: str, log: Path, delay: float) -> subprocess.Popen[bytes]:
+    """An ``arkiv worker`` that waits ``delay`` seconds before each file (a kill lands mid-file)."""
+    env = {**arkiv_env(home), "ARKIV_WORKER_TASK_DELAY": str(delay)}
+    with open(log, "wb") as out:
+        return subprocess.Popen([ARKIV, "worker", "--broker", url, "--concurrency", "1"],
+                                stdout=out, stderr=subprocess.STDOUT, env=env,
+                                start_new_session=True)
+
+
+def heartbeats(url: str) -> dict[int, dict[str, Any]]:
+    """The live workers' heartbeats by process id ({} while the broker is away)."""
+    client = redis.Redis.from_url(url, socket_timeout=2)
+    try:
+        names = list(client.scan_iter(match="arkiv:worker:*"))
+        found = [json.loads(v) for v in client.mget(names) if v] if names else []
+    except redis.exceptions.ConnectionError:
+        return {}
+    finally:
+        client.close()
+    return {info["pid"]: info for info in found}
+
+
+def log_lines(home: Path) -> Counter[str]:
+    with contextlib.closing(sqlite3.connect(home / "catalog.sqlite3")) as db:
+        return Counter(path for (path,) in db.execute("SELECT path FROM ingest_log"))
+
+
+def test_workers_and_broker_killed_mid_run_every_file_archived_once(
+    tmp_path: Path, redis_server: Any,
+) -> None:
+    count = 50
+    files = write_documents(tmp_path / "docs", count)
+    home = tmp_path / "arkiv"
+    # The first worker is slow (the one killed mid-file), the second quick.
+    workers = [start_worker(home, redis_server.url, tmp_path / f"worker{n}.log", delay)
+               for n, delay in ((1, 2.0), (2, 0.2))]
+    try:
+        wait_for(lambda: len(heartbeats(redis_server.url)) == 2, timeout=30,
+                 what="two workers' heartbeats", every=0.1)
+        run = spawn_arkiv(home, "index", "--broker", redis_server.url, "--progress", "lines",
+                          str(tmp_path / "docs"), log=tmp_path / "index.log")
+
+        # The status page's running job names both workers and the files each has done.
+        job = wait_for(lambda: (j := read_job(home)) and len(j.get("workers") or []) == 2
+                       and any(w["done"] for w in j["workers"]) and j,
+                       timeout=30, what="both workers in the running job", every=0.1)
+        assert {w["host"] for w in job["workers"]} == {os.uname().nodename}
+        assert sum(w["done"] for w in job["workers"]) == job["done"]
+
+        # kill -9 the slow worker while it holds a file (its heartbeat is at most a
+        # second old, its file takes two).
+        victim = workers[0]
+        held = wait_for(lambda: heartbeats(redis_server.url).get(victim.pid, {}).get("held"),
+                        timeout=30, what="the first worker to hold a file", every=0.02)
+        victim.kill()
+        victim.wait(10)
+        killed_mid_file = {key for _run, key in held}
+        # Its file is done by the other worker (well before the broker's visibility timeout).
+        wait_for(lambda: killed_mid_file <= set(log_lines(home)), timeout=30,
+                 what="the killed worker's file to be archived", every=0.1)
+
+        # kill -9 the broker mid-run, then start it again on the same port and data.
+        assert len(log_lines(home)) < count - 5
+        redis_server.kill()
+        redis_server.start()
+
+        assert run.wait(60) == 0, (tmp_path / "index.log").read_text()
+    finally:
+        for worker in workers:
+            worker.kill()
+            worker.wait(10)
+
+    output = (tmp_path / "index.log").read_text()
+    assert f"{count} new, 0 updated, 0 unchanged, 0 failed" in output, output
+    # The progress line names the workers: one gone, one that finished the run.
+    last_progress = [line for line in output.splitlines() if line.startswith("arkiv index:")][-1]
+    assert "1 workers:" in last_progress and "(gone)" in last_progress, last_progress
+
+    documents = assert_intact(home)
+    assert len(documents) == count
+    assert sorted(d["path"] for d in documents.values()) == sorted(str(f) for f in files)
+    lines = log_lines(home)
+    assert lines == Counter({str(f): 1 for f in files}), lines
+    assert killed_mid_file <= set(lines)
+    for number in range(count):
+        assert len(searchable_ids(home, unique_word(number))) == 1, number
+
+    # The archive is the one a local run makes: run again locally, nothing is new.
+    again = arkiv(home, "index", str(tmp_path / "docs"))
+    assert again.returncode == 0 and f"0 new, 0 updated, {count} unchanged" in again.stderr
+
+
+def test_index_with_unreachable_broker_is_one_clear_line(tmp_path: Path) -> None:
+    from servers import free_port
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text("Ett kort dokument.", encoding="utf-8")
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    done = arkiv(tmp_path / "arkiv", "index", "--broker", url, str(tmp_path / "docs"))
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"arkiv: error: cannot reach the broker at {url}: "
+        + done.stderr.split(f"{url}: ", 1)[1].strip()]
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:6379", "amqp://guest@localhost//"])
+def test_a_broker_that_is_not_redis_is_a_usage_error(tmp_path: Path, url: str) -> None:
+    done = arkiv(tmp_path / "arkiv", "worker", "--broker", url)
+    assert done.returncode == 2
+    assert "not a Redis URL" in done.stderr and "Traceback" not in done.stderr
