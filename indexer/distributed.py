@@ -41,6 +41,7 @@ import contextlib
 import json
 import os
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -64,6 +65,8 @@ HEARTBEAT_TTL = 5
 VISIBILITY_TIMEOUT = 3600
 #: A run's tasks are dropped by the workers this long after its writer stopped.
 RUN_TTL = 120
+#: Seconds without any worker before ``arkiv index --broker`` says it is waiting for one.
+NO_WORKERS_NOTICE = 10.0
 #: How long ``arkiv index --broker`` waits for a broker that stopped answering.
 BROKER_WAIT = 600.0
 #: Tasks out at once: this many a worker slot (one running, one waiting), at least the floor.
@@ -158,14 +161,14 @@ class BrokerPool:
         registry_dir: str | None = None,
         timeout: float = 120.0,
         memory_mb: int | None = None,
-        inline_max: int = INLINE_MAX_BYTES,
+        inline_max: int | None = None,
         broker_wait: float = BROKER_WAIT,
     ) -> None:
         self.url = check_broker_url(url)
         self.registry_dir = registry_dir
         self.timeout = timeout
         self.memory_mb = memory_mb
-        self.inline_max = inline_max
+        self.inline_max = INLINE_MAX_BYTES if inline_max is None else inline_max
         self.broker_wait = broker_wait
         self.run = uuid.uuid4().hex
         #: Files done, by worker name, in this run (first results only).
@@ -179,6 +182,8 @@ class BrokerPool:
         self._lost = False
         self._resend = False
         self._watched = 0.0
+        self._started = time.monotonic()
+        self._told_none = False
 
     def __enter__(self) -> BrokerPool:
         self.app = make_app(self.url)
@@ -296,6 +301,11 @@ class BrokerPool:
                 for run, key in info.get("held", []):
                     if run == self.run and key in self._pending:
                         self._holder[key] = info["name"]
+        if not alive and not self.seen and not self._told_none \
+                and now - self._started >= NO_WORKERS_NOTICE:
+            self._told_none = True
+            print(f"arkiv index: no 'arkiv worker' answers at {safe_url(self.url)}; "
+                  "waiting for one", file=sys.stderr, flush=True)
         self.workers = alive
         self.seen.update((name, info["host"]) for name, info in alive.items())
         for key, holder in list(self._holder.items()):
@@ -371,13 +381,18 @@ class _WorkerState:
         """One task: extract, push the result to the run's list (waiting for the broker
         if it is away), and only then return (and so acknowledge the task)."""
         try:
-            if not self.client.exists(_run_key(run)):
-                return  # its run has ended: nobody waits for this
+            with contextlib.suppress(*_connection_errors()):  # away: the run may well go on
+                if not self.client.exists(_run_key(run)):
+                    return  # its run has ended: nobody waits for this
             self.hold(run, key)
             delay = float(os.environ.get(DELAY_VARIABLE) or 0)
             if delay:
                 time.sleep(delay)
-            value, error = self._extract(key, path, filename, data, registry, timeout, memory_mb)
+            try:
+                value, error = self._extract(key, path, filename, data, registry, timeout,
+                                             memory_mb)
+            except Exception as exc:  # the writer must hear of every file (disk full here …)
+                value, error = None, f"worker {self.host}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
             payload = json.dumps({"key": key, "worker": self.name, "value": value,
                                   "error": error}, ensure_ascii=False)
             self._push(run, payload)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+
+# Servers the tests start themselves (Redis, PostgreSQL); IN_CI: a missing tool fails in CI.
+from servers import IN_CI, postgres_server, redis_server  # noqa: F401  (fixtures for all tests)
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 #: ../shared beside the repository (CI clones main with shared/ beside it).
 SHARED = ROOT.parent / "shared"
-IN_CI = os.environ.get("CI") == "true"
 
 
 def require_shared(relative: str) -> Path:
@@ -90,8 +91,3 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
-
-
-# -- servers the tests start themselves (Redis, PostgreSQL): tests/servers.py ---------
-
-from servers import postgres_server, redis_server  # noqa: E402, F401  (fixtures for all tests)
