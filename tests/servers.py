@@ -71,12 +71,18 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], what: str) -> No
 
 
 class RedisServer:
-    """One ``redis-server`` on loopback, its data (append-only file) in ``folder``."""
+    """One ``redis-server`` on loopback, its data (append-only file) in ``folder``.
 
-    def __init__(self, binary: str, folder: Path, port: int | None = None) -> None:
+    ``fsync``: "always" (every write on disk before Redis answers: nothing lost to a
+    kill -9) or "everysec" (what a deployment runs: the last second may be lost).
+    """
+
+    def __init__(self, binary: str, folder: Path, port: int | None = None,
+                 fsync: str = "always") -> None:
         self.binary = binary
         self.folder = folder
         self.port = port or free_port()
+        self.fsync = fsync
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -88,7 +94,7 @@ class RedisServer:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             [self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", str(self.folder), "--appendonly", "yes", "--appendfsync", "always",
+             "--dir", str(self.folder), "--appendonly", "yes", "--appendfsync", self.fsync,
              "--save", "", "--daemonize", "no", "--protected-mode", "yes",
              "--logfile", str(self.folder / "redis.log")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
