@@ -6,8 +6,8 @@ Over ``--docs`` synthetic text documents (``bench.ingest``'s corpus; 5,000 by de
 few minutes a variant on two cores) it ingests the same folder into fresh archives:
 
 - local: ``index_paths`` with its own pool of ``--workers`` processes (the embedded default);
-- broker: ``index_paths(broker=…)`` with ``--workers`` ``arkiv worker --concurrency 1``
-  processes over a real ``redis-server`` on loopback (started here, as the tests do), the
+- broker: ``index_paths(broker=…)`` with ``--workers`` ``arkiv worker --concurrency N``
+  processes (``--slots``, default 1) over a real ``redis-server`` on loopback (started here, as the tests do), the
   files travelling inside the tasks (up to ``indexer.distributed.INLINE_MAX_BYTES``);
 - broker, by path: the same, with every file read by the workers from its path (what
   larger files do, and what shared storage serves).
@@ -52,12 +52,12 @@ def _redis_server(folder: Path) -> Any:
     return server
 
 
-def _start_workers(url: str, count: int, folder: Path) -> list[subprocess.Popen[bytes]]:
+def _start_workers(url: str, count: int, folder: Path, slots: int) -> list[subprocess.Popen[bytes]]:
     workers = []
     for number in range(count):
         with open(folder / f"worker{number}.log", "wb") as log:
             workers.append(subprocess.Popen(
-                [ARKIV, "worker", "--broker", url, "--concurrency", "1"],
+                [ARKIV, "worker", "--broker", url, "--concurrency", str(slots)],
                 stdout=log, stderr=subprocess.STDOUT))
     return workers
 
@@ -75,13 +75,14 @@ def _wait_for_workers(url: str, count: int) -> None:
 
 
 def run_ingest(docs: Path, home: Path, count: int, workers: int, *, broker: str | None = None,
-               by_path: bool = False, folder: Path | None = None) -> dict[str, Any]:
+               by_path: bool = False, folder: Path | None = None, slots: int = 1,
+               ) -> dict[str, Any]:
     from indexer import distributed
     from indexer.pipeline import index_paths
 
     server = _redis_server(folder / "redis") if broker else None
     url = server.url if server else None
-    processes = _start_workers(url, workers, folder) if url else []
+    processes = _start_workers(url, workers, folder, slots) if url else []
     saved = distributed.INLINE_MAX_BYTES
     try:
         if url:
@@ -149,6 +150,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--docs", type=int, default=5000, help="documents (default 5,000)")
     p.add_argument("--workers", type=int, default=2,
                    help="local pool processes, and arkiv worker processes (default 2)")
+    p.add_argument("--slots", type=int, default=1,
+                   help="files each arkiv worker extracts at once (--concurrency; default 1)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--parts", default=",".join(PARTS), help="comma-separated, of: " + ", ".join(PARTS))
     return p
@@ -159,7 +162,7 @@ def run(args: argparse.Namespace | None = None) -> dict[str, Any]:
     parts = [p.strip() for p in options.parts.split(",") if p.strip()]
     count, workers = options.docs, options.workers
     docs = write_corpus(count, seed=options.seed, workers=workers)
-    figures: dict[str, Any] = {"documents": count, "workers": workers,
+    figures: dict[str, Any] = {"documents": count, "workers": workers, "slots": options.slots,
                                "load_average_at_start": os.getloadavg()[0]}
     folder = OUT / f"workers-{count}-{os.getpid()}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -170,7 +173,8 @@ def run(args: argparse.Namespace | None = None) -> dict[str, Any]:
                 print(f"{name} …", flush=True)
                 figures[name] = run_ingest(
                     docs, folder / f"home-{name}", count, workers, folder=folder,
-                    broker="yes" if how.get("broker") else None, by_path=bool(how.get("by_path")))
+                    broker="yes" if how.get("broker") else None, by_path=bool(how.get("by_path")),
+                    slots=options.slots)
                 print(f"  {figures[name]['docs_per_second']} docs/s", flush=True)
         if "payload" in parts:
             figures["payload"] = run_payload(folder)

@@ -62,3 +62,19 @@ def test_a_job_whose_process_died_shows_as_interrupted(home: Path) -> None:
     assert 'data-job="interrupted"' in html and "Avbröts:" in html
     assert "fortsätter det där det slutade" in html
     assert 'http-equiv="refresh"' not in html
+
+
+def test_status_page_names_the_workers_of_a_run_over_a_broker(home: Path) -> None:
+    index_paths(home, [CORPUS / "stockholm-europaforum-tjansteutlatande-2004.txt"], workers=1)
+    workers = [{"name": "extrahera-1:411", "host": "extrahera-1", "done": 812, "alive": True},
+               {"name": "extrahera-2:97", "host": "extrahera-2", "done": 40, "alive": False}]
+    write_job(home, "arkiv index /data/kommun",
+              {"done": 852, "total": 10000, "eta": None, "workers": workers},
+              started_at="2026-11-22T10:00:00+00:00")
+    client = create_app({"ARKIV_HOME": str(home), "TESTING": True}).test_client()
+    html = client.get("/om").get_data(as_text=True)
+    assert 'data-workers="1"' in html and "Arbetare: 1" in html
+    assert "extrahera-1:411: 812 filer" in html and "extrahera-2:97: 40 filer – borta" in html
+    english = client.get("/om?lang=en").get_data(as_text=True)
+    assert "Workers: 1" in english and "40 files – gone" in english
+    assert client.get("/api/status").get_json()["job"]["workers"] == workers
