@@ -141,3 +141,25 @@ def test_a_broker_that_is_not_redis_is_a_usage_error(tmp_path: Path, url: str) -
     done = arkiv(tmp_path / "arkiv", "worker", "--broker", url)
     assert done.returncode == 2
     assert "not a Redis URL" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_worker_extracts_the_bytes_in_the_task_or_names_the_file_it_cannot_see(
+    tmp_path: Path,
+) -> None:
+    """Small files travel inside the task; a larger one is read from shared storage, and
+    a worker that cannot see it says so (the file fails, the batch goes on)."""
+    import base64
+
+    from indexer.distributed import _WorkerState
+
+    state = _WorkerState("redis://127.0.0.1:1/0", slots=1)  # no broker needed to extract
+    text = "Socialnämnden beslutade om hemlöshet i Göteborg.\n".encode()
+    value, error = state._extract("k", "/elsewhere/beslut.txt", "beslut.txt",
+                                  base64.b64encode(text).decode(), None, 30, None)
+    assert error is None and "hemlöshet" in value["text"]
+    value, error = state._extract("k", str(tmp_path / "saknas.pdf"), "saknas.pdf", None,
+                                  None, 30, None)
+    assert value is None
+    assert error == (f"not readable on worker {os.uname().nodename}: {tmp_path / 'saknas.pdf'} "
+                     "(larger files are read from storage the workers share, at the same path)")
+    state.local.pool.close()
