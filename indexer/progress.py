@@ -121,8 +121,8 @@ class Progress:
 
 
 def workers_text(workers: list[dict[str, Any]]) -> str:
-    """The workers of a run in one line: ``2 workers: hostA:411 12, hostB:97 9 (gone)``."""
+    """The workers of a run in one line: ``1 worker: hostA:411 12, hostB:97 9 (gone)``."""
     live = sum(1 for w in workers if w.get("alive"))
     each = ", ".join(f"{w['name']} {w['done']}" + ("" if w.get("alive") else " (gone)")
                      for w in workers)
-    return f"{live} workers" + (f": {each}" if each else "")
+    return f"{live} worker{'' if live == 1 else 's'}" + (f": {each}" if each else "")

@@ -106,7 +106,7 @@ def test_workers_and_broker_killed_mid_run_every_file_archived_once(
     assert f"{count} new, 0 updated, 0 unchanged, 0 failed" in output, output
     # The progress line names the workers: one gone, one that finished the run.
     last_progress = [line for line in output.splitlines() if line.startswith("arkiv index:")][-1]
-    assert "1 workers:" in last_progress and "(gone)" in last_progress, last_progress
+    assert "1 worker:" in last_progress and "(gone)" in last_progress, last_progress
 
     documents = assert_intact(home)
     assert len(documents) == count
@@ -163,3 +163,51 @@ def test_a_worker_extracts_the_bytes_in_the_task_or_names_the_file_it_cannot_see
     assert error == (f"not readable on worker {os.uname().nodename}: {tmp_path / 'saknas.pdf'} "
                      "(larger files are read from storage the workers share, at the same path)")
     state.local.pool.close()
+
+
+@pytest.mark.slow
+def test_many_kills_of_workers_and_broker_every_file_archived_once(
+    tmp_path: Path, redis_server: Any,
+) -> None:
+    """`make stress`: 200 files; workers killed and started again every few seconds, the
+    broker killed twice; the run completes with each file archived once."""
+    import random
+    import time
+
+    count = 200
+    files = write_documents(tmp_path / "docs", count)
+    home = tmp_path / "arkiv"
+    rng = random.Random(13)
+    workers = [start_worker(home, redis_server.url, tmp_path / f"worker{n}.log", 0.05)
+               for n in range(3)]
+    started = 3
+    try:
+        run = spawn_arkiv(home, "index", "--broker", redis_server.url, "--progress", "lines",
+                          str(tmp_path / "docs"), log=tmp_path / "index.log")
+        broker_kills = 0
+        deadline = time.monotonic() + 300
+        while run.poll() is None:
+            assert time.monotonic() < deadline, (tmp_path / "index.log").read_text()
+            time.sleep(rng.uniform(1.0, 3.0))
+            victim = workers.pop(rng.randrange(len(workers)))
+            victim.kill()
+            victim.wait(10)
+            started += 1
+            workers.append(start_worker(home, redis_server.url,
+                                        tmp_path / f"worker{started}.log", 0.05))
+            if broker_kills < 2 and len(log_lines(home)) > count * (broker_kills + 1) // 3:
+                redis_server.kill()
+                time.sleep(rng.uniform(0.1, 2.0))
+                redis_server.start()
+                broker_kills += 1
+        assert run.wait(10) == 0, (tmp_path / "index.log").read_text()
+    finally:
+        for worker in workers:
+            worker.kill()
+            worker.wait(10)
+    assert broker_kills == 2
+    documents = assert_intact(home)
+    assert sorted(d["path"] for d in documents.values()) == sorted(str(f) for f in files)
+    assert log_lines(home) == Counter({str(f): 1 for f in files})
+    for number in range(0, count, 7):
+        assert len(searchable_ids(home, unique_word(number))) == 1, number
