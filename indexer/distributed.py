@@ -21,12 +21,16 @@ Nothing is lost, nothing is archived twice:
   file may run (an hour, ``--timeout``'s ceiling), so a slow file is never given to a second
   worker while the first is still on it.
 - Quicker than that: every worker publishes a heartbeat (host, slots, the tasks it holds,
-  files done) every second, expiring after :data:`HEARTBEAT_TTL` seconds. When a worker's
-  heartbeat lapses, the writer sends the files it held again at once.
-- A broker that goes away (restart, kill -9) is waited for, up to ``broker_wait`` seconds;
-  once it answers again every file still outstanding is sent again, in case the broker lost
-  the last writes before it died. (The Redis of a deployment should run with
-  ``appendonly yes``, so its queue survives a restart.)
+  files done) every second and whenever it takes a task, expiring after
+  :data:`HEARTBEAT_TTL` seconds. When a worker's heartbeat lapses, the writer sends the
+  files it held again at once.
+- A broker that goes away (restart, kill -9) is waited for, up to ``broker_wait`` seconds.
+  (The Redis of a deployment should run with ``appendonly yes``, so its queue survives a
+  restart.)
+- Every :data:`SWEEP_SECONDS` the writer looks for files that are nowhere: neither in the
+  broker's queue nor held by a live worker nor answered. Nowhere at two sweeps in a row,
+  a file is sent again: a worker killed before its heartbeat named it, a task or a result
+  that a dying broker had not yet written to disk.
 - So a file may be extracted twice; its result is stored once: the writer takes the first
   result for each file of its run and drops later ones (no second document, no second log
   line), and the catalog is content-addressed besides.
@@ -65,6 +69,8 @@ HEARTBEAT_TTL = 5
 VISIBILITY_TIMEOUT = 3600
 #: A run's tasks are dropped by the workers this long after its writer stopped.
 RUN_TTL = 120
+#: How often the writer looks for files that are neither queued nor held by a worker.
+SWEEP_SECONDS = 5.0
 #: Seconds without any worker before ``arkiv index --broker`` says it is waiting for one.
 NO_WORKERS_NOTICE = 10.0
 #: How long ``arkiv index --broker`` waits for a broker that stopped answering.
@@ -179,8 +185,11 @@ class BrokerPool:
         self.seen: dict[str, str] = {}
         self._pending: dict[str, dict[str, Any]] = {}
         self._holder: dict[str, str] = {}
-        self._lost = False
-        self._resend = False
+        self._task_ids: dict[str, str] = {}
+        #: Outstanding files that no worker held and the broker did not queue at the last
+        #: sweep: sent again if the next sweep finds them so too.
+        self._unaccounted: set[str] = set()
+        self._swept = time.monotonic()
         self._watched = 0.0
         self._started = time.monotonic()
         self._told_none = False
@@ -211,7 +220,6 @@ class BrokerPool:
             try:
                 value = func(*args, **kwargs)
             except _connection_errors() as exc:
-                self._lost = True
                 now = time.monotonic()
                 deadline = deadline or now + self.broker_wait
                 if now >= deadline:
@@ -221,14 +229,12 @@ class BrokerPool:
                 time.sleep(delay)
                 delay = min(2.0, delay * 2)
                 continue
-            if self._lost:  # back after a gap: it may have lost the last writes
-                self._lost = False
-                self._resend = True
             return value
 
     def _send(self, key: str) -> None:
         self._holder.pop(key, None)
-        self._call("sending a task", self.app.send_task, TASK_NAME,
+        self._task_ids[key] = task_id = uuid.uuid4().hex
+        self._call("sending a task", self.app.send_task, TASK_NAME, task_id=task_id,
                    kwargs=self._pending[key], queue=QUEUE, retry=False)
 
     def _message(self, key: str, path: str, filename: str) -> dict[str, Any]:
@@ -264,10 +270,6 @@ class BrokerPool:
                 self._send(key)
             if not self._pending:
                 return
-            if self._resend:
-                self._resend = False
-                for key in list(self._pending):
-                    self._send(key)
             self._watch_workers()
             item = self._call("waiting for results", self.client.blpop,
                               [_results_key(self.run)], timeout=1)
@@ -278,6 +280,7 @@ class BrokerPool:
             if self._pending.pop(key, None) is None:
                 continue  # done already: a task handed out twice answered twice
             self._holder.pop(key, None)
+            self._task_ids.pop(key, None)
             worker = result["worker"]
             self.done_by[worker] = self.done_by.get(worker, 0) + 1
             yield TaskResult(key, result["value"], result["error"])
@@ -311,6 +314,26 @@ class BrokerPool:
         for key, holder in list(self._holder.items()):
             if holder not in alive and key in self._pending:
                 self._send(key)  # its worker is gone: someone else does it
+        if now - self._swept >= SWEEP_SECONDS:
+            self._swept = now
+            held = {key for info in alive.values() for run, key in info.get("held", [])
+                    if run == self.run}
+            self._sweep(held)
+
+    def _sweep(self, held: set[str]) -> None:
+        """Send again the files that are nowhere: not in the broker's queue, not held by
+        a live worker, at two sweeps in a row (a worker killed before its heartbeat named
+        the file; writes a restarted broker lost; a result lost with them)."""
+        messages = self._call("reading the queue", self.client.lrange, QUEUE, 0, -1)
+        queued = set()
+        for message in messages:
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                queued.add(json.loads(message)["headers"]["id"])
+        nowhere = {key for key in self._pending
+                   if key not in held and self._task_ids.get(key) not in queued}
+        for key in nowhere & self._unaccounted:
+            self._send(key)
+        self._unaccounted = nowhere - self._unaccounted
 
     def figures(self) -> dict[str, Any]:
         """The workers for the progress line and the status page: every worker seen
@@ -342,8 +365,12 @@ class _WorkerState:
         self.stopping = threading.Event()
 
     def hold(self, run: str, key: str) -> None:
+        """Note a task taken, and say so at once (the writer sends again what a dead
+        worker held, and what nobody holds)."""
         with self.lock:
             self.held.add((run, key))
+        with contextlib.suppress(*_connection_errors()):
+            self.beat()
 
     def release(self, run: str, key: str) -> None:
         with self.lock:
@@ -384,7 +411,6 @@ class _WorkerState:
             with contextlib.suppress(*_connection_errors()):  # away: the run may well go on
                 if not self.client.exists(_run_key(run)):
                     return  # its run has ended: nobody waits for this
-            self.hold(run, key)
             delay = float(os.environ.get(DELAY_VARIABLE) or 0)
             if delay:
                 time.sleep(delay)
