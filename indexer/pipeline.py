@@ -31,6 +31,7 @@ from archive.catalog import Catalog, now_iso, sha256_file
 from archive.home import ensure_home, write_lock
 from archive.jobs import clear_job, write_job
 from archive.models import document_id
+from indexer import parts
 from indexer.clean import clean_pages
 from indexer.extract import extract
 from indexer.language import detect_language
@@ -179,8 +180,9 @@ def process_file(task: tuple[str, str]) -> dict[str, Any]:
     if extracted.warnings:
         metadata["warnings"] = extracted.warnings
     metadata["personnummer"] = personnummer or metadata.get("personnummer", 0)
+    metadata.update(extracted.metadata)
     sig = signature(text) if len(text.split()) >= MIN_WORDS_FOR_DUPLICATES else None
-    return {
+    result = {
         "content_type": extracted.content_type,
         "text": text,
         "page_starts": page_starts,
@@ -188,6 +190,10 @@ def process_file(task: tuple[str, str]) -> dict[str, Any]:
         "signature": sig,
         "bands": bands(sig) if sig else [],
     }
+    if extracted.parts:  # a mail or an archive: its members are documents too
+        opened = extracted.parts if parts.opens_containers() else parts.too_deep(extracted.parts)
+        result.update(parts.expand(opened, process_file))
+    return result
 
 
 # -- the parent: the single writer --------------------------------------------------
@@ -457,29 +463,34 @@ def index_paths(
                 value = result.value
                 metadata = value["metadata"]
                 _fallback_title(metadata, Path(key).name)
+                members: list[FileOutcome] = []
                 try:
                     originals.pop(key).result()
-                    # One commit a document: its row, its duplicate group, its log line.
+                    # One commit a document: its row, its duplicate group, its log line
+                    # (and a container's members).
                     with catalog.transaction():
-                        doc_id, status = catalog.add_document(
-                            path=key, sha256=digest, source=key, filename=Path(key).name,
-                            content_type=value["content_type"], size=st.st_size,
-                            text=value["text"], page_starts=value["page_starts"],
-                            metadata=metadata, signature=value["signature"],
-                            bands=value["bands"], mtime=st.st_mtime,
-                        )
-                        group_duplicates(catalog, doc_id, value["signature"], value["bands"])
+                        doc_id, status = archive_document(
+                            catalog, key, value, sha256=digest, source=key,
+                            size=st.st_size, mtime=st.st_mtime)
                         outcome = FileOutcome(key, status, document_id=doc_id)
                         log(outcome, st)
+                        if value.get("parts"):
+                            members = archive_members(catalog, key, doc_id, value)
+                            for member in members:
+                                log(member)
                 except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only …
                     detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
                     outcome = FileOutcome(key, "failed", f"could not archive: {detail}")
                     record(outcome, st=st, remember=False)
                     continue
+                finally:
+                    parts.remove_spool(value)
                 count(outcome, pages=metadata["pages"])
+                report.outcomes.extend(members)
                 if time.monotonic() - last_sync >= INDEX_SYNC_SECONDS:
                     background.sync()
                     last_sync = time.monotonic()
+        parts.remove_leftover_spools()
         link_meetings(
             catalog, (o.document_id for o in report.outcomes if o.status in ("new", "updated")))
         background.sync(wait=True)
@@ -487,6 +498,44 @@ def index_paths(
         report.elapsed = time.monotonic() - started
         catalog.finish_run(run_id, report.counts)
     return report
+
+
+def archive_document(
+    catalog: Catalog, path: str, value: dict[str, Any], *, sha256: str, source: str,
+    size: int, mtime: float | None = None,
+) -> tuple[str, str]:
+    """Archive one processed file (or container member) as a document version of
+    ``path`` and put it into its near-duplicate group; returns (document id, status)."""
+    doc_id, status = catalog.add_document(
+        path=path, sha256=sha256, source=source, filename=Path(path).name,
+        content_type=value["content_type"], size=size,
+        text=value["text"], page_starts=value["page_starts"],
+        metadata=value["metadata"], signature=value["signature"],
+        bands=value["bands"], mtime=mtime,
+    )
+    group_duplicates(catalog, doc_id, value["signature"], value["bands"])
+    return doc_id, status
+
+
+def archive_members(
+    catalog: Catalog, path: str, doc_id: str, value: dict[str, Any]
+) -> list[FileOutcome]:
+    """Archive the members of a container just archived (see :mod:`indexer.parts`)."""
+    container = {"id": doc_id, "title": value["metadata"].get("title"),
+                 "kind": parts.container_kind(value["content_type"])}
+
+    def add_member(key: str, entry: dict[str, Any]) -> tuple[str, str]:
+        member = entry["value"]
+        _fallback_title(member["metadata"], Path(key).name)
+        member["metadata"]["container"] = container
+        return archive_document(catalog, key, member, sha256=entry["sha256"],
+                                source=entry["path"], size=entry["size"])
+
+    return [
+        FileOutcome(key, status, reason, document_id=member_id)
+        for key, status, reason, member_id in parts.archive_parts(
+            catalog, path, doc_id, value, add_document=add_member)
+    ]
 
 
 @contextlib.contextmanager
@@ -580,6 +629,7 @@ def _reextract(
                 if result.error is not None:
                     catalog.log(None, by_id[result.key].path, "failed", reason=result.error)
                     continue
+                parts.remove_spool(result.value)  # members are documents of their own
                 metadata = result.value["metadata"]
                 _fallback_title(metadata, by_id[result.key].filename)
                 catalog.replace_content(
