@@ -46,10 +46,11 @@ def extract(path: Path) -> Extracted:
 
 def readable_text(element: Element) -> Iterator[str]:
     """The text of an element tree, one paragraph per element that holds text itself
-    (its inline children read with it), in document order."""
+    (its children read with it, a space between elements), in document order."""
     own_text = (element.text or "").strip() or any((c.tail or "").strip() for c in element)
     if own_text:
-        text = " ".join("".join(element.itertext()).split())
+        # Elements are words apart: in data XML a cell's end is a word's end.
+        text = " ".join(" ".join(element.itertext()).split())
         if text:
             yield text
         return
