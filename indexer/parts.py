@@ -26,7 +26,7 @@ from typing import Any
 
 from archive.catalog import Catalog, sha256_file
 from archive.models import MEMBER_SEPARATOR, document_id
-from indexer.extract import EML, MSG, ExtractionError, Part
+from indexer.extract import ExtractionError, Part
 
 #: Containers inside containers are opened this many levels deep (a zip in a zip in a
 #: mail); deeper ones are archived as documents without opening them.
@@ -41,11 +41,6 @@ _spools: list[str] = []
 def member_path(container_path: str, name: str) -> str:
     """Where a member lives: ``bilagor.zip!/bilagor/missiv.txt``."""
     return f"{container_path}{SEPARATOR}{name}"
-
-
-def container_kind(content_type: str) -> str:
-    """``mail`` for a mail's attachments, ``archive`` for an archive's files."""
-    return "mail" if content_type in (EML, MSG) else "archive"
 
 
 # -- in the worker --------------------------------------------------------------------

@@ -521,13 +521,10 @@ def archive_members(
     catalog: Catalog, path: str, doc_id: str, value: dict[str, Any]
 ) -> list[FileOutcome]:
     """Archive the members of a container just archived (see :mod:`indexer.parts`)."""
-    container = {"id": doc_id, "title": value["metadata"].get("title"),
-                 "kind": parts.container_kind(value["content_type"])}
 
     def add_member(key: str, entry: dict[str, Any]) -> tuple[str, str]:
         member = entry["value"]
         _fallback_title(member["metadata"], Path(key).name)
-        member["metadata"]["container"] = container
         return archive_document(catalog, key, member, sha256=entry["sha256"],
                                 source=entry["path"], size=entry["size"])
 
