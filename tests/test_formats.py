@@ -228,3 +228,34 @@ def test_doc_without_antiword_says_what_to_install(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(ExtractionError, match=r"apt-get install antiword"):
         extract(sample)
+
+
+def test_a_spreadsheet_sheet_and_a_slide_are_pages(tmp_path: Path) -> None:
+    from odf.draw import Frame, Page, TextBox
+    from odf.opendocument import OpenDocumentPresentation, OpenDocumentSpreadsheet
+    from odf.style import MasterPage, PageLayout
+    from odf.table import Table, TableCell, TableRow
+
+    sheets = OpenDocumentSpreadsheet()
+    for name, text in (("Budget", "Fritidsgårdar 2024"), ("Utfall", "Simhallen 2024")):
+        table, row, cell = Table(name=name), TableRow(), TableCell()
+        cell.addElement(P(text=text))
+        row.addElement(cell)
+        table.addElement(row)
+        sheets.spreadsheet.addElement(table)
+    sheets.save(str(tmp_path / "budget.ods"))
+    slides = OpenDocumentPresentation()
+    layout = PageLayout(name="layout")
+    slides.automaticstyles.addElement(layout)
+    master = MasterPage(name="master", pagelayoutname=layout)
+    slides.masterstyles.addElement(master)
+    for text in ("Trygghetsvandring i Hallonbergen", "Ljussättning vid stationen"):
+        page, frame, box = Page(masterpagename=master), Frame(width="20cm", height="3cm"), TextBox()
+        box.addElement(P(text=text))
+        frame.addElement(box)
+        page.addElement(frame)
+        slides.presentation.addElement(page)
+    slides.save(str(tmp_path / "trygghet.odp"))
+    assert extract(tmp_path / "budget.ods").pages == ["Fritidsgårdar 2024", "Simhallen 2024"]
+    assert extract(tmp_path / "trygghet.odp").pages == [
+        "Trygghetsvandring i Hallonbergen", "Ljussättning vid stationen"]
