@@ -8,6 +8,7 @@ a module with one front function ``extract(path) -> Extracted``:
 - ``indexer.extract.text`` — text/plain (encoding detection, form feeds split pages)
 - ``indexer.extract.html`` — text/html (main content only, standard library parser)
 - ``indexer.extract.docx`` — Word .docx (paragraphs and page breaks, standard library)
+- ``indexer.extract.office`` — what the zip-based office formats share
 - ``indexer.extract.xlsx`` — Excel .xlsx (the cells' text, a page a sheet, standard library)
 - ``indexer.extract.doc``  — Word 97–2003 .doc (Debian ``antiword``, ``catdoc`` as the fallback)
 - ``indexer.extract.odf``  — OpenDocument text, spreadsheets and presentations (standard library)

@@ -17,16 +17,14 @@ from defusedxml.common import DefusedXmlException
 
 from indexer.clean import normalise_characters
 from indexer.extract import ODT, Extracted, ExtractionError, sniff
+from indexer.extract.office import office_zip, xml_member
 
 TEXT_NS = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 TABLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 DRAW_NS = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
 OFFICE_NS = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
-#: A content.xml larger than this unpacked is refused (a zip bomb, not a document).
-MAX_XML_BYTES = 256 * 1024 * 1024
-#: Elements that end a paragraph of text; table cells end one too.
-_BLOCKS = frozenset({f"{TEXT_NS}p", f"{TEXT_NS}h", f"{TABLE_NS}table-cell"})
+KIND = "an OpenDocument file"
 #: Elements that start a new page: a spreadsheet's sheet, a presentation's slide.
 _PAGES = frozenset({f"{TABLE_NS}table", f"{DRAW_NS}page"})
 
@@ -35,18 +33,8 @@ def extract(path: Path) -> Extracted:
     """The text of an OpenDocument file, page by page (sheets and slides are pages)."""
     with path.open("rb") as handle:
         content_type = sniff(handle.read(4096), path.name)
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise ExtractionError("not an OpenDocument file: broken zip container") from exc
-    with archive:
-        try:
-            info = archive.getinfo("content.xml")
-        except KeyError:
-            raise ExtractionError("not an OpenDocument file: no content.xml") from None
-        if info.file_size > MAX_XML_BYTES:
-            raise ExtractionError("OpenDocument file too large to extract")
-        with archive.open(info) as handle:
+    with office_zip(path, KIND) as archive:
+        with xml_member(archive, "content.xml", KIND) as handle:
             pages = _read_body(handle, paged=content_type != ODT)
         title = _meta_title(archive)
     pages = [normalise_characters(page) for page in pages]

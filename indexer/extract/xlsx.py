@@ -11,27 +11,22 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
-from typing import IO
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
 from indexer.clean import normalise_characters
 from indexer.extract import XLSX, Extracted, ExtractionError
+from indexer.extract.office import office_zip, xml_member
 
 S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-#: A sheet or string table larger than this unpacked is refused (a zip bomb).
-MAX_XML_BYTES = 256 * 1024 * 1024
+KIND = "an Excel workbook"
 _SHEET = re.compile(r"xl/worksheets/sheet(\d+)\.xml")
 
 
 def extract(path: Path) -> Extracted:
     """The text of a workbook's sheets, a page each."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise ExtractionError("not an Excel workbook: broken zip container") from exc
-    with archive:
+    with office_zip(path, KIND) as archive:
         strings = _shared_strings(archive)
         sheets = sorted(
             (int(m.group(1)), name) for name in archive.namelist() if (m := _SHEET.fullmatch(name))
@@ -45,21 +40,14 @@ def extract(path: Path) -> Extracted:
 
 
 def _parse(archive: zipfile.ZipFile, name: str) -> ElementTree.Element | None:
-    try:
-        info = archive.getinfo(name)
-    except KeyError:
+    """A member's XML root, or None when the workbook has no such member."""
+    if name not in archive.NameToInfo:
         return None
-    if info.file_size > MAX_XML_BYTES:
-        raise ExtractionError("Excel workbook too large to extract")
-    with archive.open(info) as handle:
-        return _root(handle)
-
-
-def _root(handle: IO[bytes]) -> ElementTree.Element:
-    try:
-        return ElementTree.parse(handle).getroot()
-    except (ElementTree.ParseError, DefusedXmlException) as exc:
-        raise ExtractionError(f"not an Excel workbook: broken XML ({exc})") from exc
+    with xml_member(archive, name, KIND) as handle:
+        try:
+            return ElementTree.parse(handle).getroot()
+        except (ElementTree.ParseError, DefusedXmlException) as exc:
+            raise ExtractionError(f"not {KIND}: broken XML ({exc})") from exc
 
 
 def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
