@@ -701,16 +701,20 @@ class Catalog:
         )
         return [(r[0], r[1]) for r in rows]
 
+    def paths_under(self, prefix: str) -> list[tuple[str, str]]:
+        """The paths that start with ``prefix`` (a container's ``…!/``) and their documents."""
+        rows = self.db.execute(
+            "SELECT path, document_id FROM paths WHERE substr(path, 1, ?) = ?",
+            (len(prefix), prefix),
+        )
+        return [(r[0], r[1]) for r in rows]
+
     def retire_paths_under(self, prefix: str, keep: Iterable[str], superseded_by: str) -> list[str]:
         """Forget the paths that start with ``prefix`` (a container's ``…!/``) other than
         ``keep``: members gone from a new version of their container. Their documents
         stay, superseded by the container's new version unless another path shows them."""
         keep = set(keep)
-        rows = self.db.execute(
-            "SELECT path, document_id FROM paths WHERE substr(path, 1, ?) = ?",
-            (len(prefix), prefix),
-        ).fetchall()
-        gone = [(path, doc_id) for path, doc_id in rows if path not in keep]
+        gone = [(path, doc_id) for path, doc_id in self.paths_under(prefix) if path not in keep]
         with self.transaction():
             for path, doc_id in gone:
                 self.db.execute("DELETE FROM paths WHERE path = ?", (path,))

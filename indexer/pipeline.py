@@ -151,13 +151,15 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def process_file(task: tuple[str, str]) -> dict[str, Any]:
+def process_file(task: tuple[str, str] | tuple[str, str, int]) -> dict[str, Any]:
     """Extract, clean and describe one file (runs in a worker; pure of the catalog).
 
-    ``task`` is ``(path to read, the file's own name)``; the name matters when the path
-    is a content-addressed original without an extension.
+    ``task`` is ``(path to read, the file's own name)``, and for a member of a mail or
+    an archive, how deep in containers it is; the name matters when the path is a
+    content-addressed original or a spooled member.
     """
-    path, _name = task
+    path, _name, *nested = task
+    depth = nested[0] if nested else 0
     registry = _registry if _registry is not None else Registry.load(None)
     extracted = extract(path)
     text, page_starts = clean_pages(extracted.pages)
@@ -190,9 +192,8 @@ def process_file(task: tuple[str, str]) -> dict[str, Any]:
         "signature": sig,
         "bands": bands(sig) if sig else [],
     }
-    if extracted.parts:  # a mail or an archive: its members are documents too
-        opened = extracted.parts if parts.opens_containers() else parts.too_deep(extracted.parts)
-        result.update(parts.expand(opened, process_file))
+    if extracted.parts:  # a mail or an archive: its members are tasks of their own
+        result.update(parts.spool(extracted.parts, depth))
     return result
 
 
@@ -452,41 +453,58 @@ def index_paths(
                 originals[key] = copier.submit(catalog.store_original, key, facts[key][0])
                 yield key, task
 
+        def store(key: str, value: dict[str, Any], container: parts.Open | None = None) -> None:
+            """Archive a processed file; a container with the list of its members."""
+            digest, st = facts[key]
+            try:
+                originals.pop(key).result()
+                # One commit a document: its row, its duplicate group, its log line.
+                with catalog.transaction():
+                    doc_id, status = archive_document(
+                        catalog, key, value, sha256=digest, source=key,
+                        size=st.st_size, mtime=st.st_mtime)
+                    if container is not None:
+                        catalog.set_parts(doc_id, container.listed)
+                        catalog.retire_paths_under(key + parts.SEPARATOR, container.kept, doc_id)
+                    outcome = FileOutcome(key, status, document_id=doc_id)
+                    log(outcome, st)
+            except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only …
+                detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                record(FileOutcome(key, "failed", f"could not archive: {detail}"), st=st,
+                       remember=False)
+                return
+            count(outcome, pages=value["metadata"]["pages"])
+
+        def store_member(key: str, value: dict[str, Any], entry: dict[str, Any]) -> tuple[str, str]:
+            _fallback_title(value["metadata"], Path(key).name)
+            with catalog.transaction():
+                return archive_document(catalog, key, value, sha256=entry["sha256"],
+                                        source=entry["path"], size=entry["size"])
+
+        def member_outcome(outcome: parts.Outcome) -> None:
+            path, status, reason, doc_id = outcome
+            member = FileOutcome(path, status, reason, document_id=doc_id)
+            log(member)
+            report.outcomes.append(member)
+
+        containers = parts.Containers(catalog, store_member, member_outcome)
         with ThreadPoolExecutor(1, thread_name_prefix="arkiv-originals") as copier:
-            for result in pool.map_unordered(store_ahead(copier)):
+            for result in pool.map_unordered(containers.tasks(store_ahead(copier))):
                 key = result.key
-                digest, st = facts[key]
-                if result.error is not None:
+                if containers.owns(key):  # a member of a mail or an archive
+                    containers.handle(key, result.value, result.error)
+                elif result.error is not None:
+                    digest, st = facts[key]
                     _discard_original(catalog, originals.pop(key), digest)
                     record(FileOutcome(key, "failed", result.error), st=st)
                     continue
-                value = result.value
-                metadata = value["metadata"]
-                _fallback_title(metadata, Path(key).name)
-                members: list[FileOutcome] = []
-                try:
-                    originals.pop(key).result()
-                    # One commit a document: its row, its duplicate group, its log line
-                    # (and a container's members).
-                    with catalog.transaction():
-                        doc_id, status = archive_document(
-                            catalog, key, value, sha256=digest, source=key,
-                            size=st.st_size, mtime=st.st_mtime)
-                        outcome = FileOutcome(key, status, document_id=doc_id)
-                        log(outcome, st)
-                        if value.get("parts"):
-                            members = archive_members(catalog, key, doc_id, value)
-                            for member in members:
-                                log(member)
-                except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only …
-                    detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-                    outcome = FileOutcome(key, "failed", f"could not archive: {detail}")
-                    record(outcome, st=st, remember=False)
-                    continue
-                finally:
-                    parts.remove_spool(value)
-                count(outcome, pages=metadata["pages"])
-                report.outcomes.extend(members)
+                else:
+                    value = result.value
+                    _fallback_title(value["metadata"], Path(key).name)
+                    if value.get("parts"):  # archived once its members are
+                        containers.open(key, value, lambda c, key=key, value=value: store(key, value, c))
+                    else:
+                        store(key, value)
                 if time.monotonic() - last_sync >= INDEX_SYNC_SECONDS:
                     background.sync()
                     last_sync = time.monotonic()
@@ -515,24 +533,6 @@ def archive_document(
     )
     group_duplicates(catalog, doc_id, value["signature"], value["bands"])
     return doc_id, status
-
-
-def archive_members(
-    catalog: Catalog, path: str, doc_id: str, value: dict[str, Any]
-) -> list[FileOutcome]:
-    """Archive the members of a container just archived (see :mod:`indexer.parts`)."""
-
-    def add_member(key: str, entry: dict[str, Any]) -> tuple[str, str]:
-        member = entry["value"]
-        _fallback_title(member["metadata"], Path(key).name)
-        return archive_document(catalog, key, member, sha256=entry["sha256"],
-                                source=entry["path"], size=entry["size"])
-
-    return [
-        FileOutcome(key, status, reason, document_id=member_id)
-        for key, status, reason, member_id in parts.archive_parts(
-            catalog, path, doc_id, value, add_document=add_member)
-    ]
 
 
 @contextlib.contextmanager

@@ -22,7 +22,7 @@ from archive.query import Query
 from archive.search import search
 from indexer.extract import ExtractionError, extract
 from indexer.parts import SEPARATOR
-from indexer.pipeline import index_paths
+from indexer.pipeline import index_paths, reindex
 from web import create_app
 
 MISSIV = "Missiv till kommunstyrelsen om förskolebyggnaden i Västra Ängby, dnr KS 2019/123.\n"
@@ -105,6 +105,14 @@ def test_a_mail_is_a_document_and_each_attachment_another_linked_both_ways(tmp_p
     assert "Remissvar om bullerskärmen" in page
     original = client.get(f"/documents/{attachment.id}/original")
     assert original.status_code == 200 and original.data == YTTRANDE.encode("utf-8")
+    api = client.get(f"/api/documents/{attachment.id}").get_json()
+    assert api["containers"][0]["url"] == f"/documents/{doc.id}"
+
+    # Re-extraction reads each document from its own original, the attachments too.
+    assert reindex(home, reextract=True, workers=1) == 3
+    assert attachment.id in _found(home, "Rösjöskolan")
+    with Catalog(home, readonly=True) as catalog:
+        assert len(catalog.parts_of(doc.id)) == 2
 
 
 def test_odt_rtf_and_xml_are_read_with_their_words(tmp_path: Path, home: Path) -> None:
