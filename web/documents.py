@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
@@ -160,7 +161,7 @@ def container_links(document: Document) -> dict[str, list[dict[str, Any]]]:
     return {
         "parts": [
             {"name": name, "problem": problem,
-             "title": linked[doc_id].get("title") if doc_id in linked else None,
+             "title": _own_title(linked[doc_id], name) if doc_id in linked else None,
              "url": url_for("documents.document", doc_id=doc_id) if doc_id in linked else None}
             for name, doc_id, problem in members
         ],
@@ -171,6 +172,12 @@ def container_links(document: Document) -> dict[str, list[dict[str, Any]]]:
             for doc_id, name in containers if doc_id in linked
         ],
     }
+
+
+def _own_title(document: Document, name: str) -> str | None:
+    """A member's title when it says more than its file name ("OUTER 1" of "OUTER 1.pdf")."""
+    title = document.get("title")
+    return title if title and title not in (name, PurePosixPath(name).stem) else None
 
 
 def arende_label(arende: dict[str, Any]) -> str:

@@ -1,5 +1,6 @@
 """What the zip-based office formats share (.docx, .xlsx, OpenDocument): opening the
-zip and one XML member of it, with one-line errors and a limit against zip bombs."""
+zip and one XML member of it, with one-line errors and a limit against zip bombs, and
+the title in an Office file's properties."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+
 from indexer.extract import ExtractionError
 
+DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 #: An XML member larger than this unpacked is refused (a zip bomb, not a document).
 MAX_XML_BYTES = 256 * 1024 * 1024
 
@@ -37,3 +42,16 @@ def xml_member(archive: zipfile.ZipFile, name: str, kind: str) -> Iterator[IO[by
         raise ExtractionError(f"too large to extract: {name} unpacks to over {MAX_XML_BYTES // 2**20} MB")
     with archive.open(info) as handle:
         yield handle
+
+
+def core_title(archive: zipfile.ZipFile) -> str | None:
+    """The title in an Office file's properties (``docProps/core.xml``), if it is one."""
+    try:
+        with archive.open("docProps/core.xml") as handle:
+            root = ElementTree.parse(handle).getroot()
+    except (KeyError, ElementTree.ParseError, DefusedXmlException):
+        return None
+    element = root.find(DC_TITLE)
+    text = " ".join((element.text or "").split()) if element is not None else ""
+    # One-word core titles are template names ("ReferatLagrummet", "Normal"), not titles.
+    return text if len(text.split()) >= 2 else None

@@ -17,7 +17,7 @@ from defusedxml.common import DefusedXmlException
 
 from indexer.clean import normalise_characters
 from indexer.extract import XLSX, Extracted, ExtractionError
-from indexer.extract.office import office_zip, xml_member
+from indexer.extract.office import core_title, office_zip, xml_member
 
 S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 KIND = "an Excel workbook"
@@ -34,9 +34,11 @@ def extract(path: Path) -> Extracted:
         if not sheets:
             raise ExtractionError("not an Excel workbook: no worksheets")
         pages = [normalise_characters(_sheet_text(archive, name, strings)) for _n, name in sheets]
+        # A sheet's first cells are seldom a title: the properties', else the file's name.
+        title = core_title(archive) or path.stem.replace("_", " ")
     if not any(page.strip() for page in pages):
         raise ExtractionError("empty file: the workbook has no text")
-    return Extracted(pages=pages, content_type=XLSX)
+    return Extracted(pages=pages, content_type=XLSX, title=title)
 
 
 def _parse(archive: zipfile.ZipFile, name: str) -> ElementTree.Element | None:
