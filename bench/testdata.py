@@ -16,7 +16,6 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from indexer.parts import SEPARATOR
 from indexer.pipeline import index_paths
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[1].parent / "shared" / "testdata"
@@ -33,8 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     with tempfile.TemporaryDirectory(prefix="arkiv-bench-testdata-") as home:
         report = index_paths(home, [args.folder], workers=args.workers)
-    files = [o for o in report.outcomes if SEPARATOR not in o.path]
-    members = [o for o in report.outcomes if SEPARATOR in o.path]
+    members = report.members
+    files = [o for o in report.outcomes if o not in members]
     failed_files = [o for o in files if o.status == "failed"]
     failed_members = [o for o in members if o.status == "failed"]
     unsupported = [o for o in failed_files if "unsupported file type" in (o.reason or "")]

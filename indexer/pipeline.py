@@ -94,6 +94,11 @@ class IndexReport:
         return [o for o in self.outcomes if o.status == "failed"]
 
     @property
+    def members(self) -> list[FileOutcome]:
+        """Outcomes of the attachments and archive members (``container!/name``)."""
+        return [o for o in self.outcomes if parts.SEPARATOR in o.path]
+
+    @property
     def failed_before(self) -> list[FileOutcome]:
         return [o for o in self.outcomes if o.failed_before]
 
