@@ -8,7 +8,6 @@ The XML is parsed with defusedxml (no entity expansion, no external entities).
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 from typing import IO
 
@@ -17,13 +16,12 @@ from defusedxml.common import DefusedXmlException
 
 from indexer.clean import normalise_characters
 from indexer.extract import ODT, Extracted, ExtractionError, sniff
-from indexer.extract.office import office_zip, xml_member
+from indexer.extract.office import office_zip, properties_title, xml_member
 
 TEXT_NS = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 TABLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 DRAW_NS = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
 OFFICE_NS = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 KIND = "an OpenDocument file"
 #: Elements that start a new page: a spreadsheet's sheet, a presentation's slide.
 _PAGES = frozenset({f"{TABLE_NS}table", f"{DRAW_NS}page"})
@@ -36,7 +34,7 @@ def extract(path: Path) -> Extracted:
     with office_zip(path, KIND) as archive:
         with xml_member(archive, "content.xml", KIND) as handle:
             pages = _read_body(handle, paged=content_type != ODT)
-        title = _meta_title(archive)
+        title = properties_title(archive, "meta.xml")
     pages = [normalise_characters(page) for page in pages]
     if not any(page.strip() for page in pages):
         raise ExtractionError("empty file: the OpenDocument file has no text")
@@ -87,13 +85,3 @@ def _inline_text(element: ElementTree.Element):  # noqa: ANN202 - a generator of
         if child.tail:
             yield child.tail
 
-
-def _meta_title(archive: zipfile.ZipFile) -> str | None:
-    try:
-        with archive.open("meta.xml") as handle:
-            root = ElementTree.parse(handle).getroot()
-    except (KeyError, ElementTree.ParseError, DefusedXmlException):
-        return None
-    element = root.find(f".//{DC_TITLE}")
-    text = " ".join((element.text or "").split()) if element is not None else ""
-    return text or None

@@ -46,12 +46,19 @@ def xml_member(archive: zipfile.ZipFile, name: str, kind: str) -> Iterator[IO[by
 
 def core_title(archive: zipfile.ZipFile) -> str | None:
     """The title in an Office file's properties (``docProps/core.xml``), if it is one."""
+    title = properties_title(archive, "docProps/core.xml")
+    # One-word core titles are template names ("ReferatLagrummet", "Normal"), not titles.
+    return title if title and len(title.split()) >= 2 else None
+
+
+def properties_title(archive: zipfile.ZipFile, member: str) -> str | None:
+    """The Dublin Core title in a properties member (``docProps/core.xml``, ODF's
+    ``meta.xml``), on one line."""
     try:
-        with archive.open("docProps/core.xml") as handle:
+        with archive.open(member) as handle:
             root = ElementTree.parse(handle).getroot()
     except (KeyError, ElementTree.ParseError, DefusedXmlException):
         return None
-    element = root.find(DC_TITLE)
+    element = root.find(f".//{DC_TITLE}")
     text = " ".join((element.text or "").split()) if element is not None else ""
-    # One-word core titles are template names ("ReferatLagrummet", "Normal"), not titles.
-    return text if len(text.split()) >= 2 else None
+    return text or None
