@@ -61,9 +61,10 @@ def mail_document(header: dict[str, Any], body: str, parts: list[Part], content_
     }
     if date:
         metadata["document_date"] = date.date().isoformat()
+    # A mail without a subject is named by its sender, not by its first header line.
+    title = header.get("subject") or (f"E-post från {header['from']}" if header.get("from") else None)
     return Extracted(
-        pages=[text], content_type=content_type, title=header.get("subject") or None,
-        metadata=metadata, parts=parts,
+        pages=[text], content_type=content_type, title=title, metadata=metadata, parts=parts,
     )
 
 
