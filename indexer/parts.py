@@ -25,6 +25,7 @@ import shutil
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -84,10 +85,15 @@ def remove_spool(value: dict[str, Any] | None) -> None:
         shutil.rmtree(value["spool"], ignore_errors=True)
 
 
-def remove_leftover_spools() -> None:
-    """Remove spool folders that this process's workers left (a worker killed mid-file)."""
-    for leftover in Path(tempfile.gettempdir()).glob(f"{_SPOOL_PREFIX}{os.getpid()}-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+@contextmanager
+def spools_removed() -> Iterator[None]:
+    """On leaving, remove the spool folders this process's workers left (a worker killed
+    mid-file, a run interrupted); the workers must have stopped by then."""
+    try:
+        yield
+    finally:
+        for leftover in Path(tempfile.gettempdir()).glob(f"{_SPOOL_PREFIX}{os.getpid()}-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 # -- in the parent ----------------------------------------------------------------------

@@ -363,7 +363,7 @@ def index_paths(
     # forked later, each would start with its own view of them (~2 KB a file).
     with write_lock(home, purpose="arkiv index"), Catalog(home) as catalog, \
             _running_job(home, command) as update, _BackgroundSync(home) as background, \
-            WorkerPool(
+            parts.spools_removed(), WorkerPool(
                 process_file,
                 workers=workers,
                 timeout=timeout,
@@ -513,7 +513,6 @@ def index_paths(
                 if time.monotonic() - last_sync >= INDEX_SYNC_SECONDS:
                     background.sync()
                     last_sync = time.monotonic()
-        parts.remove_leftover_spools()
         link_meetings(
             catalog, (o.document_id for o in report.outcomes if o.status in ("new", "updated")))
         background.sync(wait=True)

@@ -7,7 +7,9 @@ uses, ingested by the real pipeline into a real archive, and looked for by its w
 from __future__ import annotations
 
 import io
+import os
 import tarfile
+import tempfile
 import zipfile
 from email.message import EmailMessage
 from pathlib import Path
@@ -188,6 +190,8 @@ def test_archives_nested_hostile_and_incremental(tmp_path: Path, home: Path) -> 
     assert "path traversal" in failed["../../utanfor.txt"] and "path traversal" in failed["/etc/absolut.txt"]
     assert "zip bomb" in failed["noll.bin"] and "encrypted" in failed["hemlig.txt"]
     assert not (tmp_path / "utanfor.txt").exists() and not Path("/etc/absolut.txt").exists()
+    # The members spooled for the workers are gone with the run.
+    assert not list(Path(tempfile.gettempdir()).glob(f"arkiv-parts-{os.getpid()}-*"))
     key = str(bundle)
     with Catalog(home, readonly=True) as catalog:
         missiv = catalog.get_by_path(f"{key}!/inre.zip!/bilagor/missiv.txt")
