@@ -10,6 +10,7 @@ import io
 import os
 import tarfile
 import tempfile
+import time
 import zipfile
 from email.message import EmailMessage
 from pathlib import Path
@@ -271,3 +272,29 @@ def test_a_spreadsheet_sheet_and_a_slide_are_pages(tmp_path: Path) -> None:
     assert extract(tmp_path / "budget.ods").pages == ["Fritidsgårdar 2024", "Simhallen 2024"]
     assert extract(tmp_path / "trygghet.odp").pages == [
         "Trygghetsvandring i Hallonbergen", "Ljussättning vid stationen"]
+
+
+def test_a_member_that_hangs_costs_only_itself(
+    tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import indexer.extract.text
+
+    real = indexer.extract.text.extract
+
+    def hanging(path: Path):  # noqa: ANN202 - a text parser that never returns on one file
+        if path.name == "haenger.txt":
+            time.sleep(3600)
+        return real(path)
+
+    monkeypatch.setattr(indexer.extract.text, "extract", hanging)
+    bundle = tmp_path / "bilagor.zip"
+    bundle.write_bytes(_zip({"haenger.txt": b"Den fastnar.\n", "missiv.txt": MISSIV.encode()}))
+    report = index_paths(home, [bundle], workers=2, timeout=2)
+    outcomes = {o.path: (o.status, o.reason) for o in report.outcomes}
+    # Each member has a file's own time limit: the archive and its other member are kept.
+    assert outcomes == {
+        str(bundle): ("new", None),
+        f"{bundle}{SEPARATOR}haenger.txt": ("failed", "timed out after 2 s"),
+        f"{bundle}{SEPARATOR}missiv.txt": ("new", None),
+    }
+    assert _found(home, "förskolebyggnaden")
