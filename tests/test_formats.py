@@ -298,3 +298,21 @@ def test_a_member_that_hangs_costs_only_itself(
         f"{bundle}{SEPARATOR}missiv.txt": ("new", None),
     }
     assert _found(home, "förskolebyggnaden")
+
+
+def test_content_decides_the_format_whatever_the_name(tmp_path: Path) -> None:
+    from indexer.extract import EML, ODT, TAR, TEXT, sniff
+
+    odt = OpenDocumentText()
+    odt.text.addElement(P(text="Text"))
+    odt.save(str(tmp_path / "utan-namn"))
+    tar = io.BytesIO()
+    with tarfile.open(fileobj=tar, mode="w") as archive:
+        member = tarfile.TarInfo("a.txt")
+        archive.addfile(member, io.BytesIO(b""))
+    assert sniff((tmp_path / "utan-namn").read_bytes()[:4096], "bilaga") == ODT
+    assert sniff(tar.getvalue()[:4096], "bilaga") == TAR
+    assert sniff(_mail()[:4096], "bilaga") == EML
+    # A note that starts like a mail header but is not one stays text.
+    assert sniff("From: Karin\nHej, här är anteckningarna.\n".encode(), "anteckning") == TEXT
+    assert sniff(b"Subject: x\nDate: y\n\nNo sender.\n", "anteckning") == TEXT
