@@ -703,9 +703,11 @@ class Catalog:
 
     def paths_under(self, prefix: str) -> list[tuple[str, str]]:
         """The paths that start with ``prefix`` (a container's ``…!/``) and their documents."""
+        # A range on the primary key (its index), not a scan: the paths from the prefix up
+        # to the prefix with its last character one higher.
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
         rows = self.db.execute(
-            "SELECT path, document_id FROM paths WHERE substr(path, 1, ?) = ?",
-            (len(prefix), prefix),
+            "SELECT path, document_id FROM paths WHERE path >= ? AND path < ?", (prefix, upper)
         )
         return [(r[0], r[1]) for r in rows]
 

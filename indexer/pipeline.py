@@ -470,7 +470,9 @@ def index_paths(
                         size=st.st_size, mtime=st.st_mtime)
                     if container is not None:
                         catalog.set_parts(doc_id, container.listed)
-                        catalog.retire_paths_under(key + parts.SEPARATOR, container.kept, doc_id)
+                    if container is not None or status == "updated":  # members may be gone
+                        kept = container.kept if container is not None else []
+                        catalog.retire_paths_under(key + parts.SEPARATOR, kept, doc_id)
                     outcome = FileOutcome(key, status, document_id=doc_id)
                     log(outcome, st)
             except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only …

@@ -6,6 +6,8 @@ uses, ingested by the real pipeline into a real archive, and looked for by its w
 
 from __future__ import annotations
 
+import email
+import email.policy
 import io
 import os
 import tarfile
@@ -116,6 +118,17 @@ def test_a_mail_is_a_document_and_each_attachment_another_linked_both_ways(tmp_p
     assert attachment.id in _found(home, "Rösjöskolan")
     with Catalog(home, readonly=True) as catalog:
         assert len(catalog.parts_of(doc.id)) == 2
+
+    # The mail sent again without its attachments: they are no longer its parts.
+    message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
+    message.clear_content()
+    message.set_content("Bilagorna kommer i ett senare brev.")
+    mail.write_bytes(message.as_bytes())
+    assert index_paths(home, [mail], workers=1).counts["updated"] == 1
+    with Catalog(home, readonly=True) as catalog:
+        assert catalog.get_by_path(f"{mail}{SEPARATOR}yttrande.txt") is None
+        assert catalog.get(attachment.id, with_text=False).superseded_by is not None
+    assert attachment.id not in _found(home, "Rösjöskolan")
 
 
 def test_odt_rtf_and_xml_are_read_with_their_words(tmp_path: Path, home: Path) -> None:
