@@ -88,6 +88,18 @@ def arende_citation(arende: dict[str, Any], document: dict[str, Any]) -> str:
     return " ".join(filter(None, (arende_label(arende), "i", where, date)))
 
 
+#: Between a container's path and a member's name in it (``bilagor.zip!/missiv.txt``).
+MEMBER_SEPARATOR = "!/"
+
+
+def public_path(path: str) -> str:
+    """What the public sees of a path: the file name only, and for a member of a zip or
+    a mail the container's file name and the member's path in it
+    (``/srv/diariet/bilagor.zip!/bilagor/missiv.txt`` → ``bilagor.zip!/bilagor/missiv.txt``)."""
+    outer, separator, inner = path.partition(MEMBER_SEPARATOR)
+    return outer.rsplit("/", 1)[-1] + separator + inner
+
+
 def document_id(sha256: str) -> str:
     """A document's id: the first 16 hex digits of its content hash (stable, URL-safe)."""
     return sha256[:16]

@@ -88,10 +88,12 @@ def index(
         broker=broker,
     )
     counts = report.counts
+    members = len(report.members)
+    files = f"{len(report.outcomes) - members} files" + (
+        f" and {members} attachments or archive members" if members else "")
     click.echo(
         f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
-        f"{counts['failed']} failed ({len(report.outcomes)} files, {report.pages} pages, "
-        f"{report.elapsed:.1f} s)",
+        f"{counts['failed']} failed ({files}, {report.pages} pages, {report.elapsed:.1f} s)",
         err=True,
     )
     if report.failed_before:

@@ -186,6 +186,8 @@ class BrokerPool:
         self._pending: dict[str, dict[str, Any]] = {}
         self._holder: dict[str, str] = {}
         self._task_ids: dict[str, str] = {}
+        #: Spool folders of container members sent back by workers (they travel inline).
+        self._spools: list[str] = []
         #: Outstanding files that no worker held and the broker did not queue at the last
         #: sweep: sent again if the next sweep finds them so too.
         self._unaccounted: set[str] = set()
@@ -237,12 +239,15 @@ class BrokerPool:
         self._call("sending a task", self.app.send_task, TASK_NAME, task_id=task_id,
                    kwargs=self._pending[key], queue=QUEUE, retry=False)
 
-    def _message(self, key: str, path: str, filename: str) -> dict[str, Any]:
+    def _message(self, key: str, task: tuple[Any, ...]) -> dict[str, Any]:
+        """A task's message: ``task`` is process_file's, ``(path, name, …)``."""
+        path = task[0]
         data = None
-        if os.path.getsize(path) <= self.inline_max:
+        spooled = any(path.startswith(folder) for folder in self._spools)
+        if spooled or os.path.getsize(path) <= self.inline_max:
             data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-        return {"run": self.run, "key": key, "path": path, "filename": filename,
-                "data": data, "registry": self.registry_dir, "timeout": self.timeout,
+        return {"run": self.run, "key": key, "task": list(task), "data": data,
+                "registry": self.registry_dir, "timeout": self.timeout,
                 "memory_mb": self.memory_mb}
 
     # -- results --------------------------------------------------------------------
@@ -251,19 +256,19 @@ class BrokerPool:
         slots = sum(int(w.get("slots") or 1) for w in self.workers.values())
         return max(MIN_TASKS_OUT, TASKS_PER_SLOT * slots)
 
-    def map_unordered(self, tasks: Iterable[tuple[str, tuple[str, str]]]) -> Iterator[TaskResult]:
-        """Send tasks (a few per worker slot ahead) and yield results as they come back."""
+    def map_unordered(self, tasks: Iterable[tuple[str, tuple[Any, ...]]]) -> Iterator[TaskResult]:
+        """Send tasks (a few per worker slot ahead) and yield results as they come back.
+        ``tasks`` may grow meanwhile (a container's members): it is asked again whenever
+        there is room, and the run ends when it has nothing more and nothing is out."""
         pending = iter(tasks)
-        exhausted = False
         while True:
-            while not exhausted and len(self._pending) < self._window():
+            while len(self._pending) < self._window():
                 task = next(pending, None)
                 if task is None:
-                    exhausted = True
                     break
-                key, (path, filename) = task
+                key, arg = task
                 try:
-                    self._pending[key] = self._message(key, path, filename)
+                    self._pending[key] = self._message(key, arg)
                 except OSError as exc:
                     yield TaskResult(key, error=exc.strerror or str(exc))
                     continue
@@ -283,6 +288,8 @@ class BrokerPool:
             self._task_ids.pop(key, None)
             worker = result["worker"]
             self.done_by[worker] = self.done_by.get(worker, 0) + 1
+            if result["value"] and result["value"].get("parts"):
+                self._spools.append(unpack_members(result["value"]))
             yield TaskResult(key, result["value"], result["error"])
 
     def _watch_workers(self) -> None:
@@ -346,6 +353,38 @@ class BrokerPool:
         ]}
 
 
+# -- a container's members: spooled by the worker, sent back with its result ------------
+
+
+def pack_members(value: dict[str, Any]) -> None:
+    """In the worker: a container's spooled members go back inside its result (the
+    writer archives them and hands each out as a task of its own); the spool goes."""
+    from indexer.parts import remove_spool
+
+    for entry in value["parts"]:
+        if "path" in entry:
+            entry["data"] = base64.b64encode(Path(entry["path"]).read_bytes()).decode("ascii")
+    remove_spool(value)
+    value["spool"] = None
+
+
+def unpack_members(value: dict[str, Any]) -> str:
+    """In the writer: a container's members from a worker, spooled here as if a local
+    worker had done it (removed with the container, or at the end of the run); returns
+    the spool folder."""
+    from indexer.parts import spool_folder
+
+    folder = spool_folder(os.getpid())
+    for number, entry in enumerate(value["parts"]):
+        if "data" in entry:
+            path = folder / str(number) / Path(entry["path"]).name  # its name in the worker's
+            path.parent.mkdir()
+            path.write_bytes(base64.b64decode(entry.pop("data")))
+            entry["path"] = str(path)
+    value["spool"] = str(folder)
+    return str(folder)
+
+
 # -- the worker's side: ``arkiv worker`` --------------------------------------------
 
 
@@ -403,7 +442,7 @@ class _WorkerState:
         self.local.settings = settings
         return self.local.pool
 
-    def process(self, run: str, key: str, path: str, filename: str, data: str | None,
+    def process(self, run: str, key: str, task: list[Any], data: str | None,
                 registry: str | None, timeout: float, memory_mb: int | None) -> None:
         """One task: extract, push the result to the run's list (waiting for the broker
         if it is away), and only then return (and so acknowledge the task)."""
@@ -415,8 +454,7 @@ class _WorkerState:
             if delay:
                 time.sleep(delay)
             try:
-                value, error = self._extract(key, path, filename, data, registry, timeout,
-                                             memory_mb)
+                value, error = self._extract(key, task, data, registry, timeout, memory_mb)
             except Exception as exc:  # the writer must hear of every file (disk full here …)
                 value, error = None, f"worker {self.host}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
             payload = json.dumps({"key": key, "worker": self.name, "value": value,
@@ -427,11 +465,12 @@ class _WorkerState:
         finally:
             self.release(run, key)
 
-    def _extract(self, key: str, path: str, filename: str, data: str | None,
-                 registry: str | None, timeout: float, memory_mb: int | None,
-                 ) -> tuple[Any, str | None]:
+    def _extract(self, key: str, task: list[Any], data: str | None, registry: str | None,
+                 timeout: float, memory_mb: int | None) -> tuple[Any, str | None]:
+        """process_file on ``task`` (``[path, name, …]``), its file from ``data`` if given."""
         if registry and not Path(registry).is_dir():
             return None, f"registry folder not found on worker {self.host}: {registry}"
+        path, filename, *rest = task
         with tempfile.TemporaryDirectory(prefix="arkiv-worker-") as tmp:
             if data is not None:
                 path = str(Path(tmp) / (Path(filename).name or "file"))
@@ -440,7 +479,9 @@ class _WorkerState:
                 return None, (f"not readable on worker {self.host}: {path} (larger files are "
                               "read from storage the workers share, at the same path)")
             pool = self.pool(registry, timeout, memory_mb)
-            result = next(pool.map_unordered([(key, (path, filename))]))
+            result = next(pool.map_unordered([(key, (path, filename, *rest))]))
+        if result.value and result.value.get("parts"):
+            pack_members(result.value)
         return result.value, result.error
 
     def _push(self, run: str, payload: str) -> None:
@@ -462,6 +503,8 @@ def run_worker(url: str, *, concurrency: int | None = None, loglevel: str = "WAR
     """Run an ``arkiv worker`` until it is stopped (SIGTERM/Ctrl-C: finish the files in hand)."""
     from celery import signals
     from celery.exceptions import CPendingDeprecationWarning
+
+    from indexer.parts import spools_removed
 
     # Tasks in hand when the broker goes away finish, and their results wait for it:
     # chosen (worker_cancel_long_running_tasks_on_connection_loss), not to be warned of.
@@ -491,7 +534,8 @@ def run_worker(url: str, *, concurrency: int | None = None, loglevel: str = "WAR
         without_heartbeat=True, queues=[QUEUE],
     )
     try:
-        worker.start()
+        with spools_removed():  # members a killed extraction left behind
+            worker.start()
     finally:
         state.stopping.set()
         with contextlib.suppress(*_connection_errors()):

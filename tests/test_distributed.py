@@ -7,8 +7,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -30,12 +32,20 @@ from reliability import (
 from archive.jobs import read_job
 
 
-def start_worker(home: Path, url: str, log: Path, delay: float) -> subprocess.Popen[bytes]:
-    """An ``arkiv worker`` that waits ``delay`` seconds before each file (a kill lands mid-file)."""
+def start_worker(home: Path, url: str, log: Path, delay: float,
+                 private_tmp: Path | None = None) -> subprocess.Popen[bytes]:
+    """An ``arkiv worker`` that waits ``delay`` seconds before each file (a kill lands
+    mid-file); with ``private_tmp``, its temporary files are where no other process
+    sees them, as on another machine (a mount namespace of its own, when run as root)."""
     env = {**arkiv_env(home), "ARKIV_WORKER_TASK_DELAY": str(delay)}
+    command = [ARKIV, "worker", "--broker", url, "--concurrency", "1"]
+    if private_tmp is not None and os.geteuid() == 0 and shutil.which("unshare"):
+        private_tmp.mkdir()
+        env["TMPDIR"] = str(private_tmp)
+        command = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                   'mount -t tmpfs tmpfs "$0" && exec "$@"', str(private_tmp), *command]
     with open(log, "wb") as out:
-        return subprocess.Popen([ARKIV, "worker", "--broker", url, "--concurrency", "1"],
-                                stdout=out, stderr=subprocess.STDOUT, env=env,
+        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env,
                                 start_new_session=True)
 
 
@@ -154,10 +164,10 @@ def test_a_worker_extracts_the_bytes_in_the_task_or_names_the_file_it_cannot_see
 
     state = _WorkerState("redis://127.0.0.1:1/0", slots=1)  # no broker needed to extract
     text = "Socialnämnden beslutade om hemlöshet i Göteborg.\n".encode()
-    value, error = state._extract("k", "/elsewhere/beslut.txt", "beslut.txt",
+    value, error = state._extract("k", ["/elsewhere/beslut.txt", "beslut.txt"],
                                   base64.b64encode(text).decode(), None, 30, None)
     assert error is None and "hemlöshet" in value["text"]
-    value, error = state._extract("k", str(tmp_path / "saknas.pdf"), "saknas.pdf", None,
+    value, error = state._extract("k", [str(tmp_path / "saknas.pdf"), "saknas.pdf"], None,
                                   None, 30, None)
     assert value is None
     assert error == (f"not readable on worker {os.uname().nodename}: {tmp_path / 'saknas.pdf'} "
@@ -211,3 +221,53 @@ def test_many_kills_of_workers_and_broker_every_file_archived_once(
     assert log_lines(home) == Counter({str(f): 1 for f in files})
     for number in range(0, count, 7):
         assert len(searchable_ids(home, unique_word(number))) == 1, number
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_containers_over_the_broker_archive_as_a_local_run_does(
+    tmp_path: Path, redis_server: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A zip in a zip: the worker sends its members back, the writer archives each and
+    hands it out again; the catalog is the one a local run makes. Files go by path
+    (nothing inline), members inline (they exist only in the writer's spool)."""
+    from archive.catalog import Catalog
+    from indexer import distributed
+    from indexer.pipeline import index_paths
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    inner = _zip({"djup.txt": b"Den djupaste filen om Kymlinge.\n"})
+    (folder / "bilagor.zip").write_bytes(_zip({
+        "yttrande.txt": "Yttrande över detaljplan för Ursvik.\n".encode(), "inre.zip": inner}))
+    (folder / "beslut.txt").write_text("Beslut om bygglov i Rissne.\n", encoding="utf-8")
+    monkeypatch.setattr(distributed, "INLINE_MAX_BYTES", 0)
+    worker = start_worker(tmp_path / "arkiv", redis_server.url, tmp_path / "worker.log", 0,
+                          private_tmp=tmp_path / "worker-tmp")
+    try:
+        remote = index_paths(tmp_path / "remote", [folder], broker=redis_server.url)
+    finally:
+        worker.kill()
+        worker.wait(10)
+    local = index_paths(tmp_path / "local", [folder], workers=1)
+
+    def outcomes(report: Any) -> list[tuple[str, str]]:
+        return sorted((o.path, o.status) for o in report.outcomes)
+
+    assert outcomes(remote) == outcomes(local)
+    assert len(remote.outcomes) == 5 and not remote.failures
+    for home in (tmp_path / "remote", tmp_path / "local"):
+        with Catalog(home, readonly=True) as catalog:
+            deepest = catalog.get_by_path(f"{folder / 'bilagor.zip'}!/inre.zip!/djup.txt")
+            assert deepest is not None and "Kymlinge" in deepest.text
+        assert len(searchable_ids(home, "Kymlinge")) == 1
+    assert not list(Path(tempfile.gettempdir()).glob(f"arkiv-parts-{os.getpid()}-*"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
@@ -24,6 +25,9 @@ from web.i18n import gettext as _
 from web.labels import FIELD_LABELS, value_label
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+#: Content types of mails: their parts are "Bilagor", an archive's are its "Innehåll".
+MAIL_TYPES = frozenset({"message/rfc822", "application/vnd.ms-outlook"})
 
 _DOCUMENT_ID = re.compile(r"[0-9a-f]{16}")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
@@ -145,6 +149,37 @@ def relations(document: Document) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def container_links(document: Document) -> dict[str, list[dict[str, Any]]]:
+    """A container's members ("Bilagor" of a mail, the files of a zip) and the
+    containers a document came in ("Bilaga till e-post …"), ready to render."""
+    catalog = archive().catalog
+    members = catalog.parts_of(document.id)
+    containers = catalog.containers_of(document.id)
+    linked = catalog.get_many(
+        [doc_id for _name, doc_id, _problem in members if doc_id]
+        + [doc_id for doc_id, _name in containers], with_text=False)
+    return {
+        "parts": [
+            {"name": name, "problem": problem,
+             "title": _own_title(linked[doc_id], name) if doc_id in linked else None,
+             "url": url_for("documents.document", doc_id=doc_id) if doc_id in linked else None}
+            for name, doc_id, problem in members
+        ],
+        "containers": [
+            {"name": name, "title": linked[doc_id].get("title") or linked[doc_id].filename,
+             "mail": linked[doc_id].content_type in MAIL_TYPES,
+             "url": url_for("documents.document", doc_id=doc_id)}
+            for doc_id, name in containers if doc_id in linked
+        ],
+    }
+
+
+def _own_title(document: Document, name: str) -> str | None:
+    """A member's title when it says more than its file name ("OUTER 1" of "OUTER 1.pdf")."""
+    title = document.get("title")
+    return title if title and title not in (name, PurePosixPath(name).stem) else None
+
+
 def arende_label(arende: dict[str, Any]) -> str:
     """How people cite an ärende: "§ 64" in minutes, "Punkt 3" on an agenda."""
     if arende.get("numbering") == "item":
@@ -237,7 +272,9 @@ def document(doc_id: str) -> str:
         size=human_size(doc.size),
         search_back_url=url_for("search.search", q=query_text) if query_text else None,
         arenden=[arende_json(doc, a) for a in doc.metadata.get("arenden") or []],
+        is_mail=doc.content_type in MAIL_TYPES,
         **relations(doc),
+        **container_links(doc),
     )
 
 
