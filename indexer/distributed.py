@@ -11,7 +11,9 @@ How the file gets to the worker: a file up to :data:`INLINE_MAX_BYTES` travels i
 task (the exact bytes the writer hashed, so what is archived under that hash is what was
 extracted, even if the file changes meanwhile); a larger one is read by the worker from
 its source path, which must be visible at the same path on every worker machine (shared
-storage). The registry folder (``--registry``), when given, likewise.
+storage). The registry folder (``--registry``), when given, likewise. A container's
+members (a mail's attachments, a zip's files) come back inside the container's result and
+are spooled by the writer, which archives them and hands each out again, always inline.
 
 Nothing is lost, nothing is archived twice:
 
@@ -158,7 +160,7 @@ def _redis(url: str) -> Any:
 class BrokerPool:
     """Where extraction runs when it runs on ``arkiv worker``s: the same interface as
     :class:`~indexer.workers.WorkerPool` (a context manager whose ``map_unordered`` yields a
-    TaskResult per ``(key, (path, filename))`` task, as they finish)."""
+    TaskResult per ``(key, (path, name, …))`` task of process_file, as they finish)."""
 
     def __init__(
         self,
@@ -243,7 +245,7 @@ class BrokerPool:
         """A task's message: ``task`` is process_file's, ``(path, name, …)``."""
         path = task[0]
         data = None
-        spooled = any(path.startswith(folder) for folder in self._spools)
+        spooled = any(path.startswith(folder + os.sep) for folder in self._spools)
         if spooled or os.path.getsize(path) <= self.inline_max:
             data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
         return {"run": self.run, "key": key, "task": list(task), "data": data,
