@@ -504,13 +504,18 @@ class _WorkerState:
 def run_worker(url: str, *, concurrency: int | None = None, loglevel: str = "WARNING") -> int:
     """Run an ``arkiv worker`` until it is stopped (SIGTERM/Ctrl-C: finish the files in hand)."""
     from celery import signals
-    from celery.exceptions import CPendingDeprecationWarning
+    from celery.exceptions import CPendingDeprecationWarning, SecurityWarning
 
     from indexer.parts import spools_removed
 
     # Tasks in hand when the broker goes away finish, and their results wait for it:
     # chosen (worker_cancel_long_running_tasks_on_connection_loss), not to be warned of.
     warnings.filterwarnings("ignore", category=CPendingDeprecationWarning)
+    # Celery's own warning names options of its command line, not ours: one line instead.
+    warnings.filterwarnings("ignore", category=SecurityWarning)
+    if os.geteuid() == 0:
+        print("arkiv worker: running as root; a worker only reads files, so an unprivileged "
+              "user will do", file=sys.stderr, flush=True)
     check_broker_url(url)
     slots = max(1, concurrency or os.cpu_count() or 1)
     app = make_app(url)
