@@ -4,7 +4,9 @@ keeps what it was told across a kill -9 (what the distributed-worker tests rely 
 from __future__ import annotations
 
 import psycopg
+import pytest
 import redis
+import servers
 
 
 def test_postgres_fixture_answers_a_query(postgres_server) -> None:
@@ -23,3 +25,14 @@ def test_redis_fixture_keeps_data_across_kill_and_restart(redis_server) -> None:
     client = redis.Redis.from_url(redis_server.url)
     assert [v.decode() for v in client.lrange("arkiv:test", 0, -1)] == ["första", "andra"]
     client.close()
+
+
+def test_a_missing_server_skips_with_what_to_install_and_fails_in_ci(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(servers, "IN_CI", False)
+    with pytest.raises(pytest.skip.Exception, match=r"install it with `apt-get install redis-server`"):
+        servers.require_binary("/nonexistent/redis-server", "redis-server")
+    monkeypatch.setattr(servers, "IN_CI", True)
+    with pytest.raises(pytest.fail.Exception, match=r"/nonexistent/initdb not found"):
+        servers.require_binary("/nonexistent/initdb", "postgresql-15")
