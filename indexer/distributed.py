@@ -508,11 +508,15 @@ def run_worker(url: str, *, concurrency: int | None = None, loglevel: str = "WAR
 
     from indexer.parts import spools_removed
 
-    # Tasks in hand when the broker goes away finish, and their results wait for it:
-    # chosen (worker_cancel_long_running_tasks_on_connection_loss), not to be warned of.
-    warnings.filterwarnings("ignore", category=CPendingDeprecationWarning)
-    # Celery's own warning names options of its command line, not ours: one line instead.
-    warnings.filterwarnings("ignore", category=SecurityWarning)
+    def quiet(**_: Any) -> None:
+        # Tasks in hand when the broker goes away finish, and their results wait for it:
+        # chosen (worker_cancel_long_running_tasks_on_connection_loss), not to be warned
+        # of. Celery's warning about root names options of its command line, not ours.
+        warnings.filterwarnings("ignore", category=CPendingDeprecationWarning)
+        warnings.filterwarnings("ignore", category=SecurityWarning)
+
+    quiet()
+    signals.celeryd_after_setup.connect(quiet, weak=False)  # its logging set-up re-enables them
     if os.geteuid() == 0:
         print("arkiv worker: running as root; a worker only reads files, so an unprivileged "
               "user will do", file=sys.stderr, flush=True)
@@ -534,7 +538,8 @@ def run_worker(url: str, *, concurrency: int | None = None, loglevel: str = "WAR
     beating = threading.Thread(target=state.heartbeat_forever, name="arkiv-heartbeat",
                                daemon=True)
     beating.start()
-    print(f"arkiv worker {state.name}: {slots} slots, broker {safe_url(url)}", flush=True)
+    print(f"arkiv worker {state.name}: {slots} slot{'' if slots == 1 else 's'}, "
+          f"broker {safe_url(url)}", flush=True)
     worker = app.Worker(
         pool="threads", concurrency=slots, hostname=f"arkiv@{state.name}",
         loglevel=loglevel, quiet=True, without_gossip=True, without_mingle=True,
