@@ -65,9 +65,17 @@ LANGUAGE_NAMES: dict[str, str] = {
     "en": "engelska",
     "da": "danska",
     "no": "norska",
+    "nb": "norska (bokmål)",
+    "nn": "nynorska",
     "fi": "finska",
     "de": "tyska",
     "fr": "franska",
+    "et": "estniska",
+    "lv": "lettiska",
+    "es": "spanska",
+    "nl": "nederländska",
+    "pl": "polska",
+    "unknown": "okänt språk",
 }
 
 
