@@ -45,6 +45,7 @@ from archive.index import (
     ENGLISH_STOP_WORDS,
     EXACT,
     FACET_FIELDS,
+    FOREIGN_STEMMERS,
     INDEX_NAME,
     LENGTH_FIELDS,
     SCHEMA_VERSION,
@@ -1111,7 +1112,7 @@ class _Compiler:
         self.words.append(word)
         swedish = STEMMING["sv"]._stem(word)
         english = STEMMING["en"]._stem(word)
-        stems = list(dict.fromkeys((swedish, english)))
+        stems = list(dict.fromkeys((swedish, english, *_foreign_stems(word))))
         parts: list[_Node] = [_Leaf("exact", word, BOOST_EXACT)]
         for stem in stems:
             parts += [_Leaf("stem", stem, BOOST_STEM), _Leaf("title", stem, BOOST_TITLE)]
@@ -1143,6 +1144,7 @@ class _Compiler:
             spellings.pop()
         self.highlights.phrases.append(
             [min(stem, word, key=len) for stem, word in zip(spellings[-1], words, strict=True)])
+        spellings += [STEMMING[language].batch(words) for language in FOREIGN_STEMMERS]
         return _Phrase(spellings, BOOST_EXACT)
 
     def prefix(self, text: str) -> _Node | None:
@@ -1184,6 +1186,11 @@ class _Compiler:
                         for t in reader.expand_prefix(fieldname, key.encode("utf-8"))]
             resolved.extend(expanded[:MAX_EXPANSIONS] or [key])
         return resolved
+
+
+def _foreign_stems(word: str) -> list[str]:
+    """The word's stems in the analysis languages other than Swedish and English."""
+    return [STEMMING[language]._stem(word) for language in FOREIGN_STEMMERS]
 
 
 def _docnum_of(order_key: int) -> int:
@@ -1298,7 +1305,8 @@ class _Marker:
     def __init__(self, highlights: _Highlights) -> None:
         self.highlights = highlights
         needles = set()
-        for word in highlights.words | highlights.stems | highlights.prefixes:
+        bare_stems = {stem.partition(":")[2] or stem for stem in highlights.stems}
+        for word in highlights.words | bare_stems | highlights.prefixes:
             needles.add(word)
             if len(word) > 4:
                 needles.add(word[:-1])
@@ -1321,6 +1329,7 @@ class _Marker:
                 word in h.words
                 or STEMMING["sv"]._stem(word) in h.stems
                 or STEMMING["en"]._stem(word) in h.stems
+                or any(stem in h.stems for stem in _foreign_stems(word))
                 or any(word.startswith(p) for p in h.prefixes)
             )
             self.verdicts[word] = verdict
