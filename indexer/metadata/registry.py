@@ -9,9 +9,10 @@ there, else from the packaged ``indexer/metadata/data/``:
   so one file stays the single source of truth.
 - ``topics.toml``     controlled vocabulary of topics with cue stems.
 - ``kommuner.csv``, ``stadsdelar.csv``, ``europeiska_stader.csv``   the gazetteer.
+- ``doctypes.toml``  the document types and their headings, designations and phrases.
 - ``places.toml``, ``organs.toml``, ``people.toml``, ``headings.toml``,
   ``discovery.toml``, ``arenden.toml``   cue lists for places, committees, people,
-  doc types, projects, and the ärenden of minutes and notices.
+  header lines, projects, and the ärenden of minutes and notices.
 
 A Registry is immutable and picklable (it is sent to worker processes); the
 compiled matchers are built on first use and cached on the instance.
@@ -26,7 +27,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from indexer.metadata import arenden, headings, organs, people, places, projects, topics
+from indexer.metadata import arenden, doctype, headings, organs, people, places, projects, topics
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -99,6 +100,9 @@ class Registry:
     person_roles: tuple[str, ...]
     parties: tuple[str, ...]
     doc_type_headings: tuple[tuple[str, tuple[str, ...]], ...]
+    doc_type_weak_headings: tuple[tuple[str, tuple[str, ...]], ...]
+    doc_type_designations: tuple[tuple[str, tuple[str, ...]], ...]
+    doc_type_phrases: tuple[tuple[str, tuple[str, ...]], ...]
     section_headings: frozenset[str]
     header_labels: frozenset[str]
     header_labels_without_colon: frozenset[str]
@@ -139,6 +143,10 @@ class Registry:
         organ_cfg = toml("organs.toml")
         people_cfg = toml("people.toml")
         heading_cfg = toml("headings.toml")
+        doc_types = toml("doctypes.toml").get("type", [])
+
+        def per_type(key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+            return tuple((t["name"], tuple(t[key])) for t in doc_types if t.get(key))
         discovery_cfg = toml("discovery.toml")
         arende_cfg = toml("arenden.toml")
         district_cfg = place_cfg.get("districts", {})
@@ -214,10 +222,10 @@ class Registry:
             person_labels=tuple(people_cfg.get("labels", [])),
             person_roles=tuple(people_cfg.get("roles", [])),
             parties=tuple(people_cfg.get("parties", [])),
-            doc_type_headings=tuple(
-                (doc_type, tuple(words))
-                for doc_type, words in heading_cfg.get("doc_types", {}).items()
-            ),
+            doc_type_headings=per_type("headings"),
+            doc_type_weak_headings=per_type("weak_headings"),
+            doc_type_designations=per_type("designations"),
+            doc_type_phrases=per_type("phrases"),
             section_headings=frozenset(heading_cfg.get("section_headings", [])),
             header_labels=frozenset(heading_cfg.get("labels", [])),
             header_labels_without_colon=frozenset(heading_cfg.get("labels_without_colon", [])),
@@ -237,6 +245,11 @@ class Registry:
     def heading_index(self) -> headings.HeadingIndex:
         """Line tests for doc-type headings, section headings and header labels."""
         return headings.HeadingIndex.build(self)
+
+    @cached_property
+    def doc_type_index(self) -> doctype.DocTypeIndex:
+        """The doc-type vocabulary's designations, weak headings and phrases, compiled."""
+        return doctype.DocTypeIndex.build(self)
 
     @cached_property
     def place_index(self) -> places.PlaceIndex:
