@@ -108,6 +108,8 @@ class Registry:
     header_labels_without_colon: frozenset[str]
     unit_words: tuple[str, ...]
     project_name_cues: tuple[str, ...]
+    project_strong_cues: tuple[str, ...]
+    rejected_projects: tuple[str, ...]
     project_definition_cues: tuple[str, ...]
     not_projects: frozenset[str]
     not_project_words: tuple[str, ...]
@@ -149,6 +151,7 @@ class Registry:
             return tuple((t["name"], tuple(t[key])) for t in doc_types if t.get(key))
         discovery_cfg = toml("discovery.toml")
         arende_cfg = toml("arenden.toml")
+        project_cfg = toml("projects.toml")
         district_cfg = place_cfg.get("districts", {})
         foreign_cfg = place_cfg.get("foreign_cities", {})
         context_districts = set(district_cfg.get("needs_context", []))
@@ -161,7 +164,7 @@ class Registry:
                     aliases=tuple(entry.get("aliases", [])),
                     description=entry.get("description"),
                 )
-                for entry in toml("projects.toml").get("project", [])
+                for entry in project_cfg.get("project", [])
             ),
             topics=tuple(
                 Topic(
@@ -231,6 +234,8 @@ class Registry:
             header_labels_without_colon=frozenset(heading_cfg.get("labels_without_colon", [])),
             unit_words=tuple(heading_cfg.get("unit_words", [])),
             project_name_cues=tuple(discovery_cfg.get("name_cues", [])),
+            project_strong_cues=tuple(discovery_cfg.get("strong_name_cues", [])),
+            rejected_projects=tuple(project_cfg.get("rejected", [])),
             project_definition_cues=tuple(discovery_cfg.get("definition_cues", [])),
             not_projects=frozenset(discovery_cfg.get("not_projects", [])),
             not_project_words=tuple(discovery_cfg.get("not_project_words", [])),
