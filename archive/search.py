@@ -5,8 +5,9 @@ posting lists read a block at a time. Whoosh's query objects walk postings one P
 call at a time, which at 100k documents costs seconds for common words; reading a
 term's postings in bulk into arrays and combining documents as sets costs
 milliseconds. Scoring is BM25 (k1 = 1.2, b = 0.75) summed over the ways a query word
-matched: the exact form first, then its stem, the title, compounds and accent-free
-spellings (see :class:`_Word`).
+matched: the exact form first, then its stem, the title, the names of its kommun,
+stadsdel, nämnd and projects (``meta``, as much as the title), compounds and
+accent-free spellings (see :meth:`_Compiler.word`).
 
 A :class:`Searcher` is opened once and reused: it reopens cheaply when the live
 generation changes (``CURRENT``) or got new commits (``arkiv.json``), and keeps what it
@@ -305,6 +306,16 @@ class _View:
             self.idf_cache[key] = value
         return value
 
+    def word_idf(self, spellings: tuple[tuple[str, str], ...]) -> float:
+        """One idf for a query word in all the fields it is matched in (BM25F): from the
+        entries having it in any of them (at least the most of any one field).
+
+        A word rare in text but common as a facet ("lerum" in the text of one § and
+        the city of every Lerum ärende) is then weighed the same wherever it matched.
+        """
+        df = max(self.reader.doc_frequency(f, t) for f, t in spellings)
+        return log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
+
     def expansions(self, kind: str, stem: str) -> list[str]:
         """The most common ``stem`` terms a query stem expands to (see ``_Compiler.word``).
 
@@ -413,6 +424,8 @@ class _Leaf(_Node):
     fieldname: str
     term: str
     boost: float
+    #: The query word's (field, term) pairs sharing one idf (see ``_View.word_idf``).
+    word: tuple[tuple[str, str], ...] = ()
 
     def _docs(self, ctx: _Context, segment: _Segment) -> set[int]:
         return ctx.docs(segment, self.fieldname, self.term)
@@ -423,7 +436,8 @@ class _Leaf(_Node):
         if not ids:
             return
         view = ctx.view
-        c = self.boost * view.idf(self.fieldname, self.term) * (K1 + 1)
+        idf = view.word_idf(self.word) if self.word else view.idf(self.fieldname, self.term)
+        c = self.boost * idf * (K1 + 1)
         norm = segment.norms(self.fieldname, view.average[self.fieldname])
         if len(ids) <= len(docs):
             for d, tf in zip(ids, weights, strict=True):
@@ -1113,9 +1127,12 @@ class _Compiler:
         swedish = STEMMING["sv"]._stem(word)
         english = STEMMING["en"]._stem(word)
         stems = list(dict.fromkeys((swedish, english, *_foreign_stems(word))))
-        parts: list[_Node] = [_Leaf("exact", word, BOOST_EXACT)]
+        shared = (("exact", word), ("stem", swedish), ("meta", swedish))
+        parts: list[_Node] = [_Leaf("exact", word, BOOST_EXACT, shared),
+                              _Leaf("meta", swedish, BOOST_TITLE, shared)]
         for stem in stems:
-            parts += [_Leaf("stem", stem, BOOST_STEM), _Leaf("title", stem, BOOST_TITLE)]
+            parts += [_Leaf("stem", stem, BOOST_STEM, shared),
+                      _Leaf("title", stem, BOOST_TITLE, shared)]
         view = self.ctx.view
         expansions = [
             (view.expansions("compound", swedish), BOOST_COMPOUND),
