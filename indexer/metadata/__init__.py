@@ -9,21 +9,23 @@ Near-duplicate detection (MinHash) is in ``duplicates``.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from indexer.metadata import dates
 from indexer.metadata.arenden import MEETING_TYPES, parse_meeting, split_arenden
 from indexer.metadata.dnr import document_dnr, find_dnrs, find_paragraphs
 from indexer.metadata.doctype import classify
-from indexer.metadata.organs import find_organs
+from indexer.metadata.organs import find_organs, header_organs
 from indexer.metadata.people import find_people
 from indexer.metadata.personnummer import count_personnummer
 from indexer.metadata.places import find_places
 from indexer.metadata.projects import discover_projects
 from indexer.metadata.registry import Registry, default_registry
-from indexer.metadata.text import header_end
+from indexer.metadata.text import fold_case, header_end
 from indexer.metadata.title import fallback_title, find_title, synthesized_title
 from indexer.metadata.topics import explain_topics, topic_hits
 
@@ -31,6 +33,12 @@ __all__ = ["Registry", "default_registry", "extract_metadata"]
 
 #: How many non-blank lines from the top hold a document's own dnr.
 DNR_HEADER_LINES = 20
+#: Characters at the top of a document that say who sends it.
+SENDER_CHARS = 800
+#: A sender of the state: the government, a department, a minister.
+_NATIONAL_SENDER = re.compile(
+    r"\bregeringen\b|\bregeringskansliet\b|departementet\b|\b[\wåäö-]*minister(?:n)?\b|\bstatsrådet\b"
+)
 
 
 def extract_metadata(
@@ -65,6 +73,9 @@ def extract_metadata(
         or fallback_title(text, registry)
     )
     places = find_places(text, registry)
+    if _is_national(text, doc_type, organs, registry):
+        places = replace(places, city=None)
+        organs = replace(organs, committee=None, administration=None)
     dnrs = find_dnrs(text)
     dnr = document_dnr(dnrs, header_end(text, DNR_HEADER_LINES), doc_type)
     discovered = discover_projects(text, registry)
@@ -117,3 +128,16 @@ def _topics(text: str, registry: Registry, projects: list[str]) -> dict[str, Any
     order = registry.topic_index.order
     ordered = {name: explained[name] for name in order if name in explained}
     return {"topics": list(ordered), "topic_cues": ordered}
+
+
+def _is_national(text: str, doc_type: str, organs: Any, registry: Registry) -> bool:
+    """Whether the document is the state's, not a municipality's: a type of the state
+    (a proposition, a kommittédirektiv, a law …), or a text without a municipal organ
+    in its header whose top names the government as its sender. Such a document has
+    no city and no nämnd of its own ("Stockholm" is where the government sits, and a
+    proposition mentioning Länsstyrelsen is not Länsstyrelsen's)."""
+    if (doc_type, "stat") in registry.doc_type_groups:
+        return True
+    if header_organs(text, organs):
+        return False
+    return bool(_NATIONAL_SENDER.search(fold_case(text[:SENDER_CHARS])))

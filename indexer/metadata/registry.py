@@ -99,10 +99,13 @@ class Registry:
     person_labels: tuple[str, ...]
     person_roles: tuple[str, ...]
     parties: tuple[str, ...]
+    not_name_words: tuple[str, ...]
     doc_type_headings: tuple[tuple[str, tuple[str, ...]], ...]
     doc_type_weak_headings: tuple[tuple[str, tuple[str, ...]], ...]
     doc_type_designations: tuple[tuple[str, tuple[str, ...]], ...]
     doc_type_phrases: tuple[tuple[str, tuple[str, ...]], ...]
+    #: (doc type, "kommun", "stat" or "media"): doctypes.toml's groups.
+    doc_type_groups: tuple[tuple[str, str], ...]
     section_headings: frozenset[str]
     header_labels: frozenset[str]
     header_labels_without_colon: frozenset[str]
@@ -225,10 +228,12 @@ class Registry:
             person_labels=tuple(people_cfg.get("labels", [])),
             person_roles=tuple(people_cfg.get("roles", [])),
             parties=tuple(people_cfg.get("parties", [])),
+            not_name_words=tuple(people_cfg.get("not_names", [])),
             doc_type_headings=per_type("headings"),
             doc_type_weak_headings=per_type("weak_headings"),
             doc_type_designations=per_type("designations"),
             doc_type_phrases=per_type("phrases"),
+            doc_type_groups=tuple((t["name"], t.get("group", "kommun")) for t in doc_types),
             section_headings=frozenset(heading_cfg.get("section_headings", [])),
             header_labels=frozenset(heading_cfg.get("labels", [])),
             header_labels_without_colon=frozenset(heading_cfg.get("labels_without_colon", [])),
