@@ -513,22 +513,6 @@ class _Any(_Node):
 
 
 @dataclass(eq=False)
-class _Coordinated(_Any):
-    """Any of the parts, ranked by how many of them match (the natural-language fallback)."""
-
-    def score(self, ctx: _Context, segment: _Segment, docs: set[int],
-              scores: dict[int, float]) -> None:
-        partial = dict.fromkeys(docs, 0.0)
-        matched: Counter[int] = Counter()
-        for part in self.parts:
-            part.score(ctx, segment, docs, partial)
-            matched.update(part.docs(ctx, segment) & docs)
-        share = 1.0 / len(self.parts)
-        for d, value in partial.items():
-            scores[d] += value * matched[d] * share
-
-
-@dataclass(eq=False)
 class _Phrase(_Node):
     """Stems next to each other in the ``stem`` field (any of the spellings given)."""
 
@@ -1221,7 +1205,11 @@ def _relax(text: _And) -> _Node | None:
     negative = [p for p in text.parts if isinstance(p, _Not)]
     if len(positive) < 2:
         return None
-    relaxed: _Node = _Coordinated(positive)
+    # Each word a document has adds its BM25 score: more words and rarer words rank
+    # higher. Scaling by the share of the words found as well (coordination) ranked
+    # worse on bench.quality's retrieval set (MRR@10 0.837 → 0.851 titles, 0.853 →
+    # 0.887 questions without it).
+    relaxed: _Node = _Any(positive)
     return _And([relaxed, *negative]) if negative else relaxed
 
 
