@@ -25,6 +25,7 @@ import os
 import re
 import threading
 import time
+import tomllib
 from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
@@ -113,6 +114,19 @@ MESSAGE_NO_INDEX = "Sökindex saknas eller är av en äldre version – kör 'ar
 MESSAGE_FALLBACK = "Inga träffar på alla ord – visar träffar på några av dem"
 MESSAGE_NO_WORDS = "Sökningen innehöll inga sökbara ord"
 MESSAGE_TRUNCATED = f"Sökningen kortades till {MAX_QUERY_LENGTH} tecken"
+
+def _synonyms() -> dict[str, str]:
+    """Abbreviation ↔ long form, both ways (data/synonyms.toml); a long form of several
+    words is found from its abbreviation only."""
+    with open(Path(__file__).parent / "data" / "synonyms.toml", "rb") as fh:
+        pairs = tomllib.load(fh)["abbreviations"]
+    both = {short.casefold(): long.casefold() for short, long in pairs.items()}
+    both.update({long: short for short, long in both.items() if " " not in long})
+    return both
+
+
+#: Abbreviations of Swedish public administration and their long forms, both ways.
+SYNONYMS = _synonyms()
 
 #: Query filter name → index facet field.
 FILTER_FIELDS = {
@@ -1131,7 +1145,22 @@ class _Compiler:
                 self.highlights.stems.update(found)
         self.highlights.words.add(word)
         self.highlights.stems.update(stems)
+        synonym = SYNONYMS.get(word)
+        if synonym:  # "ud" ↔ "utrikesdepartementet"
+            words = terms(EXACT["sv"], synonym)
+            found = self.phrase(words) if len(words) > 1 else self._synonym_word(words)
+            if found is not None:
+                parts.append(found)
         return _Optional(_Any(parts)) if word in ENGLISH_STOP_WORDS else _Any(parts)
+
+    def _synonym_word(self, words: list[str]) -> _Node | None:
+        """One word standing for a query word: as written or by its stem."""
+        if not words:
+            return None
+        self.highlights.words.update(words)
+        stem = STEMMING["sv"]._stem(words[0])
+        self.highlights.stems.add(stem)
+        return _Any([_Leaf("exact", words[0], BOOST_EXACT), _Leaf("stem", stem, BOOST_STEM)])
 
     def phrase(self, words: list[str]) -> _Node | None:
         """Words in a row; a quoted single word means exactly that word."""
