@@ -87,6 +87,8 @@ BOOST_TITLE = 1.5
 BOOST_COMPOUND = 0.5  # "nämnd" in "socialtjänstnämnden" (the word is the compound's head)
 BOOST_MODIFIER = 0.4  # "hemlöshet" in "hemlöshetsarbete" (the word comes first)
 BOOST_FOLDED = 0.5  # "socialtjanstnamnden" for "socialtjänstnämnden"
+BOOST_PARTS = 0.4  # "kompetens … försörjning" for "kompetensförsörjning" (each part)
+MIN_SPLIT = 9  # shortest query word split into the two words it is made of
 BOOST_PREFIX = 1.0
 BOOST_DNR = 8.0
 #: A query word expands to at most this many compounds (the most common ones).
@@ -346,6 +348,25 @@ class _View:
                 if len(term) >= len(stem) + rest and term != stem:
                     found[term] += df
         return [term for term, _ in found.most_common(MAX_EXPANSIONS)]
+
+    def compound_parts(self, word: str) -> tuple[str, str] | None:
+        """The stems of a compound query word's two parts when the archive has both as
+        words of their own ("kompetensförsörjning" → "kompetens", "försörjning";
+        a linking s is dropped: "arbetsmarknad" → "arbet", "marknad"), the longest
+        last part first; None for a short word or one the archive cannot split."""
+        if len(word) < MIN_SPLIT:
+            return None
+        stem_of = STEMMING["sv"]._stem
+        for cut in range(MIN_HEAD, len(word) - MIN_HEAD + 1):
+            head = stem_of(word[cut:])
+            if len(head) < MIN_HEAD or not self.reader.doc_frequency("stem", head):
+                continue
+            left = word[:cut]
+            for modifier in dict.fromkeys((left, left[:-1] if left.endswith("s") else left)):
+                stem = stem_of(modifier)
+                if len(stem) >= MIN_REST and self.reader.doc_frequency("stem", stem):
+                    return stem, head
+        return None
 
     def close(self) -> None:
         self.reader.close()
@@ -1143,6 +1164,10 @@ class _Compiler:
             if found:
                 parts.append(_Group("stem", found, boost))
                 self.highlights.stems.update(found)
+        split = view.compound_parts(word)
+        if split:  # "kompetensförsörjning": "kompetens" and "försörjning" in the text
+            parts.append(_And([_Group("stem", [stem], BOOST_PARTS) for stem in split]))
+            self.highlights.stems.update(split)
         self.highlights.words.add(word)
         self.highlights.stems.update(stems)
         synonym = SYNONYMS.get(word)

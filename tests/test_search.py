@@ -45,6 +45,9 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                    {"language": "da", "document_date": "2017-03-01"}),
         "fk": ("Försäkringskassan beviljar assistansersättning.", {"document_date": "2016-01-01"}),
         "sol": ("Beslutet fattas enligt 4 kap. 1 § SoL.", {"document_date": "2016-02-01"}),
+        "parts": ("Kompetensen och försörjningen av lärare diskuterades.",
+                  {"document_date": "2015-01-01"}),
+        "whole": ("Kompetensförsörjningen är god.", {"document_date": "2015-02-01"}),
         "ks": ("Budgetärende inför nästa år.",
                {"dnr": "KS 2019/123", "document_date": "2019-02-02",
                 "decision_date": "2019-03-03"}),
@@ -118,6 +121,11 @@ def test_english_documents_are_stemmed_in_english(archive: dict[str, Any]) -> No
     # English stop words are not indexed there: they rank, they are not required.
     assert hits(archive, "the city council")[0] == archive["ids"]["english"]
     assert run(archive, "the city council").message is None
+
+
+def test_a_compound_query_word_finds_its_parts_below_the_compound(archive: dict[str, Any]) -> None:
+    ids = archive["ids"]
+    assert hits(archive, "kompetensförsörjning") == [ids["whole"], ids["parts"]]
 
 
 @pytest.mark.parametrize(("query", "name"), [("fk", "fk"), ("socialtjänstlagen", "sol")])
