@@ -125,7 +125,8 @@ def test_english_documents_are_stemmed_in_english(archive: dict[str, Any]) -> No
 
 def test_a_compound_query_word_finds_its_parts_below_the_compound(archive: dict[str, Any]) -> None:
     ids = archive["ids"]
-    assert hits(archive, "kompetensförsörjning") == [ids["whole"], ids["parts"]]
+    found = hits(archive, "kompetensförsörjning")
+    assert found[0] == ids["whole"] and ids["parts"] in found
 
 
 @pytest.mark.parametrize(("query", "name"), [("fk", "fk"), ("socialtjänstlagen", "sol")])
