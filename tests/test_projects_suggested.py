@@ -80,3 +80,16 @@ def test_the_two_renderings_of_the_report_name_the_same_projects() -> None:
 def test_a_label_run_into_a_name_is_cut_off(tmp_path: Path) -> None:
     text = "6. Ansökan om medel för projektet Vägen in\nDnr SN 2024/17\n"
     assert extract_metadata(text, registry=Registry.load(tmp_path))["projects"] == ["Vägen in"]
+
+
+def test_the_web_marks_a_suggested_project(seeds_home: Path) -> None:
+    from web import create_app
+
+    client = create_app({"ARKIV_HOME": str(seeds_home), "TESTING": True}).test_client()
+    page = client.get("/search?project=ResursUtbyte").get_data(as_text=True)
+    assert "ResursUtbyte (föreslaget)" in page
+    hit = search(seeds_home, Query(project=["ResursUtbyte"])).hits[0]
+    document = client.get(f"/documents/{hit.id}").get_data(as_text=True)
+    assert "ResursUtbyte (föreslaget)" in document
+    english = client.get(f"/documents/{hit.id}?lang=en").get_data(as_text=True)
+    assert "ResursUtbyte (suggested)" in english
