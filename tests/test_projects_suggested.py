@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,13 @@ def test_the_web_marks_a_suggested_project(seeds_home: Path) -> None:
     assert "ResursUtbyte (föreslaget)" in document
     english = client.get(f"/documents/{hit.id}?lang=en").get_data(as_text=True)
     assert "ResursUtbyte (suggested)" in english
+
+
+def test_arkiv_search_project_finds_a_seed_project_without_a_registry(seeds_home: Path) -> None:
+    from test_cli import arkiv
+
+    result = arkiv(seeds_home, "search", "--project", "ResursUtbyte", "--json")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert found["total"] >= 1
+    assert all("ResursUtbyte" in hit["projects"] for hit in found["hits"])
