@@ -29,8 +29,9 @@ from typing import Any
 
 from archive.home import ArchiveError, ensure_home
 from archive.models import Document, document_id
+from archive.staff_schema import STAFF_TABLES as _STAFF_TABLES
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -113,6 +114,8 @@ _MIGRATIONS: dict[int, str] = {
         at     TEXT NOT NULL
     );
     """,
+    # Staff corrections, their audit log, saved searches and web jobs (issue 14).
+    3: _STAFF_TABLES,
 }
 
 
