@@ -62,6 +62,8 @@ class Query:
     decision_to: str | None = None
     document_from: str | None = None
     document_to: str | None = None
+    #: Only these documents (and their ärenden): a saved search's new arrivals.
+    documents: list[str] = field(default_factory=list)
     sort: str = "relevance"
     page: int = 1
     page_size: int = 20

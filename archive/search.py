@@ -860,6 +860,8 @@ class Searcher:
             if start or stop:
                 dates.append(_DateRange(column, start, stop))
         dates.extend(_DateRange("date", low, high) for low, high in parsed.dates)
+        if query.documents:
+            filters.append(_Facet("doc", list(query.documents)))
         if node is None and "kind" not in selected:
             filters.append(_Documents())
         return _Plan(node, filters, dates, compiler.highlights, selected, notes, compiler.words)

@@ -86,13 +86,16 @@ CREATE TABLE saved_searches (
     user        TEXT NOT NULL,
     name        TEXT NOT NULL,
     query       TEXT NOT NULL,    -- the search's URL query string (web.state)
-    email       TEXT,             -- where the digest goes (null: no e-mail)
     created_at  TEXT NOT NULL,
     since_row   INTEGER NOT NULL, -- documents received after this one are new to it
     sent_row    INTEGER NOT NULL, -- the e-mail digest has told up to this document
     feed_token  TEXT NOT NULL UNIQUE  -- SHA-256 of the feed URL's token
 );
 CREATE INDEX saved_searches_user ON saved_searches(user);
+CREATE TABLE alert_recipients (
+    user        TEXT PRIMARY KEY,
+    email       TEXT NOT NULL     -- where the user's digest of new matches goes
+);
 
 CREATE TABLE web_jobs (
     id           INTEGER PRIMARY KEY,

@@ -434,6 +434,34 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None) -> int:
     return EXIT_OK
 
 
+@cli.group()
+def alerts() -> None:
+    """Saved searches (bevakningar): e-mail each user the new documents that match theirs."""
+
+
+@alerts.command("send")
+@click.pass_context
+def alerts_send(ctx: click.Context) -> int:
+    """Send each user one digest of their saved searches' new matches (run from cron).
+
+    SMTP settings: ARKIV_HOME/config.toml [smtp] or ARKIV_SMTP_* (see archive/alerts.py).
+    """
+    from archive.alerts import send_digests
+    from web import create_app
+    from web.alerts import saved_query
+
+    home = _home(ctx)
+    Catalog(home, readonly=True).close()  # a clear error when there is no archive
+    with create_app({"ARKIV_HOME": str(home)}).test_request_context():
+        report = send_digests(home, saved_query)
+    for user, count in report.sent:
+        click.echo(f"sent: {user}: {count} new documents", err=True)
+    for user, reason in report.failed:
+        click.echo(f"failed: {user}: {reason}", err=True)
+    click.echo(f"{len(report.sent)} digests sent, {len(report.failed)} failed", err=True)
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``arkiv`` console script."""
     try:

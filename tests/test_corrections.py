@@ -7,12 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS
 
 from archive import corrections
 from archive.catalog import Catalog
 from archive.query import Query
 from archive.search import Searcher
-from conftest import CORPUS
 from indexer.pipeline import index_paths, reindex
 
 PROTOKOLL = "lerum-byggnadsnamnden-protokoll-2024-04-18.txt"
