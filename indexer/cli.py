@@ -462,6 +462,25 @@ def alerts_send(ctx: click.Context) -> int:
     return EXIT_FAILED if report.failed else EXIT_OK
 
 
+@cli.group(hidden=True)
+def jobs() -> None:
+    """Jobs staff start from the web (uploads, reindex, check)."""
+
+
+@jobs.command("run")
+@click.argument("job_id", type=int)
+@click.pass_context
+def jobs_run(ctx: click.Context, job_id: int) -> int:
+    """Run a job the web app queued (the app starts this; see archive/webjobs.py)."""
+    from indexer.staff_jobs import run_job
+
+    job = run_job(_home(ctx), job_id)
+    if job.state == "failed":
+        click.echo(f"job {job_id} failed: {job.result.get('error')}", err=True)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``arkiv`` console script."""
     try:

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 
 from archive.home import resolve_home
-from web import errors, i18n, labels, security
+from web import errors, i18n, labels, security, staff
 from web.archive_access import ArchiveAccess
 
 
@@ -40,9 +40,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     labels.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    staff.init_app(app)
 
-    from web import about, api, browse, documents, export, search
+    from web import (
+        about,
+        admin,
+        alerts,
+        api,
+        browse,
+        corrections,
+        documents,
+        export,
+        search,
+        upload,
+    )
 
-    for module in (search, export, documents, browse, about, api):
+    for module in (search, export, documents, browse, about, api, corrections, alerts, upload,
+                   admin):
         app.register_blueprint(module.bp)
     return app
