@@ -27,10 +27,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from archive import accounts
 from archive.home import ArchiveError, ensure_home
 from archive.models import Document, document_id
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -113,6 +114,8 @@ _MIGRATIONS: dict[int, str] = {
         at     TEXT NOT NULL
     );
     """,
+    # Staff and admin accounts, API tokens, failed logins (archive.accounts).
+    3: accounts.SCHEMA,
 }
 
 
