@@ -27,11 +27,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from archive import accounts
 from archive.home import ArchiveError, ensure_home
 from archive.models import Document, document_id
 from archive.staff_schema import STAFF_TABLES as _STAFF_TABLES
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -114,8 +115,10 @@ _MIGRATIONS: dict[int, str] = {
         at     TEXT NOT NULL
     );
     """,
+    # Staff and admin accounts, API tokens, failed logins (archive.accounts).
+    3: accounts.SCHEMA,
     # Staff corrections, their audit log, saved searches and web jobs (issue 14).
-    3: _STAFF_TABLES,
+    4: _STAFF_TABLES,
 }
 
 

@@ -3,19 +3,26 @@ ingests the files through the same pipeline as `arkiv index` (run as `arkiv jobs
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS
 from pdfgen import make_pdf
+from test_auth import HTTPS, PASSWORDS, csrf_token, log_in, post
 
 from archive import webjobs
+from archive.accounts import Accounts
 from archive.catalog import Catalog
 from archive.query import Query
 from archive.search import Searcher
+from indexer.pipeline import index_paths
 from web import create_app
 from web.upload import Refused, check_zip, checked_name
 
@@ -99,17 +106,89 @@ def test_an_upload_job_ingests_its_files_and_reports_each(home: Path, tmp_path: 
     assert [h.id for h in hits] == [by_name["beslut-vattenverk.pdf"]["document_id"]]
 
 
-def test_the_upload_form_posts_files_without_javascript(app) -> None:
-    # the plain form: multipart, a file input that takes many files
-    app.config["STAFF_USER"] = "anna"
-    html = app.test_client().get("/uppladdning").get_data(as_text=True)
+def _staff_client(app, home: Path, name: str = "stina"):
+    with Catalog(home) as catalog:
+        accounts = Accounts(catalog.db)
+        if accounts.user(name) is None:
+            accounts.add_user(name, "admin" if name == "adam" else "staff", PASSWORDS[name])
+    client = app.test_client()
+    assert log_in(client, name).status_code == 302
+    return client
+
+
+def test_an_upload_through_the_form_lists_each_file_with_its_document_or_reason(
+    app, home: Path, tmp_path: Path
+) -> None:
+    index_paths(home, [CORPUS / "malmo-pressmeddelande-vinterhjalp-2023.html"])
+    client = _staff_client(app, home)
+    html = client.get("/uppladdning", base_url=HTTPS).get_data(as_text=True)
+    # the plain form works without JavaScript; drag and drop comes from a static file (CSP)
     assert 'enctype="multipart/form-data"' in html and 'name="files" multiple' in html
-    assert "<script>" not in html  # drag and drop comes from a static file (CSP)
-    assert "upload.js" in html
+    assert "<script>" not in html and "upload.js" in html
+    pdf = make_pdf(tmp_path / "Beslut om bro över Säveån.pdf", [
+        "Tekniska nämnden beslutar att bygga en gångbro över Säveån vid Floda."],
+        title="Beslut om gångbro över Säveån")
+    files = [
+        (io.BytesIO(pdf.read_bytes()), pdf.name),
+        (io.BytesIO(b"x"), "../../etc/cron.d/evil"),
+        (io.BytesIO(b"x" * 2_000_001), "stor.txt"),
+    ]
+    app.config["UPLOAD_MAX_FILE_MB"] = 2
+    response = post(client, "/uppladdning", data={
+        "files": files, "csrf_token": csrf_token(client, "/uppladdning")},
+        content_type="multipart/form-data")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    result_url = response.headers["Location"]
+    job_id = int(result_url.rstrip("/").rsplit("/", 1)[1])
+    _wait_for(home, job_id)
+    html = client.get(result_url, base_url=HTTPS).get_data(as_text=True)
+    assert "Beslut om bro över Säveån.pdf" in html and "Nytt dokument" in html
+    assert "../../etc/cron.d/evil" in html and "namnet innehåller &#39;..&#39;" in html
+    assert "stor.txt" in html and "större än 2 MB" in html
+    doc_link = re.search(r'href="(/documents/[0-9a-f]{16})"', html).group(1)
+    assert "Beslut om gångbro över Säveån" in client.get(doc_link, base_url=HTTPS).get_data(
+        as_text=True)
+    kept = list(webjobs.uploads_dir(home).rglob("*"))
+    assert all(webjobs.uploads_dir(home) in p.parents for p in kept)
+    assert not (home.parent / "etc").exists()
 
 
-def test_staff_pages_do_not_exist_for_the_public(app) -> None:
+def test_too_many_files_or_too_large_a_request_is_refused_with_one_message(
+    app, home: Path
+) -> None:
+    index_paths(home, [CORPUS / "malmo-pressmeddelande-vinterhjalp-2023.html"])
+    client = _staff_client(app, home)
+    token = csrf_token(client, "/uppladdning")
+    app.config["UPLOAD_MAX_FILES"] = 2
+    many = [(io.BytesIO(b"hej"), f"{i}.txt") for i in range(3)]
+    response = post(client, "/uppladdning", data={"files": many, "csrf_token": token},
+                    content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "För många filer: högst 2 åt gången." in response.get_data(as_text=True)
+    app.config["MAX_CONTENT_LENGTH"] = 1_000_000
+    big = [(io.BytesIO(b"x" * 1_100_000), "stor.txt")]
+    response = post(client, "/uppladdning", data={"files": big, "csrf_token": token},
+                    content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "Uppladdningen är för stor: högst 1 MB åt gången." in response.get_data(as_text=True)
+
+
+def _wait_for(home: Path, job_id: int, seconds: float = 120) -> webjobs.WebJob:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with Catalog(home) as catalog:
+            job = webjobs.get(catalog, job_id)
+        if job.state not in ("queued", "running"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not end")
+
+
+def test_staff_pages_are_not_for_the_public(app, home: Path) -> None:
+    index_paths(home, [CORPUS / "malmo-pressmeddelande-vinterhjalp-2023.html"])
     client = app.test_client()
     for url in ("/uppladdning", "/bevakningar", "/admin/jobb", "/uppladdning/1"):
-        assert client.get(url).status_code == 404, url
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], url
+    assert client.post("/uppladdning").status_code in (400, 401)
     assert client.get("/bevakningar/flode/nope.atom").status_code == 404

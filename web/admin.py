@@ -12,8 +12,9 @@ from archive import webjobs
 from archive.catalog import Catalog
 from archive.jobs import read_job
 from web.archive_access import archive
+from web.auth import requires
 from web.i18n import gettext as _
-from web.staff import admin_required, current_username, staff_required
+from web.staff import current_username
 from web.upload import launch
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -24,7 +25,7 @@ JOB_LABELS = {"upload": "Uppladdning", "reindex": "Omindexering", "check": "Kont
 
 @bp.get("/jobb")
 @bp.get("/jobs")
-@staff_required
+@requires("staff")
 def jobs() -> str:
     catalog = archive().catalog
     runs = catalog.db.execute(
@@ -39,7 +40,7 @@ def jobs() -> str:
 
 
 @bp.get("/jobb/<int:job_id>")
-@staff_required
+@requires("staff")
 def job(job_id: int) -> str | Response:
     with Catalog(archive().home) as catalog:
         found = webjobs.get(catalog, job_id)
@@ -52,7 +53,7 @@ def job(job_id: int) -> str | Response:
 
 
 @bp.post("/jobb/<kind>")
-@admin_required
+@requires("admin")
 def start(kind: str) -> Response:
     if kind not in ("reindex", "check"):
         abort(404)

@@ -41,9 +41,10 @@ from archive.catalog import Catalog
 from archive.models import Document
 from archive.query import Query
 from web.archive_access import archive
+from web.auth import requires
 from web.export import ATOM, _sub
 from web.i18n import gettext as _
-from web.staff import current_username, staff_required
+from web.staff import current_username
 from web.state import BadParameter, parse_query, query_args
 
 
@@ -83,7 +84,7 @@ def _render_list(catalog: Catalog, user: str, new_token: tuple[int, str] | None 
 
 @bp.get("/bevakningar")
 @bp.get("/alerts")
-@staff_required
+@requires("staff")
 def alerts_page() -> str:
     with Catalog(archive().home) as catalog:
         token = session.pop("new_feed", None)
@@ -92,7 +93,7 @@ def alerts_page() -> str:
 
 @bp.post("/bevakningar")
 @bp.post("/alerts")
-@staff_required
+@requires("staff")
 def save_search() -> Response:
     query_string = canonical_query_string(request.form.get("query", ""))
     with Catalog(archive().home) as catalog:
@@ -107,7 +108,7 @@ def save_search() -> Response:
 
 
 @bp.post("/bevakningar/<int:search_id>/ta-bort")
-@staff_required
+@requires("staff")
 def remove(search_id: int) -> Response:
     with Catalog(archive().home) as catalog:
         if not delete(catalog, search_id, _user()):
@@ -117,7 +118,7 @@ def remove(search_id: int) -> Response:
 
 
 @bp.post("/bevakningar/<int:search_id>/ny-lank")
-@staff_required
+@requires("staff")
 def renew(search_id: int) -> Response:
     with Catalog(archive().home) as catalog:
         try:
@@ -130,7 +131,7 @@ def renew(search_id: int) -> Response:
 
 
 @bp.post("/bevakningar/epost")
-@staff_required
+@requires("staff")
 def email_address() -> Response:
     with Catalog(archive().home) as catalog:
         try:

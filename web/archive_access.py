@@ -1,7 +1,8 @@
-"""The web app's read-only handles on one archive: the catalog and the searcher.
+"""The web app's handles on one archive: the catalog, the searcher and the accounts.
 
 Each worker process opens one searcher (warmed once, shared by its threads) and each
-thread its own read-only catalog connection. Nothing here writes to the archive.
+thread its own read-only catalog connection. The only writes are the accounts' (logins
+and the brake on password guessing), through their own connection.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 
 from flask import current_app
 
+from archive.accounts import Accounts
 from archive.catalog import Catalog
 from archive.index import Index
 from archive.query import FacetValue
@@ -40,6 +42,15 @@ class ArchiveAccess:
             catalog = Catalog(self.home, readonly=True)
             self._local.catalog = catalog
         return catalog
+
+    @property
+    def accounts(self) -> Accounts:
+        """This thread's accounts (the one thing the web writes: logins and their brake)."""
+        accounts = getattr(self._local, "accounts", None)
+        if accounts is None:
+            accounts = Accounts.open(self.home)
+            self._local.accounts = accounts
+        return accounts
 
     @property
     def searcher(self) -> Searcher:

@@ -13,10 +13,11 @@ from werkzeug.wrappers import Response
 from archive import corrections
 from archive.catalog import Catalog
 from web.archive_access import archive
+from web.auth import requires
 from web.documents import load_document
 from web.i18n import gettext as _
 from web.labels import FIELD_LABELS
-from web.staff import current_username, is_staff, staff_required
+from web.staff import current_username, is_staff
 
 bp = Blueprint("corrections", __name__, url_prefix="/documents")
 
@@ -71,7 +72,7 @@ def _back(doc_id: str) -> Response:
 
 
 @bp.post("/<doc_id>/rattelser")
-@staff_required
+@requires("staff")
 def correct(doc_id: str) -> Response:
     doc = load_document(doc_id)
     wanted = {name: request.form[name] for name in corrections.CORRECTABLE if name in request.form}
@@ -86,7 +87,7 @@ def correct(doc_id: str) -> Response:
 
 
 @bp.post("/<doc_id>/rattelser/<field>/aterstall")
-@staff_required
+@requires("staff")
 def revert(doc_id: str, field: str) -> Response:
     doc = load_document(doc_id)
     if field not in corrections.CORRECTABLE:
@@ -98,7 +99,7 @@ def revert(doc_id: str, field: str) -> Response:
 
 
 @bp.post("/<doc_id>/projektkandidater")
-@staff_required
+@requires("staff")
 def decide(doc_id: str) -> Response:
     doc = load_document(doc_id)
     name = request.form.get("name", "")

@@ -1,63 +1,36 @@
-"""Who may use the staff pages (upload, corrections, bevakningar, jobs), in one place.
-
-Until the accounts of issue 14 are merged this only knows a user named in the test
-configuration (``STAFF_USER``, ``STAFF_ROLE``); the staff pages exist for nobody else.
-"""
+"""What the staff pages (upload, corrections, bevakningar, jobs) share: who is asking
+(through :mod:`web.auth`, whose ``@requires`` guards each view), the forms' CSRF field,
+and the upload limits' settings."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
-from flask import Flask, abort, current_app
+from flask import Flask, current_app
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from archive.catalog import Catalog
 
-F = TypeVar("F", bound=Callable[..., Any])
-ROLES = ("staff", "admin")
-
 
 def current_username() -> str | None:
-    return current_app.config.get("STAFF_USER")
-
-
-def current_role() -> str | None:
-    return current_app.config.get("STAFF_ROLE", "staff") if current_username() else None
+    """The signed-in account's name (None for the public)."""
+    return current_user.name if current_user.is_authenticated else None
 
 
 def is_staff() -> bool:
-    return current_role() in ROLES
+    return bool(current_user.may("staff"))
 
 
 def is_admin() -> bool:
-    return current_role() == "admin"
-
-
-def staff_required(view: F) -> F:
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not is_staff():
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
-
-
-def admin_required(view: F) -> F:
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not is_admin():
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
+    return bool(current_user.may("admin"))
 
 
 def csrf_field() -> Markup:
-    return Markup("")
+    """A form's hidden CSRF token (Flask-WTF checks it on every POST, see web.auth)."""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
 
 
 #: Staff-page settings and their defaults (a test config or the instance overrides them).

@@ -32,8 +32,9 @@ from archive import webjobs
 from archive.catalog import Catalog
 from archive.jobs import read_job
 from web.archive_access import archive
+from web.auth import requires
 from web.i18n import gettext as _
-from web.staff import current_username, staff_required
+from web.staff import current_username
 
 bp = Blueprint("upload", __name__)
 
@@ -155,7 +156,7 @@ def launch(home: Path, job_id: int) -> None:
 
 @bp.get("/uppladdning")
 @bp.get("/upload")
-@staff_required
+@requires("staff")
 def form() -> str:
     return render_template("staff/upload.html", limits=_limits())
 
@@ -171,7 +172,7 @@ def _limits() -> dict[str, int]:
 
 @bp.post("/uppladdning")
 @bp.post("/upload")
-@staff_required
+@requires("staff")
 def upload() -> str | Response:
     files = [f for f in request.files.getlist("files") if f.filename]
     if not files:
@@ -197,7 +198,7 @@ def upload() -> str | Response:
 
 
 @bp.get("/uppladdning/<int:job_id>")
-@staff_required
+@requires("staff")
 def result(job_id: int) -> str:
     with Catalog(archive().home) as catalog:
         job = webjobs.get(catalog, job_id)
