@@ -54,7 +54,12 @@ MAX_NEW = 500
 
 
 class AlertError(ArchiveError):
-    """A saved search that cannot be made or sent; one line saying why."""
+    """A saved search that cannot be made or sent: one line saying why, in English
+    (``str``) and Swedish (``swedish``, for the web page)."""
+
+    def __init__(self, message: str, swedish: str | None = None) -> None:
+        super().__init__(message)
+        self.swedish = swedish or message
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,8 @@ def save(catalog: Catalog, user: str, name: str, query: str) -> tuple[SavedSearc
         count = catalog.db.execute(
             "SELECT COUNT(*) FROM saved_searches WHERE user = ?", (user,)).fetchone()[0]
         if count >= MAX_SAVED_PER_USER:
-            raise AlertError(f"at most {MAX_SAVED_PER_USER} saved searches a user")
+            raise AlertError(f"at most {MAX_SAVED_PER_USER} saved searches a user",
+                             f"högst {MAX_SAVED_PER_USER} bevakningar per person")
         row = last_row(catalog)
         cur = catalog.db.execute(
             "INSERT INTO saved_searches (user, name, query, created_at, since_row, sent_row, "
@@ -155,7 +161,7 @@ def set_email(catalog: Catalog, user: str, email: str | None) -> None:
     """Where ``user``'s digest goes (None or "": no e-mail)."""
     email = (email or "").strip()
     if email and ("@" not in email or len(email) > 254 or any(c in email for c in " \r\n,;<>")):
-        raise AlertError(f"not an e-mail address: {email}")
+        raise AlertError(f"not an e-mail address: {email}", f"{email} är ingen e-postadress")
     with catalog.transaction():
         if email:
             catalog.db.execute(

@@ -100,7 +100,7 @@ def save_search() -> Response:
         try:
             saved, token = save(catalog, _user(), request.form.get("name", ""), query_string)
         except AlertError as exc:
-            flash(str(exc), "error")
+            flash(exc.swedish, "error")
             return redirect(url_for("alerts.alerts_page"), code=303)
     session["new_feed"] = [saved.id, token]
     flash(_("Bevakningen sparades."), "info")
@@ -137,7 +137,7 @@ def email_address() -> Response:
         try:
             set_email(catalog, _user(), request.form.get("email"))
         except AlertError as exc:
-            flash(str(exc), "error")
+            flash(exc.swedish, "error")
             return redirect(url_for("alerts.alerts_page"), code=303)
     flash(_("E-postadressen sparades."), "info")
     return redirect(url_for("alerts.alerts_page"), code=303)

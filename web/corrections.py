@@ -80,7 +80,7 @@ def correct(doc_id: str) -> Response:
         try:
             changed = corrections.correct(catalog, doc.id, wanted, _user())
         except corrections.CorrectionError as exc:
-            flash(_("Ingen ändring sparades: {reason}", reason=str(exc)), "error")
+            flash(_("Ingen ändring sparades: {reason}", reason=exc.swedish), "error")
             return _back(doc.id)
     _synced(changed)
     return _back(doc.id)
@@ -111,7 +111,7 @@ def decide(doc_id: str) -> Response:
             corrections.decide_candidate(catalog, doc.id, name, decision, _user(),
                                          target=request.form.get("target"))
         except corrections.CorrectionError as exc:
-            flash(_("Ingen ändring sparades: {reason}", reason=str(exc)), "error")
+            flash(_("Ingen ändring sparades: {reason}", reason=exc.swedish), "error")
             return _back(doc.id)
     _synced(["projects"])
     return _back(doc.id)
