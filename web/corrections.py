@@ -56,6 +56,9 @@ def staff_panel(doc_id: str) -> dict[str, Any] | None:
         })
     return {
         "fields": fields,
+        "labels": {name: _label(name) for name in corrections.CORRECTABLE},
+        "choices": {name: [v.value for v in archive().facet_values(name)]
+                    for name in ("doc_type", "city", "committee")},
         "candidates": corrections.open_candidates(catalog, doc_id),
         "projects": [v.value for v in archive().facet_values("projects")],
         "log": corrections.audit_log(catalog, doc_id),
