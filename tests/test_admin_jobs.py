@@ -1,0 +1,72 @@
+"""Jobs on the web: an admin starts a reindex or a check from the status page and sees it
+end; staff see jobs and failures but cannot start them; the public sees none of it."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from conftest import CORPUS
+from test_auth import HTTPS, PASSWORDS, csrf_token, log_in, post
+
+from archive import webjobs
+from archive.accounts import Accounts
+from archive.catalog import Catalog
+from indexer.pipeline import index_paths
+from web import create_app
+
+
+def _wait(home: Path, job_id: int) -> webjobs.WebJob:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with Catalog(home) as catalog:
+            job = webjobs.get(catalog, job_id)
+        if job.state not in ("queued", "running"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError("the job did not end")
+
+
+def test_an_admin_starts_a_reindex_and_a_check_from_the_status_page(
+    home: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "trasig.pdf"
+    broken.write_bytes(b"%PDF-1.4 nothing more")
+    index_paths(home, [CORPUS / "malmo-pressmeddelande-vinterhjalp-2023.html", broken])
+    with Catalog(home) as catalog:
+        Accounts(catalog.db).add_user("stina", "staff", PASSWORDS["stina"])
+        Accounts(catalog.db).add_user("adam", "admin", PASSWORDS["adam"])
+    app = create_app({"ARKIV_HOME": str(home)})
+
+    staff = app.test_client()
+    log_in(staff, "stina")
+    status = staff.get("/om", base_url=HTTPS).get_data(as_text=True)
+    assert "Jobb och misslyckade filer" in status and "Bygg om sökindexet" not in status
+    jobs = staff.get("/admin/jobb", base_url=HTTPS).get_data(as_text=True)
+    assert "trasig.pdf" in jobs  # failures are listed for staff
+    refused = post(staff, "/admin/jobb/reindex", data={"csrf_token": csrf_token(staff, "/om")})
+    assert refused.status_code == 403
+
+    admin = app.test_client()
+    log_in(admin, "adam")
+    status = admin.get("/om", base_url=HTTPS).get_data(as_text=True)
+    assert "Bygg om sökindexet" in status and "Kontrollera arkivet" in status
+    started = post(admin, "/admin/jobb/reindex", data={"csrf_token": csrf_token(admin, "/om")})
+    assert started.status_code == 303
+    job_id = int(re.search(r"/admin/jobb/(\d+)", started.headers["Location"]).group(1))
+    job = _wait(home, job_id)
+    assert job.state == "done" and job.result == {"documents": 1}
+    assert job.requested_by == "adam"
+    page = admin.get(f"/admin/jobb/{job_id}", base_url=HTTPS).get_data(as_text=True)
+    assert 'data-job-state="done"' in page
+
+    started = post(admin, "/admin/jobb/check", data={"csrf_token": csrf_token(admin, "/om")})
+    job = _wait(home, int(re.search(r"/admin/jobb/(\d+)", started.headers["Location"]).group(1)))
+    assert job.state == "done" and job.result["ok"] is True
+    listing = admin.get("/admin/jobb", base_url=HTTPS).get_data(as_text=True)
+    assert listing.count('data-state="done"') == 2
+
+    public = app.test_client()
+    assert public.get("/admin/jobb").status_code == 302
+    assert "Bygg om sökindexet" not in public.get("/om").get_data(as_text=True)
