@@ -274,6 +274,14 @@ def decide_candidate(
             correct(catalog, doc_id, {"projects": [*doc.get("projects"), project]}, user)
 
 
+def record_registry_change(
+    catalog: Catalog, registry: str, name: str, before: Any, after: Any, user: str
+) -> None:
+    """Log a change of a registry entry (a project or a topic) in the audit log."""
+    with catalog.transaction():
+        _audit(catalog, None, f"registry-{registry}", name, before, after, user)
+
+
 # -- after a change ---------------------------------------------------------------------
 
 

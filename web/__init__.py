@@ -55,11 +55,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         corrections,
         documents,
         export,
+        registry,
         search,
         upload,
     )
 
     for module in (search, export, documents, browse, about, api, corrections, alerts, upload,
-                   admin):
+                   admin, registry):
         app.register_blueprint(module.bp)
     return app

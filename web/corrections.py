@@ -10,14 +10,14 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from archive import corrections
+from archive import corrections, registry_edit
 from archive.catalog import Catalog
 from web.archive_access import archive
 from web.auth import requires
 from web.documents import load_document
 from web.i18n import gettext as _
 from web.labels import FIELD_LABELS
-from web.staff import current_username, is_staff
+from web.staff import current_username, is_staff, registry_folder
 
 bp = Blueprint("corrections", __name__, url_prefix="/documents")
 
@@ -107,17 +107,38 @@ def decide(doc_id: str) -> Response:
     doc = load_document(doc_id)
     name = request.form.get("name", "")
     decision = request.form.get("decision", "")
+    target = request.form.get("target")
     with Catalog(archive().home) as catalog:
         if name not in corrections.open_candidates(catalog, doc.id):
             abort(404)
         try:
-            corrections.decide_candidate(catalog, doc.id, name, decision, _user(),
-                                         target=request.form.get("target"))
-        except corrections.CorrectionError as exc:
+            change = _register(name, decision, target)
+            corrections.decide_candidate(catalog, doc.id, name, decision, _user(), target=target)
+        except (corrections.CorrectionError, registry_edit.RegistryError) as exc:
             flash(_("Ingen ändring sparades: {reason}", reason=exc.swedish), "error")
             return _back(doc.id)
-    _synced(["projects"])
+        if change is not None:
+            corrections.record_registry_change(catalog, "projects", change.name, change.before,
+                                               change.after, _user())
+    if decision == "rejected":
+        flash(_("Kandidaten avvisades: den föreslås inte igen."), "info")
+    else:
+        _synced(["projects"])
     return _back(doc.id)
+
+
+def _register(name: str, decision: str, target: str | None) -> registry_edit.Change | None:
+    """A confirmed candidate becomes a project of the registry, a merged one an alias of
+    its project, so that extraction finds it in every document (when the archive has a
+    registry folder)."""
+    folder = registry_folder()
+    if folder is None or decision == "rejected":
+        return None
+    if decision == "merged":
+        return registry_edit.add_alias(folder, " ".join((target or "").split()), name)
+    if name in {e["name"] for e in registry_edit.entries(folder, "projects")}:
+        return None
+    return registry_edit.save_entry(folder, "projects", {"name": name, "kind": "project"})
 
 
 def _user() -> str:

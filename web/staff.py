@@ -5,6 +5,7 @@ and the upload limits' settings."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
@@ -26,6 +27,12 @@ def is_staff() -> bool:
 
 def is_admin() -> bool:
     return bool(current_user.may("admin"))
+
+
+def registry_folder() -> Path | None:
+    """The registry folder the archive's ingest reads (``ARKIV_REGISTRY``), if one is set."""
+    chosen = current_app.config.get("ARKIV_REGISTRY") or os.environ.get("ARKIV_REGISTRY")
+    return Path(chosen) if chosen else None
 
 
 def csrf_field() -> Markup:
