@@ -35,6 +35,9 @@ FORMAT_VERSION = 1
 TABLES = (
     "documents", "paths", "versions", "signatures", "bands", "runs", "ingest_log", "state",
     "failed_files",
+    # staff work (archive.staff_schema): after the documents they refer to
+    "corrections", "audit_log", "project_decisions", "saved_searches", "alert_recipients",
+    "web_jobs",
 )
 
 

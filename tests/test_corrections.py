@@ -10,6 +10,7 @@ import pytest
 from conftest import CORPUS
 
 from archive import corrections
+from archive.backup import export_archive, import_archive
 from archive.catalog import Catalog
 from archive.query import Query
 from archive.search import Searcher
@@ -147,3 +148,18 @@ def test_project_candidates_are_confirmed_merged_or_rejected(archive) -> None:
             corrections.decide_candidate(catalog, doc.id, "X", "merged", "anna")
         actions = [e.action for e in corrections.audit_log(catalog, doc.id)]
         assert "project-confirmed" in actions
+
+
+def test_corrections_and_their_log_survive_export_and_import(archive, tmp_path: Path) -> None:
+    home, folder = archive
+    with Catalog(home) as catalog:
+        doc = _doc(catalog, folder, PROTOKOLL)
+        corrections.correct(catalog, doc.id, {"committee": "Miljönämnden"}, "anna")
+        export_archive(catalog, tmp_path / "backup.tar.gz")
+    restored = tmp_path / "restored"
+    with Catalog(restored) as catalog:
+        import_archive(catalog, tmp_path / "backup.tar.gz")
+    reindex(restored, reextract=True, registry_dir=CORPUS, workers=1)
+    with Catalog(restored, readonly=True) as catalog:
+        assert catalog.get(doc.id).get("committee") == "Miljönämnden"
+        assert [e.action for e in corrections.audit_log(catalog, doc.id)] == ["corrected"]
