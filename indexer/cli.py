@@ -335,7 +335,10 @@ def projects(ctx: click.Context, candidates: bool, as_json: bool) -> int:
     """Projects in the archive, or (--candidates) discovered names for staff to confirm."""
     with Catalog(_home(ctx), readonly=True) as catalog:
         if candidates:
-            rows = catalog.project_candidates()
+            from archive.corrections import project_decisions
+
+            decided = project_decisions(catalog)  # confirmed, merged or rejected by staff
+            rows = [(n, c) for n, c in catalog.project_candidates() if n not in decided]
         else:
             counts: dict[str, int] = {}
             for doc in catalog.iter_documents(with_text=False):

@@ -4,6 +4,8 @@ changed file to its new version, and every change is in the audit log."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from archive.query import Query
 from archive.search import Searcher
 from indexer.pipeline import index_paths, reindex
 
+ARKIV = str(Path(sys.executable).with_name("arkiv"))
 PROTOKOLL = "lerum-byggnadsnamnden-protokoll-2024-04-18.txt"
 REPORT_CLEAN = "stockholm-europaforum-tjansteutlatande-2004.txt"
 REPORT_RAW = "stockholm-europaforum-rapport-2004-pdftext.txt"
@@ -148,6 +151,9 @@ def test_project_candidates_are_confirmed_merged_or_rejected(archive) -> None:
             corrections.decide_candidate(catalog, doc.id, "X", "merged", "anna")
         actions = [e.action for e in corrections.audit_log(catalog, doc.id)]
         assert "project-confirmed" in actions
+    listed = subprocess.run([ARKIV, "--home", str(home), "projects", "--candidates"],
+                            capture_output=True, text=True, check=True).stdout
+    assert first not in listed and rest[0] not in listed  # decided: no longer a candidate
 
 
 def test_corrections_and_their_log_survive_export_and_import(archive, tmp_path: Path) -> None:
