@@ -32,7 +32,7 @@ from archive.home import ArchiveError, ensure_home
 from archive.models import Document, document_id
 from archive.staff_schema import STAFF_TABLES as _STAFF_TABLES
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -117,8 +117,25 @@ _MIGRATIONS: dict[int, str] = {
     """,
     # Staff and admin accounts, API tokens, failed logins (archive.accounts).
     3: accounts.SCHEMA,
+    # Access classes: public or internal, why, and staff's changes (archive.access).
+    4: """
+    ALTER TABLE documents ADD COLUMN access TEXT NOT NULL DEFAULT 'public'
+        CHECK (access IN ('public', 'internal'));
+    ALTER TABLE documents ADD COLUMN access_reason TEXT;
+    ALTER TABLE documents ADD COLUMN access_source TEXT NOT NULL DEFAULT 'default';
+    CREATE TABLE access_changes (
+        id          INTEGER PRIMARY KEY,
+        document_id TEXT NOT NULL,
+        before      TEXT NOT NULL,
+        after       TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        changed_by  TEXT NOT NULL,
+        at          TEXT NOT NULL
+    );
+    CREATE INDEX access_changes_document ON access_changes(document_id);
+    """,
     # Staff corrections, their audit log, saved searches and web jobs (issue 14).
-    4: _STAFF_TABLES,
+    5: _STAFF_TABLES,
 }
 
 
@@ -317,11 +334,13 @@ class Catalog:
             size=row["size"],
             ingested_at=row["ingested_at"],
             superseded_by=row["superseded_by"],
+            access=row["access"],
+            access_reason=row["access_reason"],
         )
 
     _COLUMNS = (
         "id, sha256, path, filename, content_type, size, page_starts, metadata, "
-        "duplicate_of, superseded_by, ingested_at"
+        "duplicate_of, superseded_by, ingested_at, access, access_reason"
     )
 
     def _select(self, with_text: bool) -> str:

@@ -87,7 +87,7 @@ from archive.query import FACETS
 from archive.stemmer import stem as swedish_stem
 
 #: Bump when the schema or the analysis changes: older generations then need a rebuild.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 INDEX_NAME = "MAIN"
 STATE_FILE = "arkiv.json"
@@ -515,6 +515,8 @@ DATE_FIELDS = ("date", "decision_date", "document_date")
 LENGTH_FIELDS = {"exact": "exact_len", "stem": "stem_len", "title": "title_len"}
 #: A column of per-entry rank weights in percent (see :func:`arende_weight`).
 WEIGHT_FIELD = "weight"
+#: Each entry's access class, "public" or "internal" (its document's: archive.access).
+ACCESS_FIELD = "access"
 #: An entry's id: the document's id, and for an ärende "<document id>/<ärende key>".
 ENTRY_SEPARATOR = "/"
 #: The facets an ärende has of its own when extraction found them, else its document's.
@@ -529,6 +531,7 @@ def make_schema() -> Schema:
         "stem": TermsField("stems", sequences=True),
         "title": TermsField("stems"),
         "dnr": KeywordsField(),
+        ACCESS_FIELD: KeywordsField(),
     }
     fields.update({name: FacetField() for name in FACET_FIELDS})
     fields.update({name: COLUMN(IntColumn("i", default=0)) for name in DATE_FIELDS})
@@ -670,6 +673,7 @@ def _entry(
         "stem_len": min(len(stems), 65535),
         "title_len": min(len(title_terms), 65535),
         WEIGHT_FIELD: weight,
+        ACCESS_FIELD: [doc.access],
     }
     for name in FACET_FIELDS:
         if name not in ("year", "kind"):

@@ -64,10 +64,14 @@ def cli(ctx: click.Context, home: Path | None) -> None:
               help="Seconds one file may take before it is given up.")
 @click.option("--progress", type=click.Choice(MODES), default="auto", show_default=True)
 @click.option("--retry-failed", is_flag=True, help="Try files again that failed before, unchanged.")
+@click.option("--access", type=click.Choice(("public", "internal")), default="public",
+              show_default=True,
+              help="internal: only staff see these documents (a sekretess marking, or a "
+                   "folder rule in the registry's access.toml, makes a document internal too).")
 @click.pass_context
 def index(
     ctx: click.Context, paths: tuple[Path, ...], registry: Path | None, workers: int | None,
-    timeout: float, progress: str, retry_failed: bool,
+    timeout: float, progress: str, retry_failed: bool, access: str,
 ) -> int:
     """Ingest files and folders (recursively; unchanged files are skipped)."""
     from indexer.pipeline import index_paths
@@ -75,6 +79,7 @@ def index(
     report = index_paths(
         _home(ctx), paths, registry_dir=_registry(registry and str(registry)),
         workers=workers, timeout=timeout, progress=progress, retry_failed=retry_failed,
+        access=access,
     )
     counts = report.counts
     click.echo(
@@ -236,6 +241,8 @@ def search(ctx: click.Context, words: tuple[str, ...], as_json: bool, **filters:
 def document_json(catalog: Catalog, doc: Document) -> dict[str, Any]:
     """A document's full JSON: contract fields, text, every extra metadata value, history."""
     data = doc.to_json(with_text=True)
+    data["access"] = doc.access
+    data["access_reason"] = doc.access_reason
     for key, value in doc.metadata.items():
         data.setdefault(key, value)
     data["renderings"] = catalog.renderings(doc.id)

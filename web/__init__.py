@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 
 from archive.home import resolve_home
-from web import auth, errors, i18n, labels, security, staff
+from web import auth, errors, i18n, labels, security, staff_common
 from web.archive_access import ArchiveAccess
 
 
@@ -44,7 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
-    staff.init_app(app)
+    staff_common.init_app(app)
 
     from web import (
         about,
@@ -57,10 +57,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         export,
         registry,
         search,
+        staff,
         upload,
     )
 
-    for module in (search, export, documents, browse, about, api, corrections, alerts, upload,
-                   admin, registry):
+    for module in (search, export, documents, browse, about, api, staff, corrections, alerts,
+                   upload, admin, registry):
         app.register_blueprint(module.bp)
     return app

@@ -14,7 +14,7 @@ from archive.jobs import read_job
 from web.archive_access import archive
 from web.auth import requires
 from web.i18n import gettext as _
-from web.staff import current_username
+from web.staff_common import current_username
 from web.upload import launch
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -44,7 +44,7 @@ from web.archive_access import archive
 from web.auth import requires
 from web.export import ATOM, _sub
 from web.i18n import gettext as _
-from web.staff import current_username
+from web.staff_common import current_username
 from web.state import BadParameter, parse_query, query_args
 
 

@@ -17,7 +17,7 @@ from web.auth import requires
 from web.documents import load_document
 from web.i18n import gettext as _
 from web.labels import FIELD_LABELS
-from web.staff import current_username, is_staff, registry_folder
+from web.staff_common import current_username, is_staff, registry_folder
 
 bp = Blueprint("corrections", __name__, url_prefix="/documents")
 

@@ -17,7 +17,7 @@ from archive.catalog import Catalog
 from web.archive_access import archive
 from web.auth import requires
 from web.i18n import gettext as _
-from web.staff import current_username, registry_folder
+from web.staff_common import current_username, registry_folder
 
 bp = Blueprint("registry", __name__)
 

@@ -1,73 +1,76 @@
-"""What the staff pages (upload, corrections, bevakningar, jobs) share: who is asking
-(through :mod:`web.auth`, whose ``@requires`` guards each view), the forms' CSRF field,
-and the upload limits' settings."""
+"""What staff see and do beyond the public: a document's access class, and changing it.
+
+On a document page staff see whether it is public or internal, why (a sekretess marking,
+a folder rule, ``arkiv index --access internal``, or a colleague's change), its full
+source path, and a small form to change the class with a reason. Every change is kept
+(who, when, before, after, why: ``access_changes``) and shown under the form.
+"""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+import contextlib
 from typing import Any
 
-from flask import Flask, current_app
-from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from flask import Blueprint, abort, redirect, request, url_for
+from werkzeug.wrappers import Response
 
+from archive import access as access_classes
 from archive.catalog import Catalog
+from archive.home import ArchiveError
+from archive.index import Index
+from archive.models import Document
+from web.archive_access import archive, viewer_access
+from web.auth import current_user, requires
+from web.documents import load_document
+from web.errors import error_response
+from web.i18n import gettext as _
 
+bp = Blueprint("staff", __name__)
 
-def current_username() -> str | None:
-    """The signed-in account's name (None for the public)."""
-    return current_user.name if current_user.is_authenticated else None
-
-
-def is_staff() -> bool:
-    return bool(current_user.may("staff"))
-
-
-def is_admin() -> bool:
-    return bool(current_user.may("admin"))
-
-
-def registry_folder() -> Path | None:
-    """The registry folder the archive's ingest reads (``ARKIV_REGISTRY``), if one is set."""
-    chosen = current_app.config.get("ARKIV_REGISTRY") or os.environ.get("ARKIV_REGISTRY")
-    return Path(chosen) if chosen else None
-
-
-def csrf_field() -> Markup:
-    """A form's hidden CSRF token (Flask-WTF checks it on every POST, see web.auth)."""
-    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
-
-
-#: Staff-page settings and their defaults (a test config or the instance overrides them).
-DEFAULTS: dict[str, Any] = {
-    #: The largest request (an upload of many files), in bytes.
-    "MAX_CONTENT_LENGTH": 1_000_000_000,
-    "UPLOAD_MAX_FILES": 100,
-    "UPLOAD_MAX_FILE_MB": 200,
-    "UPLOAD_MAX_ZIP_MEMBERS": 2000,
-    "UPLOAD_MAX_ZIP_MB": 2000,
-    "UPLOAD_MAX_ZIP_RATIO": 200,
+#: Where a document's class came from, as staff read it.
+SOURCE_LABELS = {
+    "default": "Offentlig som standard",
+    "marking": "Sekretessmarkering i texten",
+    "rule": "Mappregel (access.toml)",
+    "ingest": "Inläst som intern (arkiv index --access internal)",
+    "staff": "Ändrad av personal",
 }
+ACCESS_LABELS = {"public": "Offentlig", "internal": "Intern"}
 
 
-def _too_large(exc: Exception) -> Any:
-    from web.errors import error_response
-    from web.i18n import gettext as _
+@bp.app_template_global()
+def access_panel(document: Document) -> dict[str, Any] | None:
+    """What the document page shows staff about access (None for the public)."""
+    if viewer_access():
+        return None
+    raw = archive().raw_catalog
+    source = access_classes.source_of(raw.db, document.id)
+    return {
+        "access": document.access,
+        "label": _(ACCESS_LABELS[document.access]),
+        "reason": document.access_reason,
+        "source": _(SOURCE_LABELS.get(source, source)),
+        "path": document.path,
+        "changes": access_classes.changes(raw.db, document.id),
+        "choices": [(key, _(label)) for key, label in ACCESS_LABELS.items()],
+    }
 
-    limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 1_000_000
-    return error_response(413, _("Uppladdningen är för stor: högst {mb} MB åt gången.", mb=limit))
 
-
-def init_app(app: Flask) -> None:
-    for name, value in DEFAULTS.items():
-        if app.config.get(name) is None:
-            app.config[name] = value
-    home = app.extensions["arkiv"].home
-    if (home / "catalog.sqlite3").exists() and os.access(home, os.W_OK):
-        Catalog(home).close()  # the staff tables (a catalog migration) exist from the start
-    app.register_error_handler(413, _too_large)
-    app.add_template_global(is_staff)
-    app.add_template_global(is_admin)
-    app.add_template_global(csrf_field)
+@bp.post("/documents/<doc_id>/access")
+@requires("staff")
+def change_access(doc_id: str) -> Response:
+    """Set a document's access class, with a reason; the search index follows at once
+    (or with the running ingest's next sync when that holds the index)."""
+    document = load_document(doc_id)
+    wanted = request.form.get("access", "")
+    reason = request.form.get("reason", "")
+    if wanted not in access_classes.ACCESS_CLASSES:
+        abort(400, _("Välj offentlig eller intern."))
+    if not reason.strip():
+        return error_response(400, _("Skriv varför åtkomsten ändras."))
+    home = archive().home
+    with Catalog(home) as catalog:
+        access_classes.change(catalog, document.id, wanted, reason, by=current_user.name)
+        with contextlib.suppress(ArchiveError):  # busy: the writer holding it syncs soon
+            Index(home).sync(catalog)
+    return redirect(url_for("documents.document", doc_id=document.id) + "#access")
