@@ -40,6 +40,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
+from archive.accounts import Accounts
 from archive.catalog import Catalog, now_iso
 from archive.home import ArchiveError
 from archive.models import Document
@@ -124,12 +125,16 @@ def get(catalog: Catalog, search_id: int) -> SavedSearch | None:
 
 
 def by_token(catalog: Catalog, token: str) -> SavedSearch | None:
-    """The saved search whose feed URL carries ``token`` (None for an unknown or revoked one)."""
+    """The saved search whose feed URL carries ``token``: None for an unknown or revoked
+    token, or when its owner is no longer staff."""
     if not token or len(token) > 100:
         return None
     row = catalog.db.execute(
         "SELECT * FROM saved_searches WHERE feed_token = ?", (_hash(token),)).fetchone()
-    return _row(row) if row else None
+    if row is None:
+        return None
+    owner = Accounts(catalog.db).user(row["user"])
+    return _row(row) if owner is not None and owner.may("staff") else None
 
 
 def of_user(catalog: Catalog, user: str) -> list[SavedSearch]:
@@ -308,7 +313,11 @@ def send_digests(
             users = catalog.db.execute(
                 "SELECT DISTINCT s.user, r.email FROM saved_searches s "
                 "JOIN alert_recipients r ON r.user = s.user ORDER BY s.user").fetchall()
+            accounts = Accounts(catalog.db)
             for user, email in users:
+                account = accounts.user(user)
+                if account is None or not account.may("staff"):
+                    continue  # a removed account's saved searches tell nobody anything
                 found = []
                 for saved in of_user(catalog, user):
                     after = max(saved.since_row, saved.sent_row)

@@ -61,7 +61,8 @@ def _work(home: Path, job: webjobs.WebJob) -> dict[str, Any]:
 
         folder = webjobs.uploads_dir(home) / job.args["folder"]
         files = [folder / name for name in job.args.get("files", [])]
-        report = index_paths(home, files, registry_dir=registry) if files else None
+        access = job.args.get("access", "public")
+        report = index_paths(home, files, registry_dir=registry, access=access) if files else None
         outcomes = report.outcomes if report else []
         return {
             "files": [

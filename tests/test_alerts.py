@@ -15,6 +15,7 @@ import pytest
 from conftest import CORPUS, IN_CI
 
 from archive import alerts
+from archive.accounts import Accounts
 from archive.catalog import Catalog
 from archive.search import Searcher
 from indexer.pipeline import index_paths
@@ -56,6 +57,11 @@ def smtp():
         controller.stop()
 
 
+def _accounts(catalog: Catalog, *names: str) -> None:
+    for name in names:
+        Accounts(catalog.db).add_user(name, "staff", f"{name.title()}-lösen-2026")
+
+
 def _write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
@@ -79,6 +85,7 @@ def test_alerts_send_mails_one_digest_a_user_with_only_the_new_matches(
     shutil.copy(CORPUS / "lerum-byggnadsnamnden-protokoll-2024-04-18.txt", folder)
     index_paths(home, [folder], registry_dir=CORPUS, workers=1)
     with Catalog(home) as catalog:
+        _accounts(catalog, "anna", "bo")
         alerts.save(catalog, "anna", "Strandskydd", "q=strandskydd")
         alerts.save(catalog, "anna", "Vinterkräksjuka", "q=vinterkräksjuka")
         alerts.save(catalog, "bo", "Strandskydd för Bo", "q=strandskydd")
@@ -128,6 +135,7 @@ def test_a_failed_delivery_is_tried_again(home: Path, tmp_path: Path, smtp) -> N
     _write(folder, "a.txt", "Om budget\n\nBudgeten för 2025 antas.\n")
     index_paths(home, [folder], registry_dir=CORPUS, workers=1)
     with Catalog(home) as catalog:
+        _accounts(catalog, "anna")
         alerts.save(catalog, "anna", "Budget", "q=budget")
         alerts.set_email(catalog, "anna", "anna@kommun.test")
     _write(folder, "b.txt", "Ny budget\n\nBudgeten för 2026 antas.\n")
@@ -152,6 +160,7 @@ def test_new_matches_are_those_received_after_saving(home: Path, tmp_path: Path)
     _write(folder, "a.txt", "Om budget\n\nBudgeten för 2025 antas.\n")
     index_paths(home, [folder], registry_dir=CORPUS, workers=1)
     with Catalog(home) as catalog:
+        _accounts(catalog, "anna")
         saved, token = alerts.save(catalog, "anna", "", "q=budget&type=protokoll")
         assert saved.name == "q=budget&type=protokoll"
         assert alerts.by_token(catalog, token) == saved
@@ -170,3 +179,22 @@ def test_new_matches_are_those_received_after_saving(home: Path, tmp_path: Path)
         renewed = alerts.renew_token(catalog, saved.id, "anna")
         assert alerts.by_token(catalog, token) is None
         assert alerts.by_token(catalog, renewed) == saved
+
+
+def test_a_removed_account_gets_no_digest_and_its_feed_ends(home: Path, tmp_path: Path,
+                                                            smtp) -> None:
+    inbox, port = smtp
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _write(folder, "a.txt", "Om budget\n\nBudgeten för 2025 antas.\n")
+    index_paths(home, [folder], registry_dir=CORPUS, workers=1)
+    with Catalog(home) as catalog:
+        _accounts(catalog, "anna")
+        _saved, token = alerts.save(catalog, "anna", "Budget", "q=budget")
+        alerts.set_email(catalog, "anna", "anna@kommun.test")
+        Accounts(catalog.db).remove_user("anna")
+        assert alerts.by_token(catalog, token) is None
+    _write(folder, "b.txt", "Ny budget\n\nBudgeten för 2026 antas.\n")
+    index_paths(home, [folder], registry_dir=CORPUS, workers=1)
+    assert _send(home, port).returncode == 0
+    assert inbox.messages == []

@@ -1,5 +1,6 @@
 """Bevakningar in the app: save the search you see, find what arrived since on your page
-and in the saved search's private feed (its token is the only key; a new one revokes it)."""
+and in the saved search's private feed (its token is the only key; a new one revokes it;
+it holds public documents only, as a feed address can travel)."""
 
 from __future__ import annotations
 
@@ -52,9 +53,15 @@ def test_save_a_search_and_follow_its_new_matches_in_a_private_feed(
     (folder / "annat.txt").write_text("Beslut om parkering\n\nParkering vid torget.\n",
                                       encoding="utf-8")
     index_paths(home, [folder], registry_dir=CORPUS, workers=1)
+    secret = tmp_path / "intern"
+    secret.mkdir()
+    (secret / "elev.txt").write_text("Skolskjuts för en enskild elev\n\nSkolskjuts med taxi "
+                                     "beviljas eleven.\n", encoding="utf-8")
+    index_paths(home, [secret], registry_dir=CORPUS, workers=1, access="internal")
 
     page = client.get("/bevakningar", base_url=HTTPS).get_data(as_text=True)
-    assert "1 nytt dokument" in page and "Nytt beslut om skolskjuts" in page
+    assert "2 nya dokument" in page and "Nytt beslut om skolskjuts" in page
+    assert "Skolskjuts för en enskild elev" in page  # staff see internal documents
     assert "Äldre beslut" not in page and "parkering" not in page
 
     path = feed_url.split("://", 1)[1].split("/", 1)[1]
@@ -63,7 +70,7 @@ def test_save_a_search_and_follow_its_new_matches_in_a_private_feed(
     assert response.status_code == 200
     assert response.mimetype == "application/atom+xml"
     titles = [e.findtext(f"{ATOM}title") for e in ET.fromstring(response.data).iter(f"{ATOM}entry")]
-    assert titles == ["Nytt beslut om skolskjuts"]
+    assert titles == ["Nytt beslut om skolskjuts"]  # the feed has public documents only
 
     saved_id = re.search(r'data-saved-search="(\d+)"', page).group(1)
     post(client, f"/bevakningar/{saved_id}/ny-lank",

@@ -135,7 +135,7 @@ def test_an_upload_through_the_form_lists_each_file_with_its_document_or_reason(
     ]
     app.config["UPLOAD_MAX_FILE_MB"] = 2
     response = post(client, "/uppladdning", data={
-        "files": files, "csrf_token": csrf_token(client, "/uppladdning")},
+        "files": files, "access": "internal", "csrf_token": csrf_token(client, "/uppladdning")},
         content_type="multipart/form-data")
     assert response.status_code == 303, response.get_data(as_text=True)
     result_url = response.headers["Location"]
@@ -148,6 +148,7 @@ def test_an_upload_through_the_form_lists_each_file_with_its_document_or_reason(
     doc_link = re.search(r'href="(/documents/[0-9a-f]{16})"', html).group(1)
     assert "Beslut om gångbro över Säveån" in client.get(doc_link, base_url=HTTPS).get_data(
         as_text=True)
+    assert app.test_client().get(doc_link).status_code == 404  # uploaded as internal
     kept = list(webjobs.uploads_dir(home).rglob("*"))
     assert all(webjobs.uploads_dir(home) in p.parents for p in kept)
     assert not (home.parent / "etc").exists()

@@ -3,6 +3,11 @@ search they see, and finds the documents that arrived since on ``/bevakningar`` 
 private Atom feed per saved search (``/bevakningar/flode/<token>.atom``: the token in the
 URL is the only key, so a feed reader needs no login; a new link revokes the old one).
 The e-mail digest is ``arkiv alerts send`` (:mod:`archive.alerts`).
+
+The page and the digest list every new match, internal documents too (they are for a
+staff member). The feed lists public documents only: a feed address travels — into
+feed-reading services, shared links — and an internal document's title must not go with
+it. A feed ends when its owner's account is removed.
 """
 
 from __future__ import annotations

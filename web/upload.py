@@ -29,6 +29,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from archive import webjobs
+from archive.access import ACCESS_CLASSES, PUBLIC
 from archive.catalog import Catalog
 from archive.jobs import read_job
 from web.archive_access import archive
@@ -183,11 +184,15 @@ def upload() -> str | Response:
             "staff/upload.html", limits=_limits(),
             error=_("För många filer: högst {n} åt gången.", n=current_app.config["UPLOAD_MAX_FILES"]),
         ), 400
+    access = request.form.get("access", PUBLIC)
+    if access not in ACCESS_CLASSES:
+        abort(400, _("Välj offentlig eller intern."))
     home = archive().home
     folder, kept, refused = save_uploads(home, files)
     with Catalog(home) as catalog:
         job_id = webjobs.create(
-            catalog, "upload", {"folder": folder, "files": kept, "refused": refused},
+            catalog, "upload",
+            {"folder": folder, "files": kept, "refused": refused, "access": access},
             current_username())
     if kept:
         launch(home, job_id)
