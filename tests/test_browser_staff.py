@@ -1,6 +1,7 @@
 """Staff work in a real headless Chromium (Playwright) against the real app and archive:
-log in, drop two PDFs on the upload page and find them, correct a decision date and see
-the year facet change, save a search and find a new match in its private feed, log out.
+log in, drop two PDFs on the upload page (as internal documents) and find them, correct a
+decision date and see the year facet change, save a search and find a new public match
+in its private feed, log out and no longer find the internal documents.
 
 Chromium is Debian's /usr/bin/chromium; without it these tests skip (and fail in CI).
 """
@@ -95,9 +96,10 @@ def drop_files(page: Page, files: list[Path]) -> None:
     page.dispatch_event("[data-dropzone]", "drop", {"dataTransfer": transfer})
 
 
-def upload(page: Page, base: str, files: list[Path]) -> list[str]:
+def upload(page: Page, base: str, files: list[Path], access: str = "public") -> list[str]:
     """Upload files by drag and drop; the new documents' URLs once the job is done."""
     page.goto(f"{base}/uppladdning")
+    page.check(f"input[name=access][value={access}]")
     drop_files(page, files)
     expect(page.locator("[data-dropzone-list]")).to_contain_text(files[0].name)
     page.click("form.upload-form button[type=submit]")
@@ -124,7 +126,7 @@ def test_staff_uploads_corrects_and_follows_a_search(page: Page, site, tmp_path:
         "Tekniska nämnden föreslår en ny lekplats vid Ekbacken.\n"
         "Lekplatsen byggs under våren med gungor och klätterställning."],
         title="Ny lekplats vid Ekbacken")
-    documents = upload(page, base, [first, second])
+    documents = upload(page, base, [first, second], access="internal")
     screenshot(page, "staff-upload-result.png")
 
     page.goto(f"{base}/search?q=vattenverk")
@@ -167,10 +169,13 @@ def test_staff_uploads_corrects_and_follows_a_search(page: Page, site, tmp_path:
     assert "Upphandling av vattenverk klar" in body and "Beslut om nytt vattenverk" not in body
     reader.close()
 
-    # log out: the staff panel and pages are gone
+    # log out: the internal uploads and the staff pages are gone
     page.goto(base + documents[1])
     page.click(".account__logout button")
-    page.goto(base + documents[1])
-    expect(page.locator("#rattelser")).to_have_count(0)
+    assert page.request.get(base + documents[1]).status == 404  # with the browser's cookies
+    page.goto(f"{base}/search?q=klätterställning")
+    expect(page.locator(".hit__title")).to_have_count(0)
+    page.goto(f"{base}/search?q=upphandling")
+    expect(page.locator(".hit__title").first).to_contain_text("Upphandling av vattenverk klar")
     page.goto(f"{base}/bevakningar")
     expect(page).to_have_url(f"{base}/login?next=/bevakningar")
