@@ -42,7 +42,7 @@ from typing import Any
 
 from archive.accounts import Accounts
 from archive.catalog import Catalog, now_iso
-from archive.home import ArchiveError
+from archive.home import InputError
 from archive.models import Document
 from archive.query import MAX_PAGE_SIZE, Query
 from archive.search import Searcher
@@ -54,13 +54,8 @@ MAX_SAVED_PER_USER = 100
 MAX_NEW = 500
 
 
-class AlertError(ArchiveError):
-    """A saved search that cannot be made or sent: one line saying why, in English
-    (``str``) and Swedish (``swedish``, for the web page)."""
-
-    def __init__(self, message: str, swedish: str | None = None) -> None:
-        super().__init__(message)
-        self.swedish = swedish or message
+class AlertError(InputError):
+    """A saved search that cannot be made or sent."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.catalog import Catalog, now_iso
-from archive.home import ArchiveBusy, ArchiveError, write_lock
+from archive.home import ArchiveBusy, InputError, write_lock
 
 #: The fields staff may correct, with the kind of value each takes.
 CORRECTABLE: dict[str, str] = {
@@ -40,13 +40,8 @@ MAX_VALUE_LENGTH = 500
 MAX_LIST_VALUES = 50
 
 
-class CorrectionError(ArchiveError):
-    """A value staff typed that a field cannot take: one line saying why, in English
-    (``str``) and Swedish (``swedish``, for the web page)."""
-
-    def __init__(self, message: str, swedish: str) -> None:
-        super().__init__(message)
-        self.swedish = swedish
+class CorrectionError(InputError):
+    """A value staff typed that a field cannot take."""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
-from archive.home import ArchiveError
+from archive.home import InputError
 
 #: The registries the web edits: file, array of tables, and the packaged copy's path
 #: (relative to the repository's indexer/metadata/data).
@@ -34,12 +34,8 @@ MAX_ITEMS = 100
 MAX_LENGTH = 300
 
 
-class RegistryError(ArchiveError):
-    """A registry entry that cannot be saved: one line in English and in Swedish."""
-
-    def __init__(self, message: str, swedish: str) -> None:
-        super().__init__(message)
-        self.swedish = swedish
+class RegistryError(InputError):
+    """A registry entry that cannot be saved."""
 
 
 @dataclass(frozen=True)

@@ -4,28 +4,16 @@ end; staff see jobs and failures but cannot start them; the public sees none of 
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 from conftest import CORPUS
 from test_auth import HTTPS, PASSWORDS, csrf_token, log_in, post
+from test_upload import wait_for_job
 
-from archive import webjobs
 from archive.accounts import Accounts
 from archive.catalog import Catalog
 from indexer.pipeline import index_paths
 from web import create_app
-
-
-def _wait(home: Path, job_id: int) -> webjobs.WebJob:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        with Catalog(home) as catalog:
-            job = webjobs.get(catalog, job_id)
-        if job.state not in ("queued", "running"):
-            return job
-        time.sleep(0.2)
-    raise AssertionError("the job did not end")
 
 
 def test_an_admin_starts_a_reindex_and_a_check_from_the_status_page(
@@ -55,14 +43,14 @@ def test_an_admin_starts_a_reindex_and_a_check_from_the_status_page(
     started = post(admin, "/admin/jobb/reindex", data={"csrf_token": csrf_token(admin, "/om")})
     assert started.status_code == 303
     job_id = int(re.search(r"/admin/jobb/(\d+)", started.headers["Location"]).group(1))
-    job = _wait(home, job_id)
+    job = wait_for_job(home, job_id)
     assert job.state == "done" and job.result == {"documents": 1}
     assert job.requested_by == "adam"
     page = admin.get(f"/admin/jobb/{job_id}", base_url=HTTPS).get_data(as_text=True)
     assert 'data-job-state="done"' in page
 
     started = post(admin, "/admin/jobb/check", data={"csrf_token": csrf_token(admin, "/om")})
-    job = _wait(home, int(re.search(r"/admin/jobb/(\d+)", started.headers["Location"]).group(1)))
+    job = wait_for_job(home, int(re.search(r"/admin/jobb/(\d+)", started.headers["Location"]).group(1)))
     assert job.state == "done" and job.result["ok"] is True
     listing = admin.get("/admin/jobb", base_url=HTTPS).get_data(as_text=True)
     assert listing.count('data-state="done"') == 2

@@ -128,16 +128,24 @@ def test_alerts_send_mails_one_digest_a_user_with_only_the_new_matches(
     assert "0 digests sent" in result.stderr
 
 
-def test_a_failed_delivery_is_tried_again(home: Path, tmp_path: Path, smtp) -> None:
-    inbox, port = smtp
+def _budget(home: Path, tmp_path: Path, name: str = "Budget", query: str = "q=budget"
+            ) -> tuple[Path, alerts.SavedSearch, str]:
+    """An archive with one budget document, and anna's saved search (for budget) with her
+    e-mail address: (its folder, the saved search, its feed token)."""
     folder = tmp_path / "in"
     folder.mkdir()
     _write(folder, "a.txt", "Om budget\n\nBudgeten för 2025 antas.\n")
     index_paths(home, [folder], registry_dir=CORPUS, workers=1)
     with Catalog(home) as catalog:
         _accounts(catalog, "anna")
-        alerts.save(catalog, "anna", "Budget", "q=budget")
+        saved, token = alerts.save(catalog, "anna", name, query)
         alerts.set_email(catalog, "anna", "anna@kommun.test")
+    return folder, saved, token
+
+
+def test_a_failed_delivery_is_tried_again(home: Path, tmp_path: Path, smtp) -> None:
+    inbox, port = smtp
+    folder, _saved, _token = _budget(home, tmp_path)
     _write(folder, "b.txt", "Ny budget\n\nBudgeten för 2026 antas.\n")
     index_paths(home, [folder], registry_dir=CORPUS, workers=1)
 
@@ -155,14 +163,9 @@ def test_a_failed_delivery_is_tried_again(home: Path, tmp_path: Path, smtp) -> N
 
 
 def test_new_matches_are_those_received_after_saving(home: Path, tmp_path: Path) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    _write(folder, "a.txt", "Om budget\n\nBudgeten för 2025 antas.\n")
-    index_paths(home, [folder], registry_dir=CORPUS, workers=1)
+    folder, saved, token = _budget(home, tmp_path, name="", query="q=budget&type=protokoll")
+    assert saved.name == "q=budget&type=protokoll"  # no name: the search names it
     with Catalog(home) as catalog:
-        _accounts(catalog, "anna")
-        saved, token = alerts.save(catalog, "anna", "", "q=budget&type=protokoll")
-        assert saved.name == "q=budget&type=protokoll"
         assert alerts.by_token(catalog, token) == saved
         assert alerts.by_token(catalog, token + "x") is None
     _write(folder, "b.txt", "Ny budget\n\nBudgeten för 2026 antas.\n")
@@ -184,14 +187,8 @@ def test_new_matches_are_those_received_after_saving(home: Path, tmp_path: Path)
 def test_a_removed_account_gets_no_digest_and_its_feed_ends(home: Path, tmp_path: Path,
                                                             smtp) -> None:
     inbox, port = smtp
-    folder = tmp_path / "in"
-    folder.mkdir()
-    _write(folder, "a.txt", "Om budget\n\nBudgeten för 2025 antas.\n")
-    index_paths(home, [folder], registry_dir=CORPUS, workers=1)
+    folder, _saved, token = _budget(home, tmp_path)
     with Catalog(home) as catalog:
-        _accounts(catalog, "anna")
-        _saved, token = alerts.save(catalog, "anna", "Budget", "q=budget")
-        alerts.set_email(catalog, "anna", "anna@kommun.test")
         Accounts(catalog.db).remove_user("anna")
         assert alerts.by_token(catalog, token) is None
     _write(folder, "b.txt", "Ny budget\n\nBudgeten för 2026 antas.\n")

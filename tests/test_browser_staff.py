@@ -17,7 +17,7 @@ import pytest
 from conftest import CORPUS
 from pdfgen import make_pdf
 from test_auth import PASSWORDS
-from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, screenshot
+from test_browser import browser, page, screenshot  # noqa: F401 - its Chromium fixtures
 from werkzeug.serving import make_server
 
 from archive.accounts import Accounts
@@ -27,7 +27,7 @@ from web import create_app
 
 pytestmark = pytest.mark.browser
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 JOB_TIMEOUT_MS = 90_000
 
@@ -49,40 +49,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def log_in(tab: Page, base: str) -> None:
+    tab.goto(f"{base}/login")
+    tab.fill("#name", "stina")
+    tab.fill("#password", PASSWORDS["stina"])
+    tab.click("button[type=submit]")
+    expect(tab.locator(".account__name")).to_contain_text("stina")
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh tab; a console error (a CSP violation, a JS error) fails the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    yield tab
-    context.close()
-    assert not errors, errors
-
-
-def log_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#name", "stina")
-    page.fill("#password", PASSWORDS["stina"])
-    page.click("button[type=submit]")
-    expect(page.locator(".account__name")).to_contain_text("stina")
-
-
-def drop_files(page: Page, files: list[Path]) -> None:
+def drop_files(tab: Page, files: list[Path]) -> None:
     """Drop files on the upload page's drop zone, as a file manager would."""
     payload = [(f.name, base64.b64encode(f.read_bytes()).decode()) for f in files]
-    transfer = page.evaluate_handle(
+    transfer = tab.evaluate_handle(
         """(files) => {
             const transfer = new DataTransfer();
             for (const [name, data] of files) {
@@ -93,28 +71,30 @@ def drop_files(page: Page, files: list[Path]) -> None:
         }""",
         payload,
     )
-    page.dispatch_event("[data-dropzone]", "drop", {"dataTransfer": transfer})
+    tab.dispatch_event("[data-dropzone]", "drop", {"dataTransfer": transfer})
 
 
-def upload(page: Page, base: str, files: list[Path], access: str = "public") -> list[str]:
+def upload(tab: Page, base: str, files: list[Path], access: str = "public") -> list[str]:
     """Upload files by drag and drop; the new documents' URLs once the job is done."""
-    page.goto(f"{base}/uppladdning")
-    page.check(f"input[name=access][value={access}]")
-    drop_files(page, files)
-    expect(page.locator("[data-dropzone-list]")).to_contain_text(files[0].name)
-    page.click("form.upload-form button[type=submit]")
-    expect(page.locator("[data-job-state]")).to_have_attribute(
+    tab.goto(f"{base}/uppladdning")
+    tab.check(f"input[name=access][value={access}]")
+    drop_files(tab, files)
+    expect(tab.locator("[data-dropzone-list]")).to_contain_text(files[0].name)
+    tab.click("form.upload-form button[type=submit]")
+    expect(tab.locator("[data-job-state]")).to_have_attribute(
         "data-job-state", "done", timeout=JOB_TIMEOUT_MS)
-    links = page.locator(".upload-results a")
+    links = tab.locator(".upload-results a")
     expect(links).to_have_count(len(files))
     return [links.nth(i).get_attribute("href") for i in range(len(files))]
 
 
-def year_facet(page: Page) -> list[str]:
-    return page.locator("ul[aria-labelledby=facet-year] .facet__label").all_inner_texts()
+def year_facet(tab: Page) -> list[str]:
+    return tab.locator("ul[aria-labelledby=facet-year] .facet__label").all_inner_texts()
 
 
-def test_staff_uploads_corrects_and_follows_a_search(page: Page, site, tmp_path: Path) -> None:
+def test_staff_uploads_corrects_and_follows_a_search(
+    page: Page, site, tmp_path: Path  # noqa: F811 - test_browser's fixture
+) -> None:
     base, _home = site
     log_in(page, base)
 

@@ -140,7 +140,7 @@ def test_an_upload_through_the_form_lists_each_file_with_its_document_or_reason(
     assert response.status_code == 303, response.get_data(as_text=True)
     result_url = response.headers["Location"]
     job_id = int(result_url.rstrip("/").rsplit("/", 1)[1])
-    _wait_for(home, job_id)
+    wait_for_job(home, job_id)
     html = client.get(result_url, base_url=HTTPS).get_data(as_text=True)
     assert "Beslut om bro över Säveån.pdf" in html and "Nytt dokument" in html
     assert "../../etc/cron.d/evil" in html and "namnet innehåller &#39;..&#39;" in html
@@ -174,7 +174,8 @@ def test_too_many_files_or_too_large_a_request_is_refused_with_one_message(
     assert "Uppladdningen är för stor: högst 1 MB åt gången." in response.get_data(as_text=True)
 
 
-def _wait_for(home: Path, job_id: int, seconds: float = 120) -> webjobs.WebJob:
+def wait_for_job(home: Path, job_id: int, seconds: float = 120) -> webjobs.WebJob:
+    """The job once it has ended (its process runs beside the test)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with Catalog(home) as catalog:

@@ -106,10 +106,10 @@ def save_search() -> Response:
             saved, token = save(catalog, _user(), request.form.get("name", ""), query_string)
         except AlertError as exc:
             flash(exc.swedish, "error")
-            return redirect(url_for("alerts.alerts_page"), code=303)
+            return _to_page()
     session["new_feed"] = [saved.id, token]
     flash(_("Bevakningen sparades."), "info")
-    return redirect(url_for("alerts.alerts_page"), code=303)
+    return _to_page()
 
 
 @bp.post("/bevakningar/<int:search_id>/ta-bort")
@@ -119,7 +119,7 @@ def remove(search_id: int) -> Response:
         if not delete(catalog, search_id, _user()):
             abort(404)
     flash(_("Bevakningen togs bort."), "info")
-    return redirect(url_for("alerts.alerts_page"), code=303)
+    return _to_page()
 
 
 @bp.post("/bevakningar/<int:search_id>/ny-lank")
@@ -132,7 +132,7 @@ def renew(search_id: int) -> Response:
             abort(404)
     session["new_feed"] = [search_id, token]
     flash(_("Flödet har fått en ny adress; den gamla fungerar inte längre."), "info")
-    return redirect(url_for("alerts.alerts_page"), code=303)
+    return _to_page()
 
 
 @bp.post("/bevakningar/epost")
@@ -143,9 +143,9 @@ def email_address() -> Response:
             set_email(catalog, _user(), request.form.get("email"))
         except AlertError as exc:
             flash(exc.swedish, "error")
-            return redirect(url_for("alerts.alerts_page"), code=303)
+            return _to_page()
     flash(_("E-postadressen sparades."), "info")
-    return redirect(url_for("alerts.alerts_page"), code=303)
+    return _to_page()
 
 
 @bp.get("/bevakningar/flode/<token>.atom")
@@ -188,6 +188,10 @@ def feed(token: str) -> Response:
 def _arrived(doc: Document, fallback: str) -> str:
     """When a document arrived in the archive (what is new to a bevakning), as Atom wants it."""
     return doc.ingested_at.replace("+00:00", "Z") if doc.ingested_at else fallback
+
+
+def _to_page() -> Response:
+    return redirect(url_for("alerts.alerts_page"), code=303)
 
 
 def _user() -> str:
