@@ -31,8 +31,7 @@ def jobs() -> str:
     runs = catalog.db.execute(
         "SELECT id, command, started_at, finished_at, counts FROM runs ORDER BY id DESC LIMIT 20"
     ).fetchall()
-    with Catalog(archive().home) as writable:
-        recent = webjobs.recent(writable)
+    recent = webjobs.recent(catalog)
     return render_template(
         "staff/jobs.html", jobs=recent, runs=runs, failures=catalog.failures()[:200],
         running=read_job(archive().home), labels=JOB_LABELS,
@@ -42,8 +41,7 @@ def jobs() -> str:
 @bp.get("/jobb/<int:job_id>")
 @requires("staff")
 def job(job_id: int) -> str | Response:
-    with Catalog(archive().home) as catalog:
-        found = webjobs.get(catalog, job_id)
+    found = webjobs.get(archive().catalog, job_id)
     if found is None:
         abort(404)
     if found.kind == "upload":

@@ -91,9 +91,8 @@ def _render_list(catalog: Catalog, user: str, new_token: tuple[int, str] | None 
 @bp.get("/alerts")
 @requires("staff")
 def alerts_page() -> str:
-    with Catalog(archive().home) as catalog:
-        token = session.pop("new_feed", None)
-        return _render_list(catalog, _user(), tuple(token) if token else None)
+    token = session.pop("new_feed", None)
+    return _render_list(archive().catalog, _user(), tuple(token) if token else None)
 
 
 @bp.post("/bevakningar")
@@ -151,13 +150,13 @@ def email_address() -> Response:
 @bp.get("/bevakningar/flode/<token>.atom")
 def feed(token: str) -> Response:
     """A saved search's new documents as Atom; the token is the key (no login)."""
-    with Catalog(archive().home) as catalog:
-        saved = by_token(catalog, token)
-        if saved is None:
-            abort(404)
-        found = new_matches(catalog, archive().searcher, saved, saved_query(saved.query),
-                            after=saved.since_row, upto=last_row(catalog),
-                            limit=current_app.config["FEED_SIZE"])
+    catalog = archive().raw_catalog  # the searcher below is the public's
+    saved = by_token(catalog, token)
+    if saved is None:
+        abort(404)
+    found = new_matches(catalog, archive().searcher, saved, saved_query(saved.query),
+                        after=saved.since_row, upto=last_row(catalog),
+                        limit=current_app.config["FEED_SIZE"])
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     root = request.url_root.rstrip("/")
     page_url = f"{root}{url_for('search.search')}?{saved.query}"

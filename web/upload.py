@@ -205,8 +205,7 @@ def upload() -> str | Response:
 @bp.get("/uppladdning/<int:job_id>")
 @requires("staff")
 def result(job_id: int) -> str:
-    with Catalog(archive().home) as catalog:
-        job = webjobs.get(catalog, job_id)
+    job = webjobs.get(archive().catalog, job_id)
     if job is None or job.kind != "upload":
         abort(404)
     progress = read_job(archive().home) if job.state == "running" else None
