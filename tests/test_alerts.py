@@ -4,15 +4,14 @@ user to a real SMTP server (aiosmtpd, started here), nothing told twice."""
 from __future__ import annotations
 
 import email
-import os
 import shutil
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import CORPUS, IN_CI
+from test_auth import arkiv
 
 from archive import alerts
 from archive.accounts import Accounts
@@ -21,8 +20,6 @@ from archive.search import Searcher
 from indexer.pipeline import index_paths
 from web import create_app
 from web.alerts import saved_query
-
-ARKIV = str(Path(sys.executable).with_name("arkiv"))
 
 try:
     from aiosmtpd.controller import Controller
@@ -69,11 +66,14 @@ def _write(folder: Path, name: str, text: str) -> Path:
 
 
 def _send(home: Path, port: int) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ARKIV_HOME": str(home), "ARKIV_SMTP_HOST": "127.0.0.1",
-           "ARKIV_SMTP_PORT": str(port), "ARKIV_SMTP_FROM": "arkiv@kommun.test",
-           "ARKIV_BASE_URL": "https://arkiv.kommun.test"}
-    return subprocess.run([ARKIV, "alerts", "send"], capture_output=True, text=True, env=env,
-                          timeout=120, check=False)
+    """``arkiv alerts send`` (run in this process, as the console script runs it)."""
+    settings = {"ARKIV_SMTP_HOST": "127.0.0.1", "ARKIV_SMTP_PORT": str(port),
+                "ARKIV_SMTP_FROM": "arkiv@kommun.test",
+                "ARKIV_BASE_URL": "https://arkiv.kommun.test"}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in settings.items():
+            patch.setenv(name, value)
+        return arkiv(home, "alerts", "send")
 
 
 def test_alerts_send_mails_one_digest_a_user_with_only_the_new_matches(
