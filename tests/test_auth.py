@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS
+from conftest import CORPUS, HTTPS, csrf_token, form_login, post
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -24,7 +24,6 @@ from indexer.cli import main
 from web import create_app
 
 PASSWORDS = {"stina": "Stina-lösen-4711", "adam": "Adam-lösen-0815"}
-HTTPS = "https://arkiv.example"
 
 
 def arkiv(home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -75,22 +74,8 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def csrf_token(client: FlaskClient, url: str = "/login") -> str:
-    html = client.get(url, base_url=HTTPS).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, html
-    return match.group(1)
-
-
-def post(client: FlaskClient, url: str, **kwargs: object):  # noqa: ANN201
-    """A form POST as a browser sends it over https (with a same-origin Referer, which
-    Flask-WTF's strict https check wants)."""
-    return client.post(url, base_url=HTTPS, headers={"Referer": HTTPS + "/"}, **kwargs)
-
-
 def log_in(client: FlaskClient, name: str, password: str | None = None, **extra: str):  # noqa: ANN201
-    data = {"name": name, "password": password or PASSWORDS[name], "csrf_token": csrf_token(client)}
-    return post(client, "/login", data={**data, **extra})
+    return form_login(client, name, password or PASSWORDS[name], **extra)
 
 
 def signed_in_as(client: FlaskClient) -> str | None:

@@ -209,12 +209,6 @@ def _bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" else None
 
 
-@login_manager.request_loader
-def _load_token(_request: Any) -> User | None:
-    account = g.get("token_account")
-    return User(account) if account is not None else None
-
-
 def _authenticate() -> Response | None:
     """Before each request: a bearer token must be valid; a form POST must carry its CSRF token."""
     token = _bearer_token()
@@ -226,7 +220,10 @@ def _authenticate() -> Response | None:
                 401, _("Ogiltig API-nyckel."),
                 headers={"WWW-Authenticate": 'Bearer realm="arkiv", error="invalid_token"'},
             )
-        g.token_account = account
+        # The request's user is the token's, whatever session cookie came along (Flask-Login
+        # keeps the request's user in g._login_user; its request_loader is not asked when
+        # a session exists).
+        g._login_user = User(account)
         return None
     if request.method in current_app.config["WTF_CSRF_METHODS"] and request.endpoint:
         csrf.protect()
