@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -206,6 +207,12 @@ def staff_form(path: Callable[[Archive], str], data: dict[str, str]) -> Rule:
     return lambda built: [Case("POST", path(built), expected, data)]
 
 
+def admin_form(path: str) -> Rule:
+    """A form only admins may send: the public must log in, staff and staff tokens are refused."""
+    expected = {"anonymous": 401, "staff": 403, "admin": 302, "token": 403}
+    return lambda built: [Case("POST", path, expected)]
+
+
 RULES: dict[str, Rule] = {
     "search.search": page("/", "/search?q=bygglov"),
     "search.help_page": page("/hjalp", "/help"),
@@ -240,6 +247,7 @@ RULES: dict[str, Rule] = {
         lambda built: f"/documents/{built.internal['utredning.txt']}/access",
         {"access": "internal", "reason": "Sekretess enligt 26 kap. 1 § OSL"},
     ),
+    "admin.start_job": admin_form("/admin/jobs/check"),
 }
 
 
@@ -442,3 +450,21 @@ def test_a_running_jobs_paths_are_not_shown_to_the_public(tmp_path: Path, built:
         status = visitor.get("/api/status").get_json()
         assert (str(built.source) in str(status)) is shows, role
         assert re.search(r"arkiv index", visitor.get("/om").get_data(as_text=True))
+
+
+def test_admins_start_a_check_from_the_status_page_and_see_jobs_failures_and_users(
+    tmp_path: Path, built: Archive
+) -> None:
+    home = Path(shutil.copytree(built.home, tmp_path / "arkiv"))
+    app = create_app({"ARKIV_HOME": str(home)})
+    admin, staff = Visitor(app, "admin", built.token), Visitor(app, "staff", built.token)
+    assert 'id="admin"' not in staff.get("/om").get_data(as_text=True)
+    assert admin.post("/admin/jobs/check", {}).status_code == 302
+    assert admin.post("/admin/jobs/format-disk", {}).status_code == 404
+    for _ in range(600):  # the check of six documents takes about a second
+        page = admin.get("/om").get_data(as_text=True)
+        if 'data-task="finished"' in page:
+            break
+        time.sleep(0.05)
+    assert 'data-task="finished"' in page and "archive is intact" in page
+    assert "stina" in page and "adam" in page and "skript" in page  # users and tokens

@@ -45,8 +45,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     auth.init_app(app)
 
-    from web import about, api, browse, documents, export, search, staff
+    from web import about, admin, api, browse, documents, export, search, staff
 
-    for module in (search, export, documents, browse, about, api, staff):
+    for module in (search, export, documents, browse, about, api, staff, admin):
         app.register_blueprint(module.bp)
     return app
