@@ -140,7 +140,9 @@ def test_tokens_are_printed_once_and_kept_only_as_hashes(home: Path) -> None:
 
 
 def test_login_sets_a_secure_httponly_samesite_session_and_logout_ends_it(client: FlaskClient) -> None:
-    form = client.get("/login", base_url=HTTPS).get_data(as_text=True)
+    form_page = client.get("/login", base_url=HTTPS)
+    assert form_page.mimetype == "text/html"
+    form = form_page.get_data(as_text=True)
     assert 'type="password"' in form and 'name="csrf_token"' in form
     response = log_in(client, "stina")
     assert response.status_code == 302

@@ -181,7 +181,7 @@ def login() -> str | Response:
     form.next.data = target
     form.password.data = None
     page = render_template("login.html", form=form, message=message)
-    return Response(page, status=status, headers=headers)
+    return Response(page, status=status, headers=headers, mimetype="text/html")
 
 
 @bp.post("/logout")
