@@ -282,3 +282,18 @@ def test_bad_names_and_passwords_are_refused_by_the_store(home: Path) -> None:
                 accounts.add_user(name, "staff", "Ett-bra-lösenord")
         with pytest.raises(AccountError):
             accounts.add_user("olle", "public", "Ett-bra-lösenord")
+
+
+def test_behind_a_trusted_proxy_the_brake_counts_the_real_client(home: Path) -> None:
+    def failed_addresses(config: dict[str, object]) -> set[str]:
+        client = create_app({"ARKIV_HOME": str(home), **config}).test_client()
+        client.post("/login", base_url=HTTPS, headers={
+            "Referer": HTTPS + "/", "X-Forwarded-For": "203.0.113.9"}, data={
+            "name": "stina", "password": "Fel-lösenord-1", "csrf_token": csrf_token(client)})
+        with sqlite3.connect(home / "catalog.sqlite3") as db:
+            keys = {row[0] for row in db.execute("SELECT key FROM login_failures")}
+            db.execute("DELETE FROM login_failures")
+        return keys
+
+    assert "ip:203.0.113.9" not in failed_addresses({})  # a header anyone can send
+    assert "ip:203.0.113.9" in failed_addresses({"TRUSTED_PROXIES": 1})
