@@ -64,6 +64,26 @@ Utredning om familjen Qorvimal på Tallbarrsgatan
 
 Förvaltningen har utrett familjen Qorvimal på Tallbarrsgatan och föreslår fortsatt bistånd.
 """
+#: The public agenda of the internal protokoll's meeting: its items point at §§ the
+#: public must not even learn the address of.
+PUBLIC_KALLELSE = """SUNDBYBERGS STAD
+Socialnämnden
+
+KALLELSE
+
+Sammanträde med socialnämnden
+Datum: tisdagen den 14 maj 2024
+Tid: kl. 18.00
+Plats: Stadshuset
+
+FÖREDRAGNINGSLISTA
+
+1. Personalärende
+Dnr SN 2024/991
+
+2. Omplacering inom enheten
+Dnr SN 2024/992
+"""
 IN_PERSONAL_FOLDER = """Lönesamtal Plumbrixa Snöklockeviken 2024
 
 Anteckningar från lönesamtalet med Plumbrixa i Snöklockeviken om lönen för 2024.
@@ -98,13 +118,15 @@ def build_archive(root: Path) -> Archive:
     (source / "diariet").mkdir()
     (source / "diariet" / "protokoll-sn-2024-05-14.txt").write_text(INTERNAL_PROTOKOLL, "utf-8")
     (source / "diariet" / "utredning.txt").write_text(MARKED, "utf-8")
+    (source / "diariet" / "kallelse-sn-2024-05-14.txt").write_text(PUBLIC_KALLELSE, "utf-8")
     (source / "personal" / "lonesamtal.txt").write_text(IN_PERSONAL_FOLDER, "utf-8")
     (source / "access.toml").write_text(
         '[[internal]]\nfolder = "personal"\nreason = "Personalärenden"\n', "utf-8")
     home = root / "arkiv"
     runs = [
         ([CORPUS / name for name in PUBLIC_FILES], CORPUS, "public"),
-        ([source / "personal", source / "diariet" / "utredning.txt"], source, "public"),
+        ([source / "personal", source / "diariet" / "utredning.txt",
+          source / "diariet" / "kallelse-sn-2024-05-14.txt"], source, "public"),
         ([source / "diariet" / "protokoll-sn-2024-05-14.txt"], None, "internal"),
     ]
     for paths, registry, access in runs:
@@ -118,7 +140,7 @@ def build_archive(root: Path) -> Archive:
         docs = list(catalog.iter_documents(with_text=False))
     public = {d.filename: d.id for d in docs if d.access == "public"}
     internal = {d.filename: d.id for d in docs if d.access == "internal"}
-    assert set(public) == set(PUBLIC_FILES) and len(internal) == 3
+    assert set(public) == {*PUBLIC_FILES, "kallelse-sn-2024-05-14.txt"} and len(internal) == 3
     return Archive(home, public, internal, token, source)
 
 
@@ -381,21 +403,27 @@ def test_counts_and_facets_are_of_public_documents_for_the_public(
     staff = visitors["staff"].get("/api/search?page_size=100").get_json()
     assert anonymous["total"] == len(built.public)
     assert staff["total"] == len(built.public) + len(built.internal)
-    committees = {f["value"] for f in anonymous["facets"].get("committee", [])}
-    assert "Socialnämnden" in {f["value"] for f in staff["facets"]["committee"]}
-    assert "Socialnämnden" not in committees
+    def committees(answer: dict) -> dict[str, int]:
+        return {f["value"]: f["count"] for f in answer["facets"].get("committee", [])}
+
+    # Socialnämnden: the public agenda; staff also count the internal minutes.
+    assert committees(anonymous)["Socialnämnden"] == 1
+    assert committees(staff)["Socialnämnden"] == 2
     assert visitors["anonymous"].get("/api/status").get_json()["documents"] == len(built.public)
-    assert visitors["staff"].get("/api/status").get_json()["documents"] == 6
-    months = {m["month"]: m["count"] for y in visitors["anonymous"].get(
-        "/api/browse/timeline").get_json() for m in y["months"]}
-    assert months.get("2024-05", 0) == 0  # the internal protokoll's month
+    assert visitors["staff"].get("/api/status").get_json()["documents"] == 7
+    def may_2024(visitor: Visitor) -> int:
+        years = visitor.get("/api/browse/timeline").get_json()
+        return sum(m["count"] for y in years for m in y["months"] if m["month"] == "2024-05")
+
+    # The meeting of 2024-05-14: its agenda is public, its minutes internal.
+    assert (may_2024(visitors["anonymous"]), may_2024(visitors["staff"])) == (1, 2)
 
 
 def test_the_public_sees_file_names_and_staff_see_source_paths(
     built: Archive, visitors: dict[str, Visitor]
 ) -> None:
     for hit in visitors["anonymous"].get("/api/search?page_size=100").get_json()["hits"]:
-        assert "/" not in hit["path"] and hit["path"] in PUBLIC_FILES
+        assert "/" not in hit["path"] and hit["path"] in built.public
     doc_id = built.public[PUBLIC_FILES[2]]
     assert visitors["anonymous"].get(f"/api/documents/{doc_id}").get_json()["path"] == PUBLIC_FILES[2]
     assert visitors["staff"].get(f"/api/documents/{doc_id}").get_json()["path"] == str(
@@ -468,3 +496,18 @@ def test_admins_start_a_check_from_the_status_page_and_see_jobs_failures_and_use
         time.sleep(0.05)
     assert 'data-task="finished"' in page and "archive is intact" in page
     assert "stina" in page and "adam" in page and "skript" in page  # users and tokens
+
+
+def test_a_public_agenda_does_not_link_to_the_internal_minutes_that_decided_it(
+    built: Archive, visitors: dict[str, Visitor]
+) -> None:
+    kallelse = built.public["kallelse-sn-2024-05-14.txt"]
+    secret = built.internal["protokoll-sn-2024-05-14.txt"]
+    staff_view = visitors["staff"].get(f"/api/documents/{kallelse}").get_data(as_text=True)
+    assert secret in staff_view  # staff follow the item to the § that decided it
+    for url in (f"/api/documents/{kallelse}", f"/documents/{kallelse}",
+                f"/documents/{kallelse}/arenden/1", f"/api/documents/{kallelse}/arenden/1",
+                "/api/search?q=personal%C3%A4rende&kind=arende", "/search.json?q=omplacering"):
+        response = visitors["anonymous"].get(url)
+        assert response.status_code == 200, url
+        assert secret not in response.get_data(as_text=True), url

@@ -233,6 +233,12 @@ class ArchiveAccess:
         """The searcher as this request's viewer may see it."""
         return VisibleSearcher(self.raw_searcher, viewer_access())
 
+    def searcher_for(self, role: str) -> VisibleSearcher:
+        """The searcher as someone of ``role`` sees it, whoever asks: for answers made for
+        another person than the request's (a saved search's feed behind a private token,
+        an alert e-mail). "public" sees public documents only."""
+        return VisibleSearcher(self.raw_searcher, () if role in ("staff", "admin") else (PUBLIC,))
+
     def versions(self, document: Document) -> list[tuple[int, str, str]]:
         """Every version the document's source path has shown, that this viewer may see."""
         raw = self.raw_catalog
