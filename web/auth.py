@@ -46,7 +46,7 @@ from wtforms.validators import DataRequired, Length
 
 from archive.accounts import MAX_PASSWORD_LENGTH, Account, rank, secret_key
 from archive.home import ArchiveError
-from web.archive_access import archive
+from web.archive_access import archive, viewer_role
 from web.errors import error_response, wants_json
 from web.i18n import gettext as _
 
@@ -91,11 +91,6 @@ class Anonymous(AnonymousUserMixin):
 
     def may(self, role: str) -> bool:
         return role == "public"
-
-
-def viewer_role() -> str:
-    """"public", "staff" or "admin": whose eyes this request's answer is for."""
-    return str(current_user.role)
 
 
 def requires(role: str) -> Callable[[F], F]:
@@ -265,5 +260,4 @@ def init_app(app: Flask) -> None:
     app.before_request(_authenticate)
     app.after_request(_private)
     app.register_error_handler(CSRFError, _csrf_refused)
-    app.jinja_env.globals["viewer_role"] = viewer_role
     app.register_blueprint(bp)
