@@ -47,60 +47,84 @@ def public_path(path: str) -> str:
     return f"{name}{separator}{inner}"
 
 
-def restrict(catalog: Catalog, doc_id: str, reason: str, source: str) -> bool:
-    """Make a document internal because of ``source`` (ingest, rule, marking).
+def group(catalog: Catalog, doc_id: str) -> list[str]:
+    """The document and the other renderings of its near-duplicate group: one text, so one
+    access class (what one of them says, the others say too)."""
+    return catalog.group_of(doc_id) or [doc_id]
 
-    Does nothing when staff decided its access, or when it is internal already for a
-    stronger reason. Returns True when the document changed (its ``seq`` is bumped, so
-    the index picks the change up).
+
+def restrict(catalog: Catalog, doc_id: str, reason: str, source: str) -> bool:
+    """Make a document (and its group) internal because of ``source`` (ingest, rule, marking).
+
+    Leaves alone a document whose access staff decided, or one internal already for a
+    stronger reason. Returns True when a document changed (its ``seq`` is bumped, so the
+    index picks the change up).
     """
     rank = SOURCES.index(source)
-    row = catalog.db.execute(
-        "SELECT access, access_source FROM documents WHERE id = ?", (doc_id,)
-    ).fetchone()
-    if row is None:
-        return False
-    access, current = row[0], row[1] or "default"
-    if current == "staff" or (access == INTERNAL and SOURCES.index(current) >= rank):
-        return False
+    changed = False
     with catalog.transaction():
-        catalog.db.execute(
-            f"UPDATE documents SET access = ?, access_reason = ?, access_source = ?, "
-            f"seq = {_NEXT_SEQ} WHERE id = ?",
-            (INTERNAL, reason[:MAX_REASON], source, doc_id),
-        )
-    return True
+        for member in group(catalog, doc_id):
+            row = catalog.db.execute(
+                "SELECT access, access_source FROM documents WHERE id = ?", (member,)
+            ).fetchone()
+            if row is None:
+                continue
+            access, current = row[0], row[1] or "default"
+            if current == "staff" or (access == INTERNAL and SOURCES.index(current) >= rank):
+                continue
+            catalog.db.execute(
+                f"UPDATE documents SET access = ?, access_reason = ?, access_source = ?, "
+                f"seq = {_NEXT_SEQ} WHERE id = ?",
+                (INTERNAL, reason[:MAX_REASON], source, member),
+            )
+            changed = True
+    return changed
+
+
+def spread(catalog: Catalog, doc_id: str) -> bool:
+    """A document that joined a group with an internal member becomes internal too."""
+    members = group(catalog, doc_id)
+    marks = ",".join("?" * len(members))
+    row = catalog.db.execute(
+        f"SELECT access_reason, access_source FROM documents WHERE id IN ({marks}) "
+        "AND access = 'internal' AND access_source != 'staff' ORDER BY seq LIMIT 1",
+        members,
+    ).fetchone()
+    return restrict(catalog, doc_id, row[0] or "", row[1]) if row else False
 
 
 def change(catalog: Catalog, doc_id: str, access: str, reason: str, *, by: str) -> bool:
-    """A staff member sets a document's access class, with a reason (kept in the log).
+    """A staff member sets the access class of a document (and its group), with a reason.
 
-    Returns False when the document already has that class (nothing is logged).
+    Every document changed gets a line in ``access_changes``; returns False when none
+    changed (they had that class already).
     """
-    reason = " ".join(reason.split())
+    reason = " ".join(reason.split())[:MAX_REASON]
     if access not in ACCESS_CLASSES:
         raise AccessError(f"unknown access class {access!r}")
     if not reason:
         raise AccessError("a change of access needs a reason")
+    changed = False
     with catalog.transaction():
-        row = catalog.db.execute(
-            "SELECT access FROM documents WHERE id = ?", (doc_id,)
-        ).fetchone()
-        if row is None:
+        if catalog.db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
             raise AccessError(f"no document {doc_id}")
-        if row[0] == access:
-            return False
-        catalog.db.execute(
-            f"UPDATE documents SET access = ?, access_reason = ?, access_source = 'staff', "
-            f"seq = {_NEXT_SEQ} WHERE id = ?",
-            (access, reason[:MAX_REASON], doc_id),
-        )
-        catalog.db.execute(
-            "INSERT INTO access_changes (document_id, before, after, reason, changed_by, at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (doc_id, row[0], access, reason[:MAX_REASON], by, now_iso()),
-        )
-    return True
+        for member in group(catalog, doc_id):
+            row = catalog.db.execute(
+                "SELECT access FROM documents WHERE id = ?", (member,)
+            ).fetchone()
+            catalog.db.execute(
+                f"UPDATE documents SET access = ?, access_reason = ?, access_source = 'staff', "
+                f"seq = {_NEXT_SEQ} WHERE id = ?",
+                (access, reason, member),
+            )
+            if row[0] != access:
+                catalog.db.execute(
+                    "INSERT INTO access_changes "
+                    "(document_id, before, after, reason, changed_by, at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (member, row[0], access, reason, by, now_iso()),
+                )
+                changed = True
+    return changed
 
 
 def changes(db: sqlite3.Connection, doc_id: str) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archive.access import INTERNAL, restrict
+from archive.access import INTERNAL, restrict, spread
 from archive.catalog import Catalog, now_iso, sha256_file
 from archive.home import ensure_home, write_lock
 from archive.jobs import clear_job, write_job
@@ -415,6 +415,7 @@ def index_paths(
                 restrict(catalog, doc_id, rule, "rule")
             if access == INTERNAL:
                 restrict(catalog, doc_id, "arkiv index --access internal", "ingest")
+            spread(catalog, doc_id)
 
         to_extract: list[tuple[str, tuple[str, str]]] = []
         facts: dict[str, tuple[str, os.stat_result]] = {}
@@ -620,5 +621,6 @@ def _reextract(
                 own = {m: catalog.own_metadata(m) for m in group}
                 ordered = sorted(group, key=lambda m: -richness(own[m]))
                 catalog.set_group(ordered[0], ordered, merged_metadata({m: own[m] for m in ordered}))
+                spread(catalog, doc.id)
     link_meetings(catalog, (d.id for d in docs))
     bar.finish()

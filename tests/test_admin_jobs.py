@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import CORPUS
-from test_auth import HTTPS, PASSWORDS, csrf_token, log_in, post
+from conftest import CORPUS, HTTPS, csrf_token, post
+from test_auth import PASSWORDS, log_in
 from test_upload import wait_for_job
 
 from archive.accounts import Accounts
@@ -30,28 +30,33 @@ def test_an_admin_starts_a_reindex_and_a_check_from_the_status_page(
     staff = app.test_client()
     log_in(staff, "stina")
     status = staff.get("/om", base_url=HTTPS).get_data(as_text=True)
-    assert "Jobb och misslyckade filer" in status and "Bygg om sökindexet" not in status
+    assert "Bygg om sökindexet" not in status and 'id="admin"' not in status
     jobs = staff.get("/admin/jobb", base_url=HTTPS).get_data(as_text=True)
     assert "trasig.pdf" in jobs  # failures are listed for staff
-    refused = post(staff, "/admin/jobb/reindex", data={"csrf_token": csrf_token(staff, "/om")})
+    refused = post(staff, "/admin/jobs/reindex", data={"csrf_token": csrf_token(staff, "/om")})
     assert refused.status_code == 403
 
     admin = app.test_client()
     log_in(admin, "adam")
     status = admin.get("/om", base_url=HTTPS).get_data(as_text=True)
-    assert "Bygg om sökindexet" in status and "Kontrollera arkivet" in status
-    started = post(admin, "/admin/jobb/reindex", data={"csrf_token": csrf_token(admin, "/om")})
-    assert started.status_code == 303
+    for button in ("Bygg om sökindexet", "Läs om alla original", "Kontrollera arkivet"):
+        assert button in status
+    started = post(admin, "/admin/jobs/reextract", data={"csrf_token": csrf_token(admin, "/om")})
+    assert started.status_code == 302
     job_id = int(re.search(r"/admin/jobb/(\d+)", started.headers["Location"]).group(1))
     job = wait_for_job(home, job_id)
     assert job.state == "done" and job.result == {"documents": 1}
-    assert job.requested_by == "adam"
+    assert job.requested_by == "adam" and job.args["reextract"] is True
     page = admin.get(f"/admin/jobb/{job_id}", base_url=HTTPS).get_data(as_text=True)
-    assert 'data-job-state="done"' in page
+    assert 'data-job-state="done"' in page and "1 dokument i sökindexet" in page
 
-    started = post(admin, "/admin/jobb/check", data={"csrf_token": csrf_token(admin, "/om")})
-    job = wait_for_job(home, int(re.search(r"/admin/jobb/(\d+)", started.headers["Location"]).group(1)))
-    assert job.state == "done" and job.result["ok"] is True
+    started = post(admin, "/admin/jobs/check", data={
+        "back": "status", "csrf_token": csrf_token(admin, "/om")})
+    assert started.headers["Location"].endswith("/om#admin")
+    job = wait_for_job(home, job_id + 1)
+    assert job.kind == "check" and job.state == "done" and job.result["ok"] is True
+    status = admin.get("/om", base_url=HTTPS).get_data(as_text=True)
+    assert status.count('data-task="done"') == 2 and "Arkivet är helt (1 dokument)." in status
     listing = admin.get("/admin/jobb", base_url=HTTPS).get_data(as_text=True)
     assert listing.count('data-state="done"') == 2
 

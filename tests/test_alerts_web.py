@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from conftest import CORPUS
-from test_auth import HTTPS, PASSWORDS, csrf_token, log_in, post
+from conftest import CORPUS, HTTPS, csrf_token, post
+from test_auth import PASSWORDS, log_in
 
 from archive.accounts import Accounts
 from archive.catalog import Catalog

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS
+from conftest import CORPUS, HTTPS, csrf_token, form_login, post
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -24,7 +24,6 @@ from indexer.cli import main
 from web import create_app
 
 PASSWORDS = {"stina": "Stina-lösen-4711", "adam": "Adam-lösen-0815"}
-HTTPS = "https://arkiv.example"
 
 
 def arkiv(home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -75,22 +74,8 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def csrf_token(client: FlaskClient, url: str = "/login") -> str:
-    html = client.get(url, base_url=HTTPS).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, html
-    return match.group(1)
-
-
-def post(client: FlaskClient, url: str, **kwargs: object):  # noqa: ANN201
-    """A form POST as a browser sends it over https (with a same-origin Referer, which
-    Flask-WTF's strict https check wants)."""
-    return client.post(url, base_url=HTTPS, headers={"Referer": HTTPS + "/"}, **kwargs)
-
-
 def log_in(client: FlaskClient, name: str, password: str | None = None, **extra: str):  # noqa: ANN201
-    data = {"name": name, "password": password or PASSWORDS[name], "csrf_token": csrf_token(client)}
-    return post(client, "/login", data={**data, **extra})
+    return form_login(client, name, password or PASSWORDS[name], **extra)
 
 
 def signed_in_as(client: FlaskClient) -> str | None:
@@ -155,7 +140,9 @@ def test_tokens_are_printed_once_and_kept_only_as_hashes(home: Path) -> None:
 
 
 def test_login_sets_a_secure_httponly_samesite_session_and_logout_ends_it(client: FlaskClient) -> None:
-    form = client.get("/login", base_url=HTTPS).get_data(as_text=True)
+    form_page = client.get("/login", base_url=HTTPS)
+    assert form_page.mimetype == "text/html"
+    form = form_page.get_data(as_text=True)
     assert 'type="password"' in form and 'name="csrf_token"' in form
     response = log_in(client, "stina")
     assert response.status_code == 302
@@ -295,3 +282,18 @@ def test_bad_names_and_passwords_are_refused_by_the_store(home: Path) -> None:
                 accounts.add_user(name, "staff", "Ett-bra-lösenord")
         with pytest.raises(AccountError):
             accounts.add_user("olle", "public", "Ett-bra-lösenord")
+
+
+def test_behind_a_trusted_proxy_the_brake_counts_the_real_client(home: Path) -> None:
+    def failed_addresses(config: dict[str, object]) -> set[str]:
+        client = create_app({"ARKIV_HOME": str(home), **config}).test_client()
+        client.post("/login", base_url=HTTPS, headers={
+            "Referer": HTTPS + "/", "X-Forwarded-For": "203.0.113.9"}, data={
+            "name": "stina", "password": "Fel-lösenord-1", "csrf_token": csrf_token(client)})
+        with sqlite3.connect(home / "catalog.sqlite3") as db:
+            keys = {row[0] for row in db.execute("SELECT key FROM login_failures")}
+            db.execute("DELETE FROM login_failures")
+        return keys
+
+    assert "ip:203.0.113.9" not in failed_addresses({})  # a header anyone can send
+    assert "ip:203.0.113.9" in failed_addresses({"TRUSTED_PROXIES": 1})

@@ -9,8 +9,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
-from test_auth import HTTPS, PASSWORDS, csrf_token, log_in, post
+from conftest import CORPUS, HTTPS, csrf_token, post
+from test_auth import PASSWORDS, log_in
 
 from archive import corrections, registry_edit
 from archive.accounts import Accounts

@@ -13,9 +13,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, HTTPS, csrf_token, post
 from pdfgen import make_pdf
-from test_auth import HTTPS, PASSWORDS, csrf_token, log_in, post
+from test_auth import PASSWORDS, log_in
 
 from archive import webjobs
 from archive.accounts import Accounts

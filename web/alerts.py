@@ -150,16 +150,17 @@ def email_address() -> Response:
 @bp.get("/bevakningar/flode/<token>.atom")
 def feed(token: str) -> Response:
     """A saved search's new documents as Atom; the token is the key (no login)."""
-    catalog = archive().raw_catalog  # the searcher below is the public's
+    catalog = archive().raw_catalog
     saved = by_token(catalog, token)
     if saved is None:
         abort(404)
-    found = new_matches(catalog, archive().searcher, saved, saved_query(saved.query),
+    public = archive().searcher_for("public")  # a feed address travels: public documents only
+    found = new_matches(catalog, public, saved, saved_query(saved.query),
                         after=saved.since_row, upto=last_row(catalog),
                         limit=current_app.config["FEED_SIZE"])
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     root = request.url_root.rstrip("/")
-    page_url = f"{root}{url_for('search.search')}?{saved.query}"
+    page_url = url_for("alerts.alerts_page", _external=True)  # not the search: its words stay home
     feed_element = ET.Element(f"{{{ATOM}}}feed")
     _sub(feed_element, "title", _("Arkiv: bevakningen {name}", name=saved.name))
     _sub(feed_element, "id", f"{root}/bevakningar/{saved.id}")

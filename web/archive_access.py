@@ -27,7 +27,7 @@ from flask_login import current_user
 
 from archive import access as access_classes
 from archive.access import PUBLIC, public_path
-from archive.accounts import Accounts
+from archive.accounts import Accounts, rank
 from archive.catalog import Catalog
 from archive.index import Index
 from archive.jobs import read_job
@@ -38,11 +38,20 @@ from archive.search import Searcher
 T = TypeVar("T")
 
 
+def access_for(role: str) -> tuple[str, ...]:
+    """The access classes a role may see: all (empty) for staff and admins, else public."""
+    return () if rank(role) >= rank("staff") else (PUBLIC,)
+
+
+def viewer_role() -> str:
+    """"public", "staff" or "admin": whose eyes this request's answer is for (outside a
+    request, the public's)."""
+    return str(current_user.role) if has_request_context() else "public"
+
+
 def viewer_access() -> tuple[str, ...]:
-    """The access classes this request may see: all (empty) for staff, else public only."""
-    if has_request_context() and current_user.may("staff"):
-        return ()
-    return (PUBLIC,)
+    """The access classes this request's viewer may see."""
+    return access_for(viewer_role())
 
 
 #: An ärende's links to ärenden of other documents (a kallelse's item ↔ the § deciding it).
@@ -231,7 +240,13 @@ class ArchiveAccess:
     @property
     def searcher(self) -> VisibleSearcher:
         """The searcher as this request's viewer may see it."""
-        return VisibleSearcher(self.raw_searcher, viewer_access())
+        return self.searcher_for(viewer_role())
+
+    def searcher_for(self, role: str) -> VisibleSearcher:
+        """The searcher as someone of ``role`` sees it, whoever asks: for answers made for
+        another person than the request's (a saved search's feed behind a private token,
+        an alert e-mail). "public" sees public documents only."""
+        return VisibleSearcher(self.raw_searcher, access_for(role))
 
     def versions(self, document: Document) -> list[tuple[int, str, str]]:
         """Every version the document's source path has shown, that this viewer may see."""

@@ -46,7 +46,7 @@ from wtforms.validators import DataRequired, Length
 
 from archive.accounts import MAX_PASSWORD_LENGTH, Account, rank, secret_key
 from archive.home import ArchiveError
-from web.archive_access import archive
+from web.archive_access import archive, viewer_role
 from web.errors import error_response, wants_json
 from web.i18n import gettext as _
 
@@ -91,11 +91,6 @@ class Anonymous(AnonymousUserMixin):
 
     def may(self, role: str) -> bool:
         return role == "public"
-
-
-def viewer_role() -> str:
-    """"public", "staff" or "admin": whose eyes this request's answer is for."""
-    return str(current_user.role)
 
 
 def requires(role: str) -> Callable[[F], F]:
@@ -209,12 +204,6 @@ def _bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" else None
 
 
-@login_manager.request_loader
-def _load_token(_request: Any) -> User | None:
-    account = g.get("token_account")
-    return User(account) if account is not None else None
-
-
 def _authenticate() -> Response | None:
     """Before each request: a bearer token must be valid; a form POST must carry its CSRF token."""
     token = _bearer_token()
@@ -226,7 +215,10 @@ def _authenticate() -> Response | None:
                 401, _("Ogiltig API-nyckel."),
                 headers={"WWW-Authenticate": 'Bearer realm="arkiv", error="invalid_token"'},
             )
-        g.token_account = account
+        # The request's user is the token's, whatever session cookie came along (Flask-Login
+        # keeps the request's user in g._login_user; its request_loader is not asked when
+        # a session exists).
+        g._login_user = User(account)
         return None
     if request.method in current_app.config["WTF_CSRF_METHODS"] and request.endpoint:
         csrf.protect()
@@ -268,5 +260,4 @@ def init_app(app: Flask) -> None:
     app.before_request(_authenticate)
     app.after_request(_private)
     app.register_error_handler(CSRFError, _csrf_refused)
-    app.jinja_env.globals["viewer_role"] = viewer_role
     app.register_blueprint(bp)

@@ -7,7 +7,10 @@ Anything else (PUT, DELETE, OPTIONS, POST to a page) is 405.
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask, Response, abort, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 ALLOWED_METHODS = ("GET", "HEAD")
 
@@ -56,3 +59,10 @@ def _headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     app.before_request(_declared_methods_only)
     app.after_request(_headers)
+    # Behind N reverse proxies (ARKIV_TRUSTED_PROXIES=N), the client's address and scheme
+    # come from their X-Forwarded-* headers: the login brake counts real addresses.
+    proxies = int(os.environ.get("ARKIV_TRUSTED_PROXIES") or app.config.get("TRUSTED_PROXIES", 0))
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
