@@ -49,8 +49,10 @@ def public_path(path: str) -> str:
 
 def group(catalog: Catalog, doc_id: str) -> list[str]:
     """The document and the other renderings of its near-duplicate group: one text, so one
-    access class (what one of them says, the others say too)."""
-    return catalog.group_of(doc_id) or [doc_id]
+    access class (what one of them says, the others say too). An earlier version is in
+    its own list too."""
+    members = catalog.group_of(doc_id)
+    return members if doc_id in members else [doc_id, *members]
 
 
 def restrict(catalog: Catalog, doc_id: str, reason: str, source: str) -> bool:

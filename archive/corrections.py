@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from archive.access import group
 from archive.catalog import Catalog, now_iso
 from archive.home import ArchiveBusy, InputError, write_lock
 
@@ -88,12 +89,6 @@ def normalise(field: str, value: Any) -> Any:
     return text
 
 
-def _group(catalog: Catalog, doc_id: str) -> list[str]:
-    """The document and the other renderings of its group (all of them, any version)."""
-    members = catalog.group_of(doc_id)
-    return members if doc_id in members else [doc_id, *members]
-
-
 def _touch(catalog: Catalog, ids: Iterable[str]) -> None:
     """Rewrite the documents' metadata (the trigger applies the corrections) and bump their
     sequence numbers so the index takes them up."""
@@ -129,7 +124,7 @@ def correct(catalog: Catalog, doc_id: str, changes: dict[str, Any], user: str) -
     wanted = {field: normalise(field, value) for field, value in changes.items()}
     changed = []
     with catalog.transaction():
-        members = _group(catalog, doc_id)
+        members = group(catalog, doc_id)
         for field, after in wanted.items():
             before = doc.get(field)
             if after == before or (after is None and before in (None, [])):
@@ -154,7 +149,7 @@ def revert(catalog: Catalog, doc_id: str, field: str, user: str) -> bool:
     """Drop a field's correction: the field shows what extraction found again.
     Returns False when the field had no correction."""
     with catalog.transaction():
-        members = _group(catalog, doc_id)
+        members = group(catalog, doc_id)
         marks = ",".join("?" * len(members))
         row = catalog.db.execute(
             f"SELECT value, extracted FROM corrections WHERE field = ? AND document_id IN ({marks}) "
@@ -181,7 +176,7 @@ def revert(catalog: Catalog, doc_id: str, field: str, user: str) -> bool:
 
 def corrected_fields(catalog: Catalog, doc_id: str) -> dict[str, dict[str, Any]]:
     """The fields of a document that carry a correction: field → by_user, at, extracted."""
-    members = _group(catalog, doc_id)
+    members = group(catalog, doc_id)
     marks = ",".join("?" * len(members))
     rows = catalog.db.execute(
         f"SELECT field, by_user, at, extracted FROM corrections WHERE document_id IN ({marks}) "
@@ -199,7 +194,7 @@ def audit_log(catalog: Catalog, doc_id: str | None = None, *, limit: int = 200) 
     if doc_id is None:
         rows = catalog.db.execute("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))
     else:
-        members = _group(catalog, doc_id)
+        members = group(catalog, doc_id)
         marks = ",".join("?" * len(members))
         rows = catalog.db.execute(
             f"SELECT * FROM audit_log WHERE document_id IN ({marks}) ORDER BY id DESC LIMIT ?",
