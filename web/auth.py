@@ -77,17 +77,12 @@ class User:
     def may(self, role: str) -> bool:
         return self.account.may(role)
 
-    @property
-    def via_token(self) -> bool:
-        return self.account.kind == "token"
-
 
 class Anonymous(AnonymousUserMixin):
     """The public."""
 
     name = None
     role = "public"
-    via_token = False
 
     def may(self, role: str) -> bool:
         return role == "public"
@@ -107,7 +102,7 @@ def requires(role: str) -> Callable[[F], F]:
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if not current_user.may(role):
                 if current_user.is_authenticated:
-                    abort(403)
+                    abort(403, _("Ditt konto har inte behörighet till det här."))
                 if wants_json() or request.method != "GET":
                     return error_response(
                         401, _("Logga in för att se det här."),
