@@ -44,7 +44,7 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from archive.accounts import MAX_PASSWORD_LENGTH, Account, rank, secret_key
+from archive.accounts import MAX_PASSWORD_LENGTH, Account, LoginResult, rank, secret_key
 from archive.home import ArchiveError
 from web.archive_access import archive, viewer_role
 from web.errors import error_response, wants_json
@@ -151,7 +151,7 @@ def login() -> str | Response:
         accounts = archive().accounts
         result = accounts.login(
             form.name.data or "", form.password.data or "", client=request.remote_addr or "-"
-        )
+        ) if accounts.available() else LoginResult(None)  # an archive not yet migrated
         if result.account is not None:
             session.clear()  # a new session on login: no fixation
             login_user(User(result.account))
