@@ -38,6 +38,7 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.reading import TermNotFound
 
 from archive import querysyntax as qs
+from archive.access import ACCESS_CLASSES
 from archive.catalog import Catalog
 from archive.home import ArchiveError
 from archive.index import (
@@ -876,7 +877,8 @@ class Searcher:
             filters.append(_Documents())
         access = tuple(sorted(set(query.access)))
         if access:  # exact terms, never expanded: the one filter that guards what is shown
-            filters.append(_Facet(ACCESS_FIELD, list(access)))
+            # Taken off rather than kept: the classes not shown are the few documents.
+            filters.append(_Not(_Facet(ACCESS_FIELD, _hidden_classes(access))))
         return _Plan(node, filters, dates, compiler.highlights, selected, notes, compiler.words,
                      access)
 
@@ -1233,26 +1235,27 @@ def _relax(text: _And) -> _Node | None:
     return _And([relaxed, *negative]) if negative else relaxed
 
 
+def _hidden_classes(access: tuple[str, ...]) -> list[str]:
+    return [name for name in ACCESS_CLASSES if name not in access]
+
+
+def _hidden(ctx: _Context, segment: _Segment, access: tuple[str, ...]) -> set[int]:
+    """The entries of a segment not in the ``access`` classes (none when ``access`` is empty)."""
+    hidden: set[int] = set()
+    for name in _hidden_classes(access) if access else ():
+        hidden |= ctx.docs(segment, ACCESS_FIELD, name)
+    return hidden
+
+
 def _visible(ctx: _Context, segment: _Segment, access: tuple[str, ...]) -> set[int]:
     """The documents (not ärenden) of a segment in the ``access`` classes (all when empty)."""
-    documents = segment.documents()
-    if not access:
-        return documents
-    shown: set[int] = set()
-    for name in access:
-        shown |= ctx.docs(segment, ACCESS_FIELD, name)
-    return documents & shown
+    return segment.documents() - _hidden(ctx, segment, access)
 
 
 def _shown(ctx: _Context, fieldname: str, term: str, access: tuple[str, ...]) -> bool:
     """True when an entry the searcher may show (``access``) has ``term``."""
-    if not access:
-        return True
-    for segment in ctx.view.segments:
-        having = ctx.docs(segment, fieldname, term)
-        if having and any(having & ctx.docs(segment, ACCESS_FIELD, a) for a in access):
-            return True
-    return False
+    return any(ctx.docs(segment, fieldname, term) - _hidden(ctx, segment, access)
+               for segment in ctx.view.segments)
 
 
 def _normalised(query: Query) -> Query:

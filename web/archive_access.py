@@ -97,7 +97,11 @@ class PublicCatalog:
         metadata = document.metadata
         if metadata.get("arenden"):
             metadata = {**metadata, "arenden": self.public_arenden(metadata["arenden"])}
-        return replace(document, path=public_path(document.path), metadata=metadata)
+        newer = document.superseded_by
+        if newer is not None and not self.shown_ids([newer]):
+            newer = None  # its newer version is internal: for the public there is none
+        return replace(document, path=public_path(document.path), metadata=metadata,
+                       superseded_by=newer)
 
     def get(self, doc_id: str, *, with_text: bool = True) -> Document | None:
         document = self._catalog.get(doc_id, with_text=with_text)
