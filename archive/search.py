@@ -40,9 +40,11 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.reading import TermNotFound
 
 from archive import querysyntax as qs
+from archive.access import ACCESS_CLASSES
 from archive.catalog import Catalog
 from archive.home import ArchiveError
 from archive.index import (
+    ACCESS_FIELD,
     CURRENT_FILE,
     ENGLISH_STOP_WORDS,
     EXACT,
@@ -311,7 +313,8 @@ class _View:
             total = sum(sum(s.ints(column)) for s in self.segments)
             self.average[fieldname] = total / total_docs
         self.idf_cache: dict[tuple[str, str], float] = {}
-        self.browse_facets: dict[str, list[FacetValue]] | None = None
+        #: The facets of browsing the whole archive, per audience (its access classes).
+        self.browse_facets: dict[tuple[str, ...], dict[str, list[FacetValue]]] = {}
 
     def idf(self, fieldname: str, term: str) -> float:
         key = (fieldname, term)
@@ -418,6 +421,9 @@ class _Context:
     view: _View
     postings: _Postings
     memo: dict[tuple[int, bytes], set[int]] = field(default_factory=dict)
+    #: The nodes ``memo`` holds answers of, kept alive: a node made later (the relaxed
+    #: query's root) must not get a freed node's ``id`` and with it that node's answers.
+    nodes: list[Any] = field(default_factory=list)
 
     def docs(self, segment: _Segment, fieldname: str, term: str) -> set[int]:
         ids = self.postings.get(segment, fieldname, term)[0]
@@ -435,6 +441,7 @@ class _Node:
         found = ctx.memo.get(key)
         if found is None:
             found = ctx.memo[key] = self._docs(ctx, segment)
+            ctx.nodes.append(self)
         return found
 
     def _docs(self, ctx: _Context, segment: _Segment) -> set[int]:
@@ -447,6 +454,7 @@ class _Node:
         found = ctx.memo.get(key)
         if found is None:
             found = ctx.memo[key] = self._core(ctx, segment)
+            ctx.nodes.append(self)
         return found
 
     def _core(self, ctx: _Context, segment: _Segment) -> set[int]:
@@ -719,6 +727,8 @@ class _Plan:
     selected: dict[str, set[str]]
     notes: list[str]
     words: list[str]
+    #: The access classes the searcher may show (empty: all; see Query.access).
+    access: tuple[str, ...] = ()
 
     def root(self) -> _Node:
         parts = [*self.filters]
@@ -858,9 +868,10 @@ class Searcher:
         ranked = self._rank(ctx, plan, query, matches)
         if query.facets:
             browsing = plan.text is None and not plan.selected and not plan.dates
-            results.facets = self._facets(view, matches, plan.selected, browsing=browsing)
+            results.facets = self._facets(view, matches, plan.selected, browsing=browsing,
+                                          audience=plan.access)
         if total < SUGGEST_BELOW and plan.words:
-            results.suggestion = self._suggest(view, query.text, plan.words)
+            results.suggestion = self._suggest(ctx, query.text, plan.words, plan.access)
         page = ranked[(query.page - 1) * query.page_size :]
         return [(self._doc_id(segment, d), score) for segment, d, score in page], plan
 
@@ -899,9 +910,16 @@ class Searcher:
             if start or stop:
                 dates.append(_DateRange(column, start, stop))
         dates.extend(_DateRange("date", low, high) for low, high in parsed.dates)
+        if query.documents:
+            filters.append(_Facet("doc", list(query.documents)))
         if node is None and "kind" not in selected:
             filters.append(_Documents())
-        return _Plan(node, filters, dates, compiler.highlights, selected, notes, compiler.words)
+        access = tuple(sorted(set(query.access)))
+        if access:  # exact terms, never expanded: the one filter that guards what is shown
+            # Taken off rather than kept: the classes not shown are the few documents.
+            filters.append(_Not(_Facet(ACCESS_FIELD, _hidden_classes(access))))
+        return _Plan(node, filters, dates, compiler.highlights, selected, notes, compiler.words,
+                     access)
 
     def _match(self, ctx: _Context, plan: _Plan) -> list[tuple[_Segment, set[int]]]:
         root = plan.root()
@@ -964,12 +982,12 @@ class Searcher:
         return scores
 
     def _facets(self, view: _View, matches: list[tuple[_Segment, set[int]]],
-                selected: dict[str, set[str]], *, browsing: bool = False
-                ) -> dict[str, list[FacetValue]]:
+                selected: dict[str, set[str]], *, browsing: bool = False,
+                audience: tuple[str, ...] = ()) -> dict[str, list[FacetValue]]:
         """Facet values of the matches, with counts; browsing the whole archive (no text,
-        filter or date) counts every document once and keeps the answer."""
-        if browsing and view.browse_facets is not None:
-            return view.browse_facets
+        filter or date) counts every document once and keeps the answer (per audience)."""
+        if browsing and audience in view.browse_facets:
+            return view.browse_facets[audience]
         facets = {}
         for name, counts in _count_facets(FACET_FIELDS, matches).items():
             chosen = selected.get(name, set())
@@ -980,18 +998,22 @@ class Searcher:
                     f for f in shown[MAX_FACET_VALUES:] if f.selected]
             facets[name] = shown
         if browsing:
-            view.browse_facets = facets
+            view.browse_facets[audience] = facets
         return facets
 
-    def _suggest(self, view: _View, text: str, words: list[str]) -> str | None:
-        """"Did you mean": misspelt query words replaced by the closest common word."""
+    def _suggest(self, ctx: _Context, text: str, words: list[str], access: tuple[str, ...]
+                 ) -> str | None:
+        """"Did you mean": misspelt query words replaced by the closest common word (one
+        that a document the searcher may show has: no word of another audience leaks)."""
+        view = ctx.view
         corrector = view.reader.corrector("exact")
         suggestion = text
         changed = False
         for word in words:
             if view.reader.doc_frequency("exact", word):
                 continue
-            found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
+            found = [w for w in corrector.suggest(word, limit=5, maxdist=2, prefix=1)
+                     if _shown(ctx, "exact", w, access)][:1]
             if found:
                 pattern = re.compile(re.escape(word), re.IGNORECASE)
                 suggestion, count = pattern.subn(found[0], suggestion, count=1)
@@ -1039,8 +1061,11 @@ class Searcher:
 
     # -- browsing -----------------------------------------------------------------
 
-    def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]:
-        """Documents sharing the most telling words of ``doc_id`` (never itself)."""
+    def more_like_this(self, doc_id: str, limit: int = 5, *, access: Iterable[str] = ()
+                       ) -> list[Hit]:
+        """Documents sharing the most telling words of ``doc_id`` (never itself), of the
+        ``access`` classes only when given."""
+        audience = tuple(access)
         catalog = self._catalog()
         doc = catalog.get(doc_id) if catalog is not None else None
         if doc is None:
@@ -1053,8 +1078,8 @@ class Searcher:
                 return []
             node = _Any([_Leaf("stem", t, 1.0) for t in key_terms])
             plan = _Plan(node, [], [], _Highlights(), {}, [], [])
-            matches = [(s, (node.docs(ctx, s) & s.documents()) - ctx.docs(s, "id", doc_id))
-                       for s in view.segments]
+            matches = [(s, (node.docs(ctx, s) & _visible(ctx, s, audience))
+                        - ctx.docs(s, "id", doc_id)) for s in view.segments]
             query = Query(page_size=max(1, min(limit, MAX_PAGE_SIZE)))
             ranked = self._rank(ctx, plan, query, matches)
             return [(self._doc_id(segment, d), score) for segment, d, score in ranked]
@@ -1062,27 +1087,36 @@ class Searcher:
         ids = self._reading(related, [])
         return [h for h in self._hits(ids, None) if h.id != doc_id][:limit]
 
-    def facet_values(self, name: str) -> list[FacetValue]:
-        """Every value of a facet over the whole archive, A–Ö, with counts."""
+    def facet_values(self, name: str, *, access: Iterable[str] = ()) -> list[FacetValue]:
+        """Every value of a facet over the whole archive (its ``access`` classes when
+        given), A–Ö, with counts."""
         fieldname = FILTER_FIELDS.get(name, name)
         if fieldname not in FACET_FIELDS:
             return []
-        counts = self._reading(
-            lambda view: _count_facets([fieldname], [(s, s.documents()) for s in view.segments])[
-                fieldname],
-            Counter(),
-        )
+        audience = tuple(access)
+
+        def count(view: _View) -> Counter[str]:
+            ctx = _Context(view, self._postings)
+            matches = [(s, _visible(ctx, s, audience)) for s in view.segments]
+            return _count_facets([fieldname], matches)[fieldname]
+
+        counts = self._reading(count, Counter())
         return [FacetValue(v, n) for v, n in sorted(counts.items(),
                                                     key=lambda item: _collation(item[0]))]
 
-    def timeline(self, query: Query | None = None) -> list[tuple[str, int]]:
-        """("YYYY-MM", documents) by decision date (else document date), oldest first."""
+    def timeline(self, query: Query | None = None, *, access: Iterable[str] = ()
+                 ) -> list[tuple[str, int]]:
+        """("YYYY-MM", documents) by decision date (else document date), oldest first
+        (documents of the ``access`` classes only when given)."""
+        audience = tuple(access)
+
         def by_month(view: _View) -> Counter[int]:
+            ctx = _Context(view, self._postings)
             if query is None:
-                matches = [(s, s.documents()) for s in view.segments]
+                matches = [(s, _visible(ctx, s, audience)) for s in view.segments]
             else:
-                ctx = _Context(view, self._postings)
-                matches = self._match(ctx, self._plan(ctx, _normalised(query)))
+                asked = replace(query, access=list(audience)) if audience else query
+                matches = self._match(ctx, self._plan(ctx, _normalised(asked)))
             months: Counter[int] = Counter()
             for segment, docs in matches:
                 dates = segment.ints("date")
@@ -1270,6 +1304,29 @@ def _relax(text: _And) -> _Node | None:
     # 0.887 questions without it).
     relaxed: _Node = _Any(positive)
     return _And([relaxed, *negative]) if negative else relaxed
+
+
+def _hidden_classes(access: tuple[str, ...]) -> list[str]:
+    return [name for name in ACCESS_CLASSES if name not in access]
+
+
+def _hidden(ctx: _Context, segment: _Segment, access: tuple[str, ...]) -> set[int]:
+    """The entries of a segment not in the ``access`` classes (none when ``access`` is empty)."""
+    hidden: set[int] = set()
+    for name in _hidden_classes(access) if access else ():
+        hidden |= ctx.docs(segment, ACCESS_FIELD, name)
+    return hidden
+
+
+def _visible(ctx: _Context, segment: _Segment, access: tuple[str, ...]) -> set[int]:
+    """The documents (not ärenden) of a segment in the ``access`` classes (all when empty)."""
+    return segment.documents() - _hidden(ctx, segment, access)
+
+
+def _shown(ctx: _Context, fieldname: str, term: str, access: tuple[str, ...]) -> bool:
+    """True when an entry the searcher may show (``access``) has ``term``."""
+    return any(ctx.docs(segment, fieldname, term) - _hidden(ctx, segment, access)
+               for segment in ctx.view.segments)
 
 
 def _normalised(query: Query) -> Query:
