@@ -98,6 +98,7 @@ def test_a_marked_document_is_internal_and_stays_so_through_reextraction(tmp_pat
     assert (marked["access"], marked["access_reason"]) == (
         "internal", "Sekretess enligt 26 kap. 1 § OSL")
     assert discussing["access"] == "public"
+    assert "Sekretess" not in marked["title"]  # a marking is never a title
     assert arkiv(home, "reindex", "--reextract", "--progress", "none").returncode == 0
     assert shown(home, folder / "utredning.txt")["access"] == "internal"
     assert public_total(home, "lindblomsgården") == 1
