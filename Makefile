@@ -6,7 +6,7 @@ export ARKIV_HOME ?= $(CURDIR)/.arkiv
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint bench stress install ingest clean
+.PHONY: run test lint bench quality stress install ingest clean
 
 $(BIN)/arkiv: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,9 @@ install: $(BIN)/arkiv
 ingest: install
 	$(BIN)/arkiv index --registry corpus corpus
 
+# Plain http on this machine: session cookies without the Secure flag (never in production).
 run: ingest
-	$(BIN)/arkiv serve --host $(HOST) --port $(PORT)
+	ARKIV_INSECURE_COOKIES=1 $(BIN)/arkiv serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/ruff check archive indexer web tests bench
@@ -31,6 +32,9 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench
+
+quality: install
+	$(BIN)/python -m bench.quality
 
 stress: install
 	$(BIN)/python -m pytest -q -m slow --run-slow

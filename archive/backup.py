@@ -34,7 +34,10 @@ FORMAT_VERSION = 1
 #: Catalog tables in the order they must be restored (foreign keys).
 TABLES = (
     "documents", "paths", "versions", "signatures", "bands", "runs", "ingest_log", "state",
-    "failed_files", "parts",
+    "failed_files", "parts", "access_changes", "users", "api_tokens",
+    # staff work (archive.staff_schema): after the documents they refer to
+    "corrections", "audit_log", "project_decisions", "saved_searches", "alert_recipients",
+    "web_jobs",
 )
 
 
@@ -52,8 +55,12 @@ def export_archive(catalog: Catalog, target: str | os.PathLike[str]) -> dict[str
         folder = Path(tmp) / "arkiv-export"
         (folder / "originals").mkdir(parents=True)
         with catalog.transaction():  # one consistent snapshot of every table
+            # A catalog opened read-only may predate tables of a later schema: none to dump.
+            existing = {r[0] for r in catalog.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
             for table in TABLES:
-                counts[table] = _dump_table(catalog, table, folder / f"{table}.jsonl")
+                counts[table] = (_dump_table(catalog, table, folder / f"{table}.jsonl")
+                                 if table in existing else 0)
             for (sha256,) in catalog.db.execute("SELECT sha256 FROM documents"):
                 source = catalog.original_path(sha256)
                 dest = folder / "originals" / sha256[:2] / sha256

@@ -25,6 +25,15 @@ class ArchiveError(Exception):
     """A problem the user can act on; ``str(exc)`` is one clear line."""
 
 
+class InputError(ArchiveError):
+    """A value a person typed that cannot be taken: one line in English (``str``, for the
+    command line) and in Swedish (``swedish``, for the web page)."""
+
+    def __init__(self, message: str, swedish: str | None = None) -> None:
+        super().__init__(message)
+        self.swedish = swedish or message
+
+
 class ArchiveBusy(ArchiveError):
     """Another process is writing to this archive."""
 

@@ -97,7 +97,7 @@ def public_path(path: str) -> str:
     a mail the container's file name and the member's path in it
     (``/srv/diariet/bilagor.zip!/bilagor/missiv.txt`` → ``bilagor.zip!/bilagor/missiv.txt``)."""
     outer, separator, inner = path.partition(MEMBER_SEPARATOR)
-    return outer.rsplit("/", 1)[-1] + separator + inner
+    return outer.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] + separator + inner
 
 
 def document_id(sha256: str) -> str:
@@ -112,7 +112,8 @@ class Document:
     ``metadata`` holds the contract's metadata fields (``title`` … ``people``) and any
     extra values extraction found (``dnr_verbatim``, ``dates``, ``language_confidence``,
     ``needs_ocr``, ``personnummer`` …). ``page_starts[i]`` is the character offset in
-    ``text`` where page ``i + 1`` begins.
+    ``text`` where page ``i + 1`` begins. ``access`` is "public" or "internal" (staff
+    only), with the reason when internal (see :mod:`archive.access`).
     """
 
     id: str
@@ -128,6 +129,8 @@ class Document:
     ingested_at: str = ""
     version: int = 1
     superseded_by: str | None = None
+    access: str = "public"
+    access_reason: str | None = None
 
     def get(self, name: str) -> Any:
         """A contract field's value, with the contract's empty value when unknown."""
@@ -156,13 +159,18 @@ class Document:
         return None
 
     def to_json(self, *, with_text: bool = False) -> dict[str, Any]:
-        """The contract's JSON for this document (``text`` added when asked for)."""
+        """The contract's JSON for this document (``text`` added when asked for), with
+        ``projects_suggested`` (projects not yet confirmed in the registry) and
+        ``topic_cues`` (each topic's cue words found) when extraction found them."""
         data = {name: self.get(name) for name in DOCUMENT_FIELDS}
         if self.metadata.get("arenden"):
             data["arenden"] = [
                 {key: arende.get(key) for key in ARENDE_FIELDS}
                 for arende in self.metadata["arenden"]
             ]
+        for extra in ("projects_suggested", "topic_cues"):
+            if self.metadata.get(extra):
+                data[extra] = self.metadata[extra]
         if with_text:
             data["text"] = self.text
         return data

@@ -5,8 +5,9 @@ posting lists read a block at a time. Whoosh's query objects walk postings one P
 call at a time, which at 100k documents costs seconds for common words; reading a
 term's postings in bulk into arrays and combining documents as sets costs
 milliseconds. Scoring is BM25 (k1 = 1.2, b = 0.75) summed over the ways a query word
-matched: the exact form first, then its stem, the title, compounds and accent-free
-spellings (see :class:`_Word`).
+matched: the exact form first, then its stem, the title, the names of its kommun,
+stadsdel, nämnd and projects (``meta``, as much as the title), compounds and
+accent-free spellings (see :meth:`_Compiler.word`).
 
 A :class:`Searcher` is opened once and reused: it reopens cheaply when the live
 generation changes (``CURRENT``) or got new commits (``arkiv.json``), and keeps what it
@@ -24,6 +25,7 @@ import os
 import re
 import threading
 import time
+import tomllib
 from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
@@ -38,13 +40,16 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.reading import TermNotFound
 
 from archive import querysyntax as qs
+from archive.access import ACCESS_CLASSES
 from archive.catalog import Catalog
 from archive.home import ArchiveError
 from archive.index import (
+    ACCESS_FIELD,
     CURRENT_FILE,
     ENGLISH_STOP_WORDS,
     EXACT,
     FACET_FIELDS,
+    FOREIGN_STEMMERS,
     INDEX_NAME,
     LENGTH_FIELDS,
     SCHEMA_VERSION,
@@ -84,6 +89,8 @@ BOOST_TITLE = 1.5
 BOOST_COMPOUND = 0.5  # "nämnd" in "socialtjänstnämnden" (the word is the compound's head)
 BOOST_MODIFIER = 0.4  # "hemlöshet" in "hemlöshetsarbete" (the word comes first)
 BOOST_FOLDED = 0.5  # "socialtjanstnamnden" for "socialtjänstnämnden"
+BOOST_PARTS = 0.4  # "kompetens … försörjning" for "kompetensförsörjning" (each part)
+MIN_SPLIT = 9  # shortest query word split into the two words it is made of
 BOOST_PREFIX = 1.0
 BOOST_DNR = 8.0
 #: A query word expands to at most this many compounds (the most common ones).
@@ -111,6 +118,19 @@ MESSAGE_NO_INDEX = "Sökindex saknas eller är av en äldre version – kör 'ar
 MESSAGE_FALLBACK = "Inga träffar på alla ord – visar träffar på några av dem"
 MESSAGE_NO_WORDS = "Sökningen innehöll inga sökbara ord"
 MESSAGE_TRUNCATED = f"Sökningen kortades till {MAX_QUERY_LENGTH} tecken"
+
+def _synonyms() -> dict[str, str]:
+    """Abbreviation ↔ long form, both ways (data/synonyms.toml); a long form of several
+    words is found from its abbreviation only."""
+    with open(Path(__file__).parent / "data" / "synonyms.toml", "rb") as fh:
+        pairs = tomllib.load(fh)["abbreviations"]
+    both = {short.casefold(): long.casefold() for short, long in pairs.items()}
+    both.update({long: short for short, long in both.items() if " " not in long})
+    return both
+
+
+#: Abbreviations of Swedish public administration and their long forms, both ways.
+SYNONYMS = _synonyms()
 
 #: Query filter name → index facet field.
 FILTER_FIELDS = {
@@ -293,7 +313,8 @@ class _View:
             total = sum(sum(s.ints(column)) for s in self.segments)
             self.average[fieldname] = total / total_docs
         self.idf_cache: dict[tuple[str, str], float] = {}
-        self.browse_facets: dict[str, list[FacetValue]] | None = None
+        #: The facets of browsing the whole archive, per audience (its access classes).
+        self.browse_facets: dict[tuple[str, ...], dict[str, list[FacetValue]]] = {}
 
     def idf(self, fieldname: str, term: str) -> float:
         key = (fieldname, term)
@@ -303,6 +324,16 @@ class _View:
             value = log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
             self.idf_cache[key] = value
         return value
+
+    def word_idf(self, spellings: tuple[tuple[str, str], ...]) -> float:
+        """One idf for a query word in all the fields it is matched in (BM25F): from the
+        entries having it in any of them (at least the most of any one field).
+
+        A word rare in text but common as a facet ("lerum" in the text of one § and
+        the city of every Lerum ärende) is then weighed the same wherever it matched.
+        """
+        df = max(self.reader.doc_frequency(f, t) for f, t in spellings)
+        return log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
 
     def expansions(self, kind: str, stem: str) -> list[str]:
         """The most common ``stem`` terms a query stem expands to (see ``_Compiler.word``).
@@ -320,6 +351,30 @@ class _View:
                 if len(term) >= len(stem) + rest and term != stem:
                     found[term] += df
         return [term for term, _ in found.most_common(MAX_EXPANSIONS)]
+
+    def compound_parts(self, word: str) -> tuple[list[str], list[str]] | None:
+        """The stems of a compound query word's two parts when the archive has both as
+        words of their own ("kompetensförsörjning" → ["kompet", "kompetens"],
+        ["försörjning"]; a linking s may be dropped), the longest last part first;
+        None for a short word or one the archive cannot split."""
+        if len(word) < MIN_SPLIT:
+            return None
+        stem_of = STEMMING["sv"]._stem
+        for cut in range(MIN_HEAD, len(word) - MIN_HEAD + 1):
+            head = stem_of(word[cut:])
+            if len(head) < MIN_HEAD or not self.reader.doc_frequency("stem", head):
+                continue
+            left = word[:cut]
+            # The stemmer cuts a lone modifier short ("kompetens" → "kompet"), while
+            # "kompetensen" stems to "kompetens": any of them may be the archive's term.
+            forms = {left, stem_of(left)}
+            if left.endswith("s"):
+                forms |= {left[:-1], stem_of(left[:-1])}
+            found = sorted(f for f in forms
+                           if len(f) >= MIN_REST and self.reader.doc_frequency("stem", f))
+            if found:
+                return found, [head]
+        return None
 
     def close(self) -> None:
         self.reader.close()
@@ -366,6 +421,9 @@ class _Context:
     view: _View
     postings: _Postings
     memo: dict[tuple[int, bytes], set[int]] = field(default_factory=dict)
+    #: The nodes ``memo`` holds answers of, kept alive: a node made later (the relaxed
+    #: query's root) must not get a freed node's ``id`` and with it that node's answers.
+    nodes: list[Any] = field(default_factory=list)
 
     def docs(self, segment: _Segment, fieldname: str, term: str) -> set[int]:
         ids = self.postings.get(segment, fieldname, term)[0]
@@ -383,6 +441,7 @@ class _Node:
         found = ctx.memo.get(key)
         if found is None:
             found = ctx.memo[key] = self._docs(ctx, segment)
+            ctx.nodes.append(self)
         return found
 
     def _docs(self, ctx: _Context, segment: _Segment) -> set[int]:
@@ -395,6 +454,7 @@ class _Node:
         found = ctx.memo.get(key)
         if found is None:
             found = ctx.memo[key] = self._core(ctx, segment)
+            ctx.nodes.append(self)
         return found
 
     def _core(self, ctx: _Context, segment: _Segment) -> set[int]:
@@ -412,6 +472,8 @@ class _Leaf(_Node):
     fieldname: str
     term: str
     boost: float
+    #: The query word's (field, term) pairs sharing one idf (see ``_View.word_idf``).
+    word: tuple[tuple[str, str], ...] = ()
 
     def _docs(self, ctx: _Context, segment: _Segment) -> set[int]:
         return ctx.docs(segment, self.fieldname, self.term)
@@ -422,7 +484,8 @@ class _Leaf(_Node):
         if not ids:
             return
         view = ctx.view
-        c = self.boost * view.idf(self.fieldname, self.term) * (K1 + 1)
+        idf = view.word_idf(self.word) if self.word else view.idf(self.fieldname, self.term)
+        c = self.boost * idf * (K1 + 1)
         norm = segment.norms(self.fieldname, view.average[self.fieldname])
         if len(ids) <= len(docs):
             for d, tf in zip(ids, weights, strict=True):
@@ -495,22 +558,6 @@ class _Any(_Node):
               scores: dict[int, float]) -> None:
         for part in self.parts:
             part.score(ctx, segment, docs, scores)
-
-
-@dataclass(eq=False)
-class _Coordinated(_Any):
-    """Any of the parts, ranked by how many of them match (the natural-language fallback)."""
-
-    def score(self, ctx: _Context, segment: _Segment, docs: set[int],
-              scores: dict[int, float]) -> None:
-        partial = dict.fromkeys(docs, 0.0)
-        matched: Counter[int] = Counter()
-        for part in self.parts:
-            part.score(ctx, segment, docs, partial)
-            matched.update(part.docs(ctx, segment) & docs)
-        share = 1.0 / len(self.parts)
-        for d, value in partial.items():
-            scores[d] += value * matched[d] * share
 
 
 @dataclass(eq=False)
@@ -680,6 +727,8 @@ class _Plan:
     selected: dict[str, set[str]]
     notes: list[str]
     words: list[str]
+    #: The access classes the searcher may show (empty: all; see Query.access).
+    access: tuple[str, ...] = ()
 
     def root(self) -> _Node:
         parts = [*self.filters]
@@ -819,9 +868,10 @@ class Searcher:
         ranked = self._rank(ctx, plan, query, matches)
         if query.facets:
             browsing = plan.text is None and not plan.selected and not plan.dates
-            results.facets = self._facets(view, matches, plan.selected, browsing=browsing)
+            results.facets = self._facets(view, matches, plan.selected, browsing=browsing,
+                                          audience=plan.access)
         if total < SUGGEST_BELOW and plan.words:
-            results.suggestion = self._suggest(view, query.text, plan.words)
+            results.suggestion = self._suggest(ctx, query.text, plan.words, plan.access)
         page = ranked[(query.page - 1) * query.page_size :]
         return [(self._doc_id(segment, d), score) for segment, d, score in page], plan
 
@@ -860,9 +910,16 @@ class Searcher:
             if start or stop:
                 dates.append(_DateRange(column, start, stop))
         dates.extend(_DateRange("date", low, high) for low, high in parsed.dates)
+        if query.documents:
+            filters.append(_Facet("doc", list(query.documents)))
         if node is None and "kind" not in selected:
             filters.append(_Documents())
-        return _Plan(node, filters, dates, compiler.highlights, selected, notes, compiler.words)
+        access = tuple(sorted(set(query.access)))
+        if access:  # exact terms, never expanded: the one filter that guards what is shown
+            # Taken off rather than kept: the classes not shown are the few documents.
+            filters.append(_Not(_Facet(ACCESS_FIELD, _hidden_classes(access))))
+        return _Plan(node, filters, dates, compiler.highlights, selected, notes, compiler.words,
+                     access)
 
     def _match(self, ctx: _Context, plan: _Plan) -> list[tuple[_Segment, set[int]]]:
         root = plan.root()
@@ -925,12 +982,12 @@ class Searcher:
         return scores
 
     def _facets(self, view: _View, matches: list[tuple[_Segment, set[int]]],
-                selected: dict[str, set[str]], *, browsing: bool = False
-                ) -> dict[str, list[FacetValue]]:
+                selected: dict[str, set[str]], *, browsing: bool = False,
+                audience: tuple[str, ...] = ()) -> dict[str, list[FacetValue]]:
         """Facet values of the matches, with counts; browsing the whole archive (no text,
-        filter or date) counts every document once and keeps the answer."""
-        if browsing and view.browse_facets is not None:
-            return view.browse_facets
+        filter or date) counts every document once and keeps the answer (per audience)."""
+        if browsing and audience in view.browse_facets:
+            return view.browse_facets[audience]
         facets = {}
         for name, counts in _count_facets(FACET_FIELDS, matches).items():
             chosen = selected.get(name, set())
@@ -941,18 +998,22 @@ class Searcher:
                     f for f in shown[MAX_FACET_VALUES:] if f.selected]
             facets[name] = shown
         if browsing:
-            view.browse_facets = facets
+            view.browse_facets[audience] = facets
         return facets
 
-    def _suggest(self, view: _View, text: str, words: list[str]) -> str | None:
-        """"Did you mean": misspelt query words replaced by the closest common word."""
+    def _suggest(self, ctx: _Context, text: str, words: list[str], access: tuple[str, ...]
+                 ) -> str | None:
+        """"Did you mean": misspelt query words replaced by the closest common word (one
+        that a document the searcher may show has: no word of another audience leaks)."""
+        view = ctx.view
         corrector = view.reader.corrector("exact")
         suggestion = text
         changed = False
         for word in words:
             if view.reader.doc_frequency("exact", word):
                 continue
-            found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
+            found = [w for w in corrector.suggest(word, limit=5, maxdist=2, prefix=1)
+                     if _shown(ctx, "exact", w, access)][:1]
             if found:
                 pattern = re.compile(re.escape(word), re.IGNORECASE)
                 suggestion, count = pattern.subn(found[0], suggestion, count=1)
@@ -1000,8 +1061,11 @@ class Searcher:
 
     # -- browsing -----------------------------------------------------------------
 
-    def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]:
-        """Documents sharing the most telling words of ``doc_id`` (never itself)."""
+    def more_like_this(self, doc_id: str, limit: int = 5, *, access: Iterable[str] = ()
+                       ) -> list[Hit]:
+        """Documents sharing the most telling words of ``doc_id`` (never itself), of the
+        ``access`` classes only when given."""
+        audience = tuple(access)
         catalog = self._catalog()
         doc = catalog.get(doc_id) if catalog is not None else None
         if doc is None:
@@ -1014,8 +1078,8 @@ class Searcher:
                 return []
             node = _Any([_Leaf("stem", t, 1.0) for t in key_terms])
             plan = _Plan(node, [], [], _Highlights(), {}, [], [])
-            matches = [(s, (node.docs(ctx, s) & s.documents()) - ctx.docs(s, "id", doc_id))
-                       for s in view.segments]
+            matches = [(s, (node.docs(ctx, s) & _visible(ctx, s, audience))
+                        - ctx.docs(s, "id", doc_id)) for s in view.segments]
             query = Query(page_size=max(1, min(limit, MAX_PAGE_SIZE)))
             ranked = self._rank(ctx, plan, query, matches)
             return [(self._doc_id(segment, d), score) for segment, d, score in ranked]
@@ -1023,27 +1087,36 @@ class Searcher:
         ids = self._reading(related, [])
         return [h for h in self._hits(ids, None) if h.id != doc_id][:limit]
 
-    def facet_values(self, name: str) -> list[FacetValue]:
-        """Every value of a facet over the whole archive, A–Ö, with counts."""
+    def facet_values(self, name: str, *, access: Iterable[str] = ()) -> list[FacetValue]:
+        """Every value of a facet over the whole archive (its ``access`` classes when
+        given), A–Ö, with counts."""
         fieldname = FILTER_FIELDS.get(name, name)
         if fieldname not in FACET_FIELDS:
             return []
-        counts = self._reading(
-            lambda view: _count_facets([fieldname], [(s, s.documents()) for s in view.segments])[
-                fieldname],
-            Counter(),
-        )
+        audience = tuple(access)
+
+        def count(view: _View) -> Counter[str]:
+            ctx = _Context(view, self._postings)
+            matches = [(s, _visible(ctx, s, audience)) for s in view.segments]
+            return _count_facets([fieldname], matches)[fieldname]
+
+        counts = self._reading(count, Counter())
         return [FacetValue(v, n) for v, n in sorted(counts.items(),
                                                     key=lambda item: _collation(item[0]))]
 
-    def timeline(self, query: Query | None = None) -> list[tuple[str, int]]:
-        """("YYYY-MM", documents) by decision date (else document date), oldest first."""
+    def timeline(self, query: Query | None = None, *, access: Iterable[str] = ()
+                 ) -> list[tuple[str, int]]:
+        """("YYYY-MM", documents) by decision date (else document date), oldest first
+        (documents of the ``access`` classes only when given)."""
+        audience = tuple(access)
+
         def by_month(view: _View) -> Counter[int]:
+            ctx = _Context(view, self._postings)
             if query is None:
-                matches = [(s, s.documents()) for s in view.segments]
+                matches = [(s, _visible(ctx, s, audience)) for s in view.segments]
             else:
-                ctx = _Context(view, self._postings)
-                matches = self._match(ctx, self._plan(ctx, _normalised(query)))
+                asked = replace(query, access=list(audience)) if audience else query
+                matches = self._match(ctx, self._plan(ctx, _normalised(asked)))
             months: Counter[int] = Counter()
             for segment, docs in matches:
                 dates = segment.ints("date")
@@ -1111,10 +1184,13 @@ class _Compiler:
         self.words.append(word)
         swedish = STEMMING["sv"]._stem(word)
         english = STEMMING["en"]._stem(word)
-        stems = list(dict.fromkeys((swedish, english)))
-        parts: list[_Node] = [_Leaf("exact", word, BOOST_EXACT)]
+        stems = list(dict.fromkeys((swedish, english, *_foreign_stems(word))))
+        shared = (("exact", word), ("stem", swedish), ("meta", swedish))
+        parts: list[_Node] = [_Leaf("exact", word, BOOST_EXACT, shared),
+                              _Leaf("meta", swedish, BOOST_TITLE, shared)]
         for stem in stems:
-            parts += [_Leaf("stem", stem, BOOST_STEM), _Leaf("title", stem, BOOST_TITLE)]
+            parts += [_Leaf("stem", stem, BOOST_STEM, shared),
+                      _Leaf("title", stem, BOOST_TITLE, shared)]
         view = self.ctx.view
         expansions = [
             (view.expansions("compound", swedish), BOOST_COMPOUND),
@@ -1127,9 +1203,28 @@ class _Compiler:
             if found:
                 parts.append(_Group("stem", found, boost))
                 self.highlights.stems.update(found)
+        split = view.compound_parts(word)
+        if split:  # "kompetensförsörjning": "kompetens" and "försörjning" in the text
+            parts.append(_And([_Group("stem", forms, BOOST_PARTS) for forms in split]))
+            self.highlights.stems.update(split[0] + split[1])
         self.highlights.words.add(word)
         self.highlights.stems.update(stems)
+        synonym = SYNONYMS.get(word)
+        if synonym:  # "ud" ↔ "utrikesdepartementet"
+            words = terms(EXACT["sv"], synonym)
+            found = self.phrase(words) if len(words) > 1 else self._synonym_word(words)
+            if found is not None:
+                parts.append(found)
         return _Optional(_Any(parts)) if word in ENGLISH_STOP_WORDS else _Any(parts)
+
+    def _synonym_word(self, words: list[str]) -> _Node | None:
+        """One word standing for a query word: as written or by its stem."""
+        if not words:
+            return None
+        self.highlights.words.update(words)
+        stem = STEMMING["sv"]._stem(words[0])
+        self.highlights.stems.add(stem)
+        return _Any([_Leaf("exact", words[0], BOOST_EXACT), _Leaf("stem", stem, BOOST_STEM)])
 
     def phrase(self, words: list[str]) -> _Node | None:
         """Words in a row; a quoted single word means exactly that word."""
@@ -1143,6 +1238,7 @@ class _Compiler:
             spellings.pop()
         self.highlights.phrases.append(
             [min(stem, word, key=len) for stem, word in zip(spellings[-1], words, strict=True)])
+        spellings += [STEMMING[language].batch(words) for language in FOREIGN_STEMMERS]
         return _Phrase(spellings, BOOST_EXACT)
 
     def prefix(self, text: str) -> _Node | None:
@@ -1186,6 +1282,11 @@ class _Compiler:
         return resolved
 
 
+def _foreign_stems(word: str) -> list[str]:
+    """The word's stems in the analysis languages other than Swedish and English."""
+    return [STEMMING[language]._stem(word) for language in FOREIGN_STEMMERS]
+
+
 def _docnum_of(order_key: int) -> int:
     """The document number inside a :meth:`_Segment.date_order` key."""
     return _DOCNUMS - 1 - order_key % _DOCNUMS
@@ -1197,8 +1298,35 @@ def _relax(text: _And) -> _Node | None:
     negative = [p for p in text.parts if isinstance(p, _Not)]
     if len(positive) < 2:
         return None
-    relaxed: _Node = _Coordinated(positive)
+    # Each word a document has adds its BM25 score: more words and rarer words rank
+    # higher. Scaling by the share of the words found as well (coordination) ranked
+    # worse on bench.quality's retrieval set (MRR@10 0.837 → 0.851 titles, 0.853 →
+    # 0.887 questions without it).
+    relaxed: _Node = _Any(positive)
     return _And([relaxed, *negative]) if negative else relaxed
+
+
+def _hidden_classes(access: tuple[str, ...]) -> list[str]:
+    return [name for name in ACCESS_CLASSES if name not in access]
+
+
+def _hidden(ctx: _Context, segment: _Segment, access: tuple[str, ...]) -> set[int]:
+    """The entries of a segment not in the ``access`` classes (none when ``access`` is empty)."""
+    hidden: set[int] = set()
+    for name in _hidden_classes(access) if access else ():
+        hidden |= ctx.docs(segment, ACCESS_FIELD, name)
+    return hidden
+
+
+def _visible(ctx: _Context, segment: _Segment, access: tuple[str, ...]) -> set[int]:
+    """The documents (not ärenden) of a segment in the ``access`` classes (all when empty)."""
+    return segment.documents() - _hidden(ctx, segment, access)
+
+
+def _shown(ctx: _Context, fieldname: str, term: str, access: tuple[str, ...]) -> bool:
+    """True when an entry the searcher may show (``access``) has ``term``."""
+    return any(ctx.docs(segment, fieldname, term) - _hidden(ctx, segment, access)
+               for segment in ctx.view.segments)
 
 
 def _normalised(query: Query) -> Query:
@@ -1298,7 +1426,8 @@ class _Marker:
     def __init__(self, highlights: _Highlights) -> None:
         self.highlights = highlights
         needles = set()
-        for word in highlights.words | highlights.stems | highlights.prefixes:
+        bare_stems = {stem.partition(":")[2] or stem for stem in highlights.stems}
+        for word in highlights.words | bare_stems | highlights.prefixes:
             needles.add(word)
             if len(word) > 4:
                 needles.add(word[:-1])
@@ -1321,6 +1450,7 @@ class _Marker:
                 word in h.words
                 or STEMMING["sv"]._stem(word) in h.stems
                 or STEMMING["en"]._stem(word) in h.stems
+                or any(stem in h.stems for stem in _foreign_stems(word))
                 or any(word.startswith(p) for p in h.prefixes)
             )
             self.verdicts[word] = verdict

@@ -1,4 +1,5 @@
-"""The ``arkiv`` command line: index, reindex, search, show, stats, failures, projects, serve.
+"""The ``arkiv`` command line: index, reindex, search, show, stats, failures, projects,
+users, tokens, serve.
 
 Exit codes (DESIGN.md): 0 ok, 1 some inputs failed (listed), 2 usage error. Errors are
 one clear line on stderr, never a traceback (set ``ARKIV_DEBUG=1`` to see one).
@@ -74,10 +75,14 @@ def _broker_url(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("--retry-failed", is_flag=True, help="Try files again that failed before, unchanged.")
 @click.option("--broker", metavar="URL", callback=_broker_url,
               help="Hand extraction to 'arkiv worker's through this Redis (redis://host:6379/0).")
+@click.option("--access", type=click.Choice(("public", "internal")), default="public",
+              show_default=True,
+              help="internal: only staff see these documents (a sekretess marking, or a "
+                   "folder rule in the registry's access.toml, makes a document internal too).")
 @click.pass_context
 def index(
     ctx: click.Context, paths: tuple[Path, ...], registry: Path | None, workers: int | None,
-    timeout: float, progress: str, retry_failed: bool, broker: str | None,
+    timeout: float, progress: str, retry_failed: bool, access: str, broker: str | None,
 ) -> int:
     """Ingest files and folders (recursively; unchanged files are skipped)."""
     from indexer.pipeline import index_paths
@@ -85,7 +90,7 @@ def index(
     report = index_paths(
         _home(ctx), paths, registry_dir=_registry(registry and str(registry)),
         workers=workers, timeout=timeout, progress=progress, retry_failed=retry_failed,
-        broker=broker,
+        access=access, broker=broker,
     )
     counts = report.counts
     members = len(report.members)
@@ -261,6 +266,8 @@ def search(ctx: click.Context, words: tuple[str, ...], as_json: bool, **filters:
 def document_json(catalog: Catalog, doc: Document) -> dict[str, Any]:
     """A document's full JSON: contract fields, text, every extra metadata value, history."""
     data = doc.to_json(with_text=True)
+    data["access"] = doc.access
+    data["access_reason"] = doc.access_reason
     for key, value in doc.metadata.items():
         data.setdefault(key, value)
     data["renderings"] = catalog.renderings(doc.id)
@@ -360,7 +367,10 @@ def projects(ctx: click.Context, candidates: bool, as_json: bool) -> int:
     """Projects in the archive, or (--candidates) discovered names for staff to confirm."""
     with Catalog(_home(ctx), readonly=True) as catalog:
         if candidates:
-            rows = catalog.project_candidates()
+            from archive.corrections import project_decisions
+
+            decided = project_decisions(catalog)  # confirmed, merged or rejected by staff
+            rows = [(n, c) for n, c in catalog.project_candidates() if n not in decided]
         else:
             counts: dict[str, int] = {}
             for doc in catalog.iter_documents(with_text=False):
@@ -437,6 +447,123 @@ def import_command(ctx: click.Context, source: Path) -> int:
     return EXIT_OK
 
 
+# -- accounts and API tokens ---------------------------------------------------------
+
+
+def _read_password(prompt: str) -> str:
+    """A password from the terminal (not echoed, typed twice), else one line of stdin."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass(f"{prompt}: ")
+        if getpass.getpass("Again: ") != first:
+            raise click.UsageError("the passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _accounts(ctx: click.Context):  # noqa: ANN202 - Accounts over a writable catalog
+    from archive.accounts import Accounts
+
+    catalog = Catalog(_home(ctx))
+    ctx.call_on_close(catalog.close)
+    return Accounts(catalog.db)
+
+
+def _list_accounts(rows: list[Any], as_json: bool, seen: str) -> int:
+    """Accounts or tokens: name, role, when made, when last seen ("login" or "used")."""
+    if as_json:
+        _echo_json([{"name": a.name, "role": a.role, "created_at": a.created_at,
+                     f"last_{seen}_at": a.last_seen} for a in rows])
+        return EXIT_OK
+    for account in rows:
+        click.echo(f"{account.name:<24} {account.role:<6} last {seen} {account.last_seen or '–'}")
+    return EXIT_OK
+
+
+@cli.group()
+def users() -> None:
+    """Staff and admin accounts (the public needs none)."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(("staff", "admin")), default="staff", show_default=True)
+@click.pass_context
+def users_add(ctx: click.Context, name: str, role: str) -> int:
+    """Add an account; the password is asked for (or read from stdin when piped)."""
+    accounts = _accounts(ctx)
+    account = accounts.add_user(name, role, _read_password(f"Password for {name}"))
+    click.echo(f"user {account.name} added ({account.role})", err=True)
+    return EXIT_OK
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def users_list(ctx: click.Context, as_json: bool) -> int:
+    """Accounts with their role, when made and when last logged in."""
+    return _list_accounts(_accounts(ctx).users(), as_json, "login")
+
+
+@users.command("remove")
+@click.argument("name")
+@click.pass_context
+def users_remove(ctx: click.Context, name: str) -> int:
+    """Remove an account (its sessions end at once)."""
+    _accounts(ctx).remove_user(name)
+    click.echo(f"user {name} removed", err=True)
+    return EXIT_OK
+
+
+@users.command("passwd")
+@click.argument("name")
+@click.pass_context
+def users_passwd(ctx: click.Context, name: str) -> int:
+    """Set a new password (the account's sessions end; its failed logins are forgotten)."""
+    accounts = _accounts(ctx)
+    if accounts.user(name) is None:
+        raise ArchiveError(f"there is no user {name!r}")
+    accounts.set_password(name, _read_password(f"New password for {name}"))
+    click.echo(f"password of {name} changed", err=True)
+    return EXIT_OK
+
+
+@cli.group()
+def tokens() -> None:
+    """API tokens for scripts (sent as 'Authorization: Bearer TOKEN')."""
+
+
+@tokens.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(("staff", "admin")), default="staff", show_default=True)
+@click.pass_context
+def tokens_add(ctx: click.Context, name: str, role: str) -> int:
+    """Make a token and print it, once: only its hash is kept."""
+    token = _accounts(ctx).add_token(name, role)
+    click.echo(token)
+    click.echo(f"token {name} added ({role}); it is not shown again", err=True)
+    return EXIT_OK
+
+
+@tokens.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def tokens_list(ctx: click.Context, as_json: bool) -> int:
+    """Tokens by name and role (never their values)."""
+    return _list_accounts(_accounts(ctx).tokens(), as_json, "used")
+
+
+@tokens.command("remove")
+@click.argument("name")
+@click.pass_context
+def tokens_remove(ctx: click.Context, name: str) -> int:
+    """Revoke a token."""
+    _accounts(ctx).remove_token(name)
+    click.echo(f"token {name} removed", err=True)
+    return EXIT_OK
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
@@ -457,6 +584,53 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None) -> int:
                 index.rebuild(catalog)
     click.echo(f"Arkiv on http://{host}:{port}/ (archive {home})", err=True)
     run_server(home, host, port, workers)
+    return EXIT_OK
+
+
+@cli.group()
+def alerts() -> None:
+    """Saved searches (bevakningar): e-mail each user the new documents that match theirs."""
+
+
+@alerts.command("send")
+@click.pass_context
+def alerts_send(ctx: click.Context) -> int:
+    """Send each user one digest of their saved searches' new matches (run from cron).
+
+    SMTP settings: ARKIV_HOME/config.toml [smtp] or ARKIV_SMTP_* (see archive/alerts.py).
+    """
+    from archive.alerts import send_digests
+    from web import create_app
+    from web.alerts import saved_query
+
+    home = _home(ctx)
+    Catalog(home, readonly=True).close()  # a clear error when there is no archive
+    with create_app({"ARKIV_HOME": str(home)}).test_request_context():
+        report = send_digests(home, saved_query)
+    for user, count in report.sent:
+        click.echo(f"sent: {user}: {count} new documents", err=True)
+    for user, reason in report.failed:
+        click.echo(f"failed: {user}: {reason}", err=True)
+    click.echo(f"{len(report.sent)} digests sent, {len(report.failed)} failed", err=True)
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+@cli.group(hidden=True)
+def jobs() -> None:
+    """Jobs staff start from the web (uploads, reindex, check)."""
+
+
+@jobs.command("run")
+@click.argument("job_id", type=int)
+@click.pass_context
+def jobs_run(ctx: click.Context, job_id: int) -> int:
+    """Run a job the web app queued (the app starts this; see archive/webjobs.py)."""
+    from indexer.staff_jobs import run_job
+
+    job = run_job(_home(ctx), job_id)
+    if job.state == "failed":
+        click.echo(f"job {job_id} failed: {job.result.get('error')}", err=True)
+        return EXIT_FAILED
     return EXIT_OK
 
 

@@ -27,11 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from archive.access import INTERNAL, restrict, spread
 from archive.catalog import Catalog, now_iso, sha256_file
 from archive.home import ensure_home, write_lock
 from archive.jobs import clear_job, write_job
 from archive.models import document_id
 from indexer import parts
+from indexer.access_rules import AccessRules
 from indexer.clean import clean_pages
 from indexer.extract import extract
 from indexer.language import detect_language
@@ -47,6 +49,7 @@ from indexer.metadata.duplicates import (
 )
 from indexer.metadata.personnummer import mask_personnummer
 from indexer.metadata.registry import Registry
+from indexer.metadata.sekretess import sekretess_marking
 from indexer.progress import Progress
 from indexer.workers import WorkerPool
 
@@ -177,7 +180,6 @@ def process_file(task: tuple[str, str] | tuple[str, str, int]) -> dict[str, Any]
         text,
         title_hint=extracted.title,
         blocks=extracted.blocks,
-        language=language,
         registry=registry,
         page_starts=page_starts,
     )
@@ -191,6 +193,9 @@ def process_file(task: tuple[str, str] | tuple[str, str, int]) -> dict[str, Any]
         metadata["warnings"] = extracted.warnings
     metadata["personnummer"] = personnummer or metadata.get("personnummer", 0)
     metadata.update(extracted.metadata)
+    marking = sekretess_marking(text, page_starts)
+    if marking:
+        metadata["sekretess"] = marking
     sig = signature(text) if len(text.split()) >= MIN_WORDS_FOR_DUPLICATES else None
     result = {
         "content_type": extracted.content_type,
@@ -352,14 +357,18 @@ def index_paths(
     progress: str = "none",
     retry_failed: bool = False,
     on_outcome: Callable[[FileOutcome], None] | None = None,
+    access: str = "public",
     broker: str | None = None,
 ) -> IndexReport:
     """Ingest files and folders into the archive at ``home``; see the module docstring.
 
     A file that failed in an earlier run and has not changed since is not tried again
-    (it stays listed by ``arkiv failures``) unless ``retry_failed`` is set. With
+    (it stays listed by ``arkiv failures``) unless ``retry_failed`` is set. ``access``
+    "internal" makes every document of the run internal (also those already archived);
+    so do the registry's ``access.toml`` folder rules and a sekretess marking. With
     ``broker`` (a Redis URL), extraction runs on ``arkiv worker``s (indexer.distributed).
     """
+    rules = AccessRules.load(str(registry_dir) if registry_dir else None)
     home = ensure_home(Path(home))
     started = time.monotonic()
     report = IndexReport()
@@ -407,6 +416,19 @@ def index_paths(
             if on_outcome:
                 on_outcome(outcome)
 
+        def classify(doc_id: str | None, key: str, marking: str | None = None) -> None:
+            """Make a document internal when its run, folder or text says so."""
+            if doc_id is None:
+                return
+            if marking:
+                restrict(catalog, doc_id, marking, "marking")
+            rule = rules.reason_for(key)
+            if rule:
+                restrict(catalog, doc_id, rule, "rule")
+            if access == INTERNAL:
+                restrict(catalog, doc_id, "arkiv index --access internal", "ingest")
+            spread(catalog, doc_id)
+
         to_extract: list[tuple[str, tuple[str, str]]] = []
         facts: dict[str, tuple[str, os.stat_result]] = {}
         with catalog.transaction():
@@ -429,6 +451,7 @@ def index_paths(
                         raise ValueError(f"file too large ({size_mb:.0f} MB; limit {max_file_mb} MB)")
                     state = catalog.path_state(key)
                     if state and state.size == st.st_size and state.mtime == st.st_mtime:
+                        classify(state.document_id, key)
                         record(FileOutcome(key, "unchanged", document_id=state.document_id))
                         continue
                     digest = sha256_file(path)
@@ -438,11 +461,13 @@ def index_paths(
                     continue
                 if state and state.sha256 == digest:
                     catalog.touch_path(key, mtime=st.st_mtime, size=st.st_size)
+                    classify(state.document_id, key)
                     record(FileOutcome(key, "unchanged", document_id=state.document_id))
                     continue
                 known = catalog.get(document_id(digest), with_text=False)
                 if known is not None:
                     status = catalog.add_path(key, known.id, mtime=st.st_mtime, size=st.st_size)
+                    classify(known.id, key)
                     record(FileOutcome(key, status, document_id=known.id))
                     continue
                 facts[key] = (digest, st)
@@ -469,6 +494,7 @@ def index_paths(
                     doc_id, status = archive_document(
                         catalog, key, value, sha256=digest, source=key,
                         size=st.st_size, mtime=st.st_mtime)
+                    classify(doc_id, key, value["metadata"].get("sekretess"))
                     if container is not None:
                         catalog.set_parts(doc_id, container.listed)
                     if container is not None or status == "updated":  # members may be gone
@@ -486,8 +512,10 @@ def index_paths(
         def store_member(key: str, value: dict[str, Any], entry: dict[str, Any]) -> tuple[str, str]:
             _fallback_title(value["metadata"], Path(key).name)
             with catalog.transaction():
-                return archive_document(catalog, key, value, sha256=entry["sha256"],
-                                        source=entry["path"], size=entry["size"])
+                doc_id, status = archive_document(catalog, key, value, sha256=entry["sha256"],
+                                                  source=entry["path"], size=entry["size"])
+                classify(doc_id, key, value["metadata"].get("sekretess"))
+                return doc_id, status
 
         def member_outcome(outcome: parts.Outcome) -> None:
             path, status, reason, doc_id = outcome
@@ -655,11 +683,14 @@ def _reextract(
                     result.key, text=result.value["text"],
                     page_starts=result.value["page_starts"], metadata=metadata,
                 )
+                if metadata.get("sekretess"):
+                    restrict(catalog, result.key, metadata["sekretess"], "marking")
         for doc in docs:
             group = catalog.group_of(doc.id)
             if len(group) > 1 and catalog.get(doc.id, with_text=False).duplicate_of is None:
                 own = {m: catalog.own_metadata(m) for m in group}
                 ordered = sorted(group, key=lambda m: -richness(own[m]))
                 catalog.set_group(ordered[0], ordered, merged_metadata({m: own[m] for m in ordered}))
+                spread(catalog, doc.id)
     link_meetings(catalog, (d.id for d in docs))
     bar.finish()

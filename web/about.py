@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, render_template
 
 from archive.index import Index
-from archive.jobs import read_job
 from web.archive_access import archive
 
 bp = Blueprint("about", __name__)
@@ -31,7 +30,7 @@ def status() -> dict[str, Any]:
         "failures": stats["failures"],
         "by_type": stats["by_type"],
         "last_run": stats["last_run"],
-        "job": read_job(access.home),
+        "job": access.job(),
         "catalog_schema": access.catalog.schema_version(),
         "index": {
             "generation": generation.name if generation else None,

@@ -90,6 +90,10 @@ def metadata_rows(document: Document) -> list[MetadataRow]:
                 (value_label(name, v), url_for("search.search", **{param: v}) if param else None)
                 for v in values
             ]
+        if name == "projects":
+            suggested = set(document.metadata.get("projects_suggested") or [])
+            links = [(f"{text} ({_('föreslaget')})" if value in suggested else text, url)
+                     for (text, url), value in zip(links, values, strict=True)]
         rows.append(MetadataRow(_(FIELD_LABELS[name]), links))
     return rows
 
@@ -128,7 +132,7 @@ def relations(document: Document) -> dict[str, list[dict[str, Any]]]:
     catalog = archive().catalog
     rendering_ids = catalog.renderings(document.id)
     renderings = catalog.get_many(rendering_ids, with_text=False)
-    versions = catalog.versions(document.path)
+    versions = archive().versions(document)
     group = {document.id, *rendering_ids}
     similar = archive().searcher.more_like_this(
         document.duplicate_of or document.id, current_app.config["SIMILAR_LIMIT"] + len(group)
