@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from conftest import CORPUS, HTTPS, form_login
 
@@ -34,16 +35,22 @@ def test_index_publishes_progress_while_it_runs_and_clears_it_after(home: Path) 
     assert read_job(home) is None
 
 
-def test_status_page_shows_a_running_job(home: Path) -> None:
-    index_paths(home, [CORPUS / "stockholm-europaforum-tjansteutlatande-2004.txt"], workers=1)
-    write_job(home, "arkiv index /data/kommun", {"done": 1234, "total": 10000, "pages": 5678,
-                                                 "failed": 3, "rate": 45.2, "eta": 200.0},
-              started_at="2026-11-22T10:00:00+00:00")
+def _app_and_staff(home: Path) -> tuple[Any, Any]:
+    """The web app of ``home`` and a client logged in as staff."""
     with Catalog(home) as catalog:
         Accounts(catalog.db).add_user("stina", "staff", "Stina-lösen-4711")
     app = create_app({"ARKIV_HOME": str(home), "TESTING": True})
     staff = app.test_client()
     assert form_login(staff, "stina", "Stina-lösen-4711").status_code == 302
+    return app, staff
+
+
+def test_status_page_shows_a_running_job(home: Path) -> None:
+    index_paths(home, [CORPUS / "stockholm-europaforum-tjansteutlatande-2004.txt"], workers=1)
+    write_job(home, "arkiv index /data/kommun", {"done": 1234, "total": 10000, "pages": 5678,
+                                                 "failed": 3, "rate": 45.2, "eta": 200.0},
+              started_at="2026-11-22T10:00:00+00:00")
+    app, staff = _app_and_staff(home)
     html = staff.get("/om", base_url=HTTPS).get_data(as_text=True)
     assert 'data-job="running"' in html
     assert "Pågår:" in html and "arkiv index /data/kommun" in html
@@ -82,11 +89,7 @@ def test_status_page_names_the_workers_of_a_run_over_a_broker(home: Path) -> Non
     write_job(home, "arkiv index /data/kommun",
               {"done": 852, "total": 10000, "eta": None, "workers": workers},
               started_at="2026-11-22T10:00:00+00:00")
-    with Catalog(home) as catalog:
-        Accounts(catalog.db).add_user("stina", "staff", "Stina-lösen-4711")
-    app = create_app({"ARKIV_HOME": str(home), "TESTING": True})
-    staff = app.test_client()
-    assert form_login(staff, "stina", "Stina-lösen-4711").status_code == 302
+    app, staff = _app_and_staff(home)
     html = staff.get("/om", base_url=HTTPS).get_data(as_text=True)
     assert 'data-workers="1"' in html and "Arbetare: 1" in html
     assert "extrahera-1:411: 812 filer" in html and "extrahera-2:97: 40 filer – borta" in html
