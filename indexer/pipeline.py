@@ -174,6 +174,10 @@ def process_file(task: tuple[str, str]) -> dict[str, Any]:
     metadata["language_confidence"] = round(confidence, 3)
     metadata["needs_ocr"] = extracted.needs_ocr
     metadata["pages"] = len(extracted.pages)
+    if extracted.ocr_status:
+        metadata["text_source"] = extracted.text_sources
+        metadata["ocr_confidence"] = extracted.ocr_confidence
+        metadata["ocr_status"] = extracted.ocr_status
     if extracted.encoding:
         metadata["encoding"] = extracted.encoding
     if extracted.warnings:

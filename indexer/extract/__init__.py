@@ -8,6 +8,7 @@ a module with one front function ``extract(path) -> Extracted``:
 - ``indexer.extract.text`` — text/plain (encoding detection, form feeds split pages)
 - ``indexer.extract.html`` — text/html (main content only, standard library parser)
 - ``indexer.extract.docx`` — Word .docx (paragraphs and page breaks, standard library)
+- ``indexer.extract.image`` — PNG, JPEG, TIFF (multi-page, Group 4): OCR (``indexer.extract.ocr``)
 
 Whatever goes wrong inside a file, callers see only :class:`ExtractionError` with a
 one-line reason a user can read.
@@ -24,6 +25,8 @@ PDF = "application/pdf"
 TEXT = "text/plain"
 HTML = "text/html"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+#: Scans and photos of paper, read by OCR.
+IMAGES = ("image/png", "image/jpeg", "image/tiff")
 #: Content we recognise as binary but cannot read.
 BINARY = "application/octet-stream"
 
@@ -34,6 +37,7 @@ EXTRACTORS: dict[str, str] = {
     TEXT: "indexer.extract.text",
     HTML: "indexer.extract.html",
     DOCX: "indexer.extract.docx",
+    **dict.fromkeys(IMAGES, "indexer.extract.image"),
 }
 
 #: How many bytes of a file ``sniff`` looks at.
@@ -105,6 +109,14 @@ class Extracted:
     needs_ocr: bool = False
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: Where each page's text came from: ``text`` (the file's own), ``ocr`` (read by
+    #: Tesseract), ``none`` (an image nobody read: OCR off, missing or failed).
+    #: Empty means every page is ``text``.
+    text_sources: list[str] = field(default_factory=list)
+    #: Mean OCR word confidence (0–1) over the pages read by OCR.
+    ocr_confidence: float | None = None
+    #: What OCR did for the file (:attr:`indexer.extract.ocr.PageReader.status`).
+    ocr_status: str | None = None
 
 
 class ExtractionError(Exception):
