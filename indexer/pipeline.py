@@ -32,7 +32,7 @@ from archive.home import ensure_home, write_lock
 from archive.jobs import clear_job, write_job
 from archive.models import document_id
 from indexer.clean import clean_pages
-from indexer.extract import extract
+from indexer.extract import extract, ocr
 from indexer.language import detect_language
 from indexer.metadata import extract_metadata
 from indexer.metadata.arenden import link_agenda
@@ -82,6 +82,9 @@ class IndexReport:
     outcomes: list[FileOutcome] = field(default_factory=list)
     elapsed: float = 0.0
     pages: int = 0
+    #: Pages read by OCR, and files left with pages that need it (OCR off or missing).
+    ocr_pages: int = 0
+    needs_ocr: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
@@ -127,11 +130,13 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, st
 # -- the work done in a worker process ----------------------------------------------
 
 
-def _init_worker(registry_dir: str | None, parent: int | None = None) -> None:
+def _init_worker(registry_dir: str | None, parent: int | None = None, ocr_mode: str = "auto",
+                 ocr_page_timeout: float = ocr.DEFAULT_PAGE_TIMEOUT) -> None:
     global _registry
     if parent is not None:
         _die_with_parent(parent)
     _registry = Registry.load(registry_dir)
+    ocr.configure(ocr_mode, ocr_page_timeout)
 
 
 #: prctl(2) option: the signal a process gets when its parent dies (Linux).
@@ -341,11 +346,14 @@ def index_paths(
     progress: str = "none",
     retry_failed: bool = False,
     on_outcome: Callable[[FileOutcome], None] | None = None,
+    ocr_mode: str = "auto",
+    ocr_page_timeout: float = ocr.DEFAULT_PAGE_TIMEOUT,
 ) -> IndexReport:
     """Ingest files and folders into the archive at ``home``; see the module docstring.
 
     A file that failed in an earlier run and has not changed since is not tried again
-    (it stays listed by ``arkiv failures``) unless ``retry_failed`` is set.
+    (it stays listed by ``arkiv failures``) unless ``retry_failed`` is set. ``ocr_mode``
+    (auto, always, never) and ``ocr_page_timeout``: see :mod:`indexer.extract.ocr`.
     """
     home = ensure_home(Path(home))
     started = time.monotonic()
@@ -361,7 +369,8 @@ def index_paths(
                 timeout=timeout,
                 memory_mb=memory_mb,
                 initializer=_init_worker,
-                initargs=(str(registry_dir) if registry_dir else None, os.getpid()),
+                initargs=(str(registry_dir) if registry_dir else None, os.getpid(), ocr_mode,
+                          ocr_page_timeout),
             ) as pool:
         run_id = catalog.start_run(command)
         found = list(discover(paths))
@@ -391,10 +400,11 @@ def index_paths(
                 else:
                     catalog.forget_failure(outcome.path)
 
-        def count(outcome: FileOutcome, pages: int = 0) -> None:
+        def count(outcome: FileOutcome, pages: int = 0, ocr_pages: int = 0) -> None:
             report.outcomes.append(outcome)
             report.pages += pages
-            bar.advance(failed=outcome.status == "failed", pages=pages)
+            report.ocr_pages += ocr_pages
+            bar.advance(failed=outcome.status == "failed", pages=pages, ocr_pages=ocr_pages)
             if on_outcome:
                 on_outcome(outcome)
 
@@ -480,7 +490,9 @@ def index_paths(
                     outcome = FileOutcome(key, "failed", f"could not archive: {detail}")
                     record(outcome, st=st, remember=False)
                     continue
-                count(outcome, pages=metadata["pages"])
+                report.needs_ocr += bool(metadata["needs_ocr"])
+                count(outcome, pages=metadata["pages"],
+                      ocr_pages=metadata.get("text_source", []).count("ocr"))
                 if time.monotonic() - last_sync >= INDEX_SYNC_SECONDS:
                     background.sync()
                     last_sync = time.monotonic()
@@ -516,20 +528,28 @@ def reindex(
     workers: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     progress: str = "none",
+    only_needs_ocr: bool = False,
+    ocr_mode: str = "auto",
 ) -> int:
     """Rebuild the search index from the catalog; with ``reextract``, first re-run
-    extraction on every archived original (after an extractor improves).
+    extraction on every archived original (after an extractor improves), or with
+    ``only_needs_ocr`` on those an earlier run flagged ``needs_ocr`` (Tesseract was
+    missing or OCR off then).
 
     Returns the number of documents in the new index.
     """
     from archive.index import Index
 
     home = Path(home)
+    reextract = reextract or only_needs_ocr
     command = "reindex --reextract" if reextract else "reindex"
+    if only_needs_ocr:
+        command += " --only-needs-ocr"
     with write_lock(home, purpose="arkiv reindex"), Catalog(home) as catalog, \
             _running_job(home, command) as update:
         if reextract:
-            _reextract(catalog, registry_dir, workers, timeout, progress, update)
+            _reextract(catalog, registry_dir, workers, timeout, progress, update,
+                       only_needs_ocr=only_needs_ocr, ocr_mode=ocr_mode)
         index = Index(home)
         bar = Progress(catalog.count(), mode=progress, label="arkiv reindex", on_update=update)
 
@@ -557,12 +577,15 @@ def _reextract(
     timeout: float,
     progress: str,
     update: Callable[[dict[str, Any]], None],
+    *,
+    only_needs_ocr: bool = False,
+    ocr_mode: str = "auto",
 ) -> None:
     # What re-extraction needs of each document, not the documents (their metadata
     # would hold ~9 KB a document in memory for the whole run).
     docs = [_Original(d.id, d.path, d.filename, d.sha256)
             for d in catalog.iter_documents(indexable_only=False, with_text=False)
-            if d.superseded_by is None]
+            if d.superseded_by is None and (d.metadata.get("needs_ocr") or not only_needs_ocr)]
     bar = Progress(len(docs), mode=progress, label="arkiv reindex --reextract",
                    on_update=lambda figures: update({**figures, "stage": "reextract"}))
     with tempfile.TemporaryDirectory(prefix="arkiv-reextract-") as tmp:
@@ -576,7 +599,7 @@ def _reextract(
         with WorkerPool(
             process_file, workers=workers, timeout=timeout, memory_mb=DEFAULT_MEMORY_MB,
             initializer=_init_worker,
-            initargs=(str(registry_dir) if registry_dir else None, os.getpid()),
+            initargs=(str(registry_dir) if registry_dir else None, os.getpid(), ocr_mode),
         ) as pool:
             by_id = {d.id: d for d in docs}
             for result in pool.map_unordered(tasks):

@@ -69,6 +69,7 @@ def document(doc_id: str) -> Response:
     """Document.to_json(with_text=True) plus renderings, versions, similar and file facts."""
     doc = load_document(doc_id)
     data = doc.to_json(with_text=True)
+    data.update(doc.text_origin())
     data.update(relations(doc))
     data["file"] = {
         "filename": doc.filename,

@@ -110,7 +110,10 @@ def _ocr_scanned_pages(path: Path, pages: list[str]) -> ocr.PageReader:
             page = document[index]
             try:
                 coverage = _image_coverage(page)
-                scanned = coverage >= SCANNED_COVERAGE if usable_text(text) else coverage > 0
+                if usable_text(text):
+                    scanned = coverage >= SCANNED_COVERAGE
+                else:  # anything drawn on it may be a scan (images, or paths traced from one)
+                    scanned = coverage > 0 or any(True for _ in page.get_objects(max_depth=1))
                 if not scanned:
                     reader.skip()
                     continue
