@@ -168,6 +168,37 @@ Sven Bergström, ordförande""",),
 )
 
 
+#: The scanned protokoll page of the sample archive (``corpus/``), made by
+#: ``python -m bench.scans --corpus corpus/lerum-kulturnamnden-protokoll-1997-05-14.pdf``.
+CORPUS_PROTOKOLL = ScanText(
+    name="lerum-kulturnamnden-protokoll-1997-05-14",
+    face="serif",
+    rare_word="bokbussen",
+    pages=("""Lerums kommun Kulturnämnden SAMMANTRÄDESPROTOKOLL 1997-05-14
+
+§ 23 Bokbussens turer under sommaren, Dnr KN 1997/41
+
+Biblioteksenheten föreslår att bokbussen under juni till augusti kör en kortare tur med
+stopp i Floda, Gråbo och Tollered varannan vecka. Bussen behöver ses över och
+utlåningen sjunker under sommaren.
+
+Kulturnämnden beslutar att godkänna biblioteksenhetens förslag till sommarturer för
+bokbussen och att uppdra åt biblioteksenheten att informera låntagarna i god tid.
+
+§ 24 Bidrag till hembygdsföreningens midsommarfirande, Dnr KN 1997/38
+
+Lerums hembygdsförening söker bidrag om 6 000 kronor till midsommarfirandet vid
+hembygdsgården. Firandet är öppet för alla och har många besökare varje år.
+
+Kulturnämnden beslutar att bevilja föreningen 6 000 kronor ur anslaget för
+föreningsbidrag.
+
+Vid protokollet Anna Karlsson
+
+Justeras Per-Olof Svensson""",),
+)
+
+
 def font_file(face: str) -> Path:
     """The first installed font of a style."""
     return next(path for path in FACES[face] if path.exists())
@@ -273,7 +304,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.scans", description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--dpi", type=int, default=300)
+    parser.add_argument("--corpus", action="store_true",
+                        help="write only the sample archive's scanned protokoll, as FOLDER (a .pdf)")
     args = parser.parse_args(argv)
+    if args.corpus:
+        images = [bilevel(image) for image in scans(CORPUS_PROTOKOLL, dpi=args.dpi)]
+        print(save(images, args.folder, dpi=args.dpi))
+        return 0
     for document in DOCUMENTS:
         images = scans(document, dpi=args.dpi)
         for suffix in (".pdf", ".tif", ".png", ".jpg"):

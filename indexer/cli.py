@@ -106,7 +106,7 @@ def _needs_ocr_line(files: int, ocr_mode: str) -> None:
 
     if not files:
         return
-    why = "OCR is off (--ocr=never)" if ocr_mode == "never" else ocr.missing()
+    why = "OCR is off: --ocr=never" if ocr_mode == "never" else ocr.missing()
     if why:
         click.echo(f"{files} files need OCR: {why}; then run "
                    "'arkiv reindex --reextract --only-needs-ocr'", err=True)

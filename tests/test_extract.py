@@ -221,7 +221,7 @@ def test_pdf_without_text_layer_needs_ocr(tmp_path: Path) -> None:
     mixed = extract(make_pdf(tmp_path / "mixed.pdf", [[SWEDISH], []], footer_page_numbers=False))
     assert mixed.needs_ocr and mixed.pages[1] == ""  # its drawn page may be a scan (OCR off here)
     assert mixed.text_sources == ["text", "none"]
-    assert mixed.warnings == ["1 of 2 pages have no text layer"]
+    assert mixed.warnings == ["1 of 2 pages have no text layer: needs OCR (OCR is off: --ocr=never)"]
 
 
 def test_pdf_with_owner_password_only_opens(tmp_path: Path) -> None:

@@ -176,8 +176,8 @@ class PageReader:
             sure = f", mean word confidence {confidence:.2f}" if confidence is not None else ""
             lines.append(f"{read} of {len(self.sources)} pages read by OCR{sure}")
         if self.unread and not self.failures:
-            why = "OCR is off (--ocr=never)" if _settings.mode == "never" else missing()
-            lines.append(f"{self.unread} of {len(self.sources)} pages are images without text: "
+            why = "OCR is off: --ocr=never" if _settings.mode == "never" else missing()
+            lines.append(f"{self.unread} of {len(self.sources)} pages have no text layer: "
                          f"needs OCR ({why})")
         return lines
 
