@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, redirect, url_for
 
 from archive.home import resolve_home
 from web import errors, i18n, labels, security
@@ -45,4 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     for module in (search, export, documents, browse, about, api):
         app.register_blueprint(module.bp)
+    # Browsers ask for /favicon.ico where a page names no icon: originals shown inline.
+    app.add_url_rule("/favicon.ico", "favicon",
+                     lambda: redirect(url_for("static", filename="favicon.svg"), 301))
     return app
