@@ -13,6 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from indexer.extract import Extracted, ExtractionError, ocr
+from indexer.extract.pdf import layout_title
 
 #: Frames (pages) of one file read at most; a TIFF of more is cut here, with a warning.
 MAX_PAGES = 2000
@@ -49,6 +50,8 @@ def extract(path: Path) -> Extracted:
     return Extracted(
         pages=pages,
         content_type=content_type,
+        title=layout_title(reader.blocks),
+        blocks=reader.blocks,
         needs_ocr=reader.unread > 0,
         warnings=reader.warnings() + warnings,
         text_sources=reader.sources,

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image, ImageOps
 
+from indexer.extract import TextBlock
 from indexer.workers import separate_budget
 
 MODES = ("auto", "always", "never")
@@ -60,6 +61,8 @@ DESKEW_MAX_DEGREES = 10.0
 #: Below this mean word confidence (0–1) or word count, a page is checked for a turned scan.
 POOR_CONFIDENCE = 0.6
 POOR_WORDS = 5
+#: Pages whose paragraphs become layout blocks (title and header fields live on the first two).
+LAYOUT_PAGES = 2
 
 
 @dataclass
@@ -110,6 +113,8 @@ class OcrPage:
     confidence: float | None
     words: int
     error: str | None = None
+    #: Its paragraphs as layout blocks (points from the top-left; ``page`` 0 until known).
+    blocks: list[TextBlock] = field(default_factory=list)
 
 
 @dataclass
@@ -121,6 +126,8 @@ class PageReader:
     confidences: list[tuple[float, int]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     unread: int = 0
+    #: Layout blocks of the first pages read, for the title and header fields.
+    blocks: list[TextBlock] = field(default_factory=list)
 
     @property
     def status(self) -> str | None:
@@ -159,6 +166,10 @@ class PageReader:
             self.sources.append("none")
             return ""
         self.sources.append("ocr")
+        if number <= LAYOUT_PAGES:
+            for block in page.blocks:
+                block.page = number
+            self.blocks.extend(page.blocks)
         if page.confidence is not None:
             self.confidences.append((page.confidence, page.words))
         return page.text
@@ -239,7 +250,7 @@ def _run(page: Image.Image, dpi: int, timeout: float, *args: str) -> str:
 
 
 def _tesseract(page: Image.Image, dpi: int, timeout: float) -> OcrPage:
-    return text_of_tsv(_run(page, dpi, timeout, "-l", "+".join(LANGUAGES), "tsv"))
+    return text_of_tsv(_run(page, dpi, timeout, "-l", "+".join(LANGUAGES), "tsv"), dpi)
 
 
 def _orientation(page: Image.Image, dpi: int, timeout: float) -> int:
@@ -258,11 +269,13 @@ def _orientation(page: Image.Image, dpi: int, timeout: float) -> int:
     return rotate if confidence >= 2.0 else 0
 
 
-def text_of_tsv(tsv: str) -> OcrPage:
+def text_of_tsv(tsv: str, dpi: int = DPI) -> OcrPage:
     """Tesseract's TSV as text: words of a line joined by spaces, lines by line breaks,
     paragraphs by blank lines; marks it saw in dust (no letter or digit, low confidence)
-    are left out."""
+    are left out. Each paragraph is also a layout block, its size the median height of
+    its words."""
     paragraphs: list[list[list[str]]] = []
+    boxes: list[list[tuple[int, int, int, int]]] = []
     last_paragraph = last_line = None
     confidences: list[float] = []
     for row in tsv.splitlines()[1:]:
@@ -275,16 +288,30 @@ def text_of_tsv(tsv: str) -> OcrPage:
         paragraph, line = (cells[2], cells[3]), (cells[2], cells[3], cells[4])
         if paragraph != last_paragraph:
             paragraphs.append([])
+            boxes.append([])
             last_paragraph, last_line = paragraph, None
         if line != last_line:
             paragraphs[-1].append([])
             last_line = line
         paragraphs[-1][-1].append(word)
+        left, top, width, height = (int(cell) for cell in cells[6:10])
+        boxes[-1].append((left, top, left + width, top + height))
         if confidence >= 0:
             confidences.append(confidence)
-    text = "\n\n".join("\n".join(" ".join(words) for words in lines) for lines in paragraphs)
+    texts = ["\n".join(" ".join(words) for words in lines) for lines in paragraphs]
     mean = sum(confidences) / len(confidences) / 100 if confidences else None
-    return OcrPage(text, None if mean is None else round(mean, 3), len(confidences))
+    points = 72 / dpi
+    blocks = [
+        TextBlock(
+            text=text, page=0, bold=False,
+            size=round(sorted(y1 - y0 for _x0, y0, _x1, y1 in words)[len(words) // 2] * points, 1),
+            x0=round(min(b[0] for b in words) * points, 2), y0=round(min(b[1] for b in words) * points, 2),
+            x1=round(max(b[2] for b in words) * points, 2), y1=round(max(b[3] for b in words) * points, 2),
+        )
+        for text, words in zip(texts, boxes, strict=True)
+    ]
+    return OcrPage("\n\n".join(texts), None if mean is None else round(mean, 3),
+                   len(confidences), blocks=blocks)
 
 
 def scale_for(width: float, height: float, dpi: float) -> float:

@@ -72,10 +72,11 @@ def extract(path: Path) -> Extracted:
                 if source == "text" and not page.strip())
     if blank:
         warnings.append(f"{blank} of {len(pages)} pages have no text")
+    blocks = blocks or reader.blocks
     return Extracted(
         pages=pages,
         content_type=PDF,
-        title=_layout_title(blocks) or _sensible_title(metadata_title, path),
+        title=layout_title(blocks) or _sensible_title(metadata_title, path),
         blocks=blocks,
         needs_ocr=reader.unread > 0,
         warnings=warnings,
@@ -268,7 +269,7 @@ def _block(box: LTTextBox, page: int, top: float) -> TextBlock:
     )
 
 
-def _layout_title(blocks: list[TextBlock]) -> str | None:
+def layout_title(blocks: list[TextBlock]) -> str | None:
     """The largest-font block on page 1, if it stands out from the body text.
 
     Blocks that recur on page 2 (a running header, digits ignored) and page numbers do
