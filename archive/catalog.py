@@ -30,7 +30,7 @@ from typing import Any
 from archive.home import ArchiveError, ensure_home
 from archive.models import Document, document_id
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -112,6 +112,19 @@ _MIGRATIONS: dict[int, str] = {
         reason TEXT NOT NULL,
         at     TEXT NOT NULL
     );
+    """,
+    # The members of a container (a mail's attachments, an archive's files), in order:
+    # the document each became, or the reason it could not be read.
+    3: """
+    CREATE TABLE parts (
+        container_id TEXT NOT NULL REFERENCES documents(id),
+        position     INTEGER NOT NULL,
+        name         TEXT NOT NULL,
+        document_id  TEXT REFERENCES documents(id),
+        problem      TEXT,
+        PRIMARY KEY (container_id, position)
+    );
+    CREATE INDEX parts_document ON parts(document_id);
     """,
 }
 
@@ -658,6 +671,57 @@ class Catalog:
                 "seq = ? WHERE id = ?",
                 (encoded, encoded, self._next_seq(), doc_id),
             )
+
+    # -- containers and their parts ---------------------------------------------
+
+    def set_parts(self, container_id: str, parts: Iterable[tuple[str, str | None, str | None]]) -> None:
+        """Record a container's members in order: (name, document id or None, problem)."""
+        with self.transaction():
+            self.db.execute("DELETE FROM parts WHERE container_id = ?", (container_id,))
+            self.db.executemany(
+                "INSERT INTO parts (container_id, position, name, document_id, problem) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(container_id, n, *part) for n, part in enumerate(parts)],
+            )
+
+    def parts_of(self, container_id: str) -> list[tuple[str, str | None, str | None]]:
+        """A container's members in order: (name, document id or None, problem)."""
+        rows = self.db.execute(
+            "SELECT name, document_id, problem FROM parts WHERE container_id = ? ORDER BY position",
+            (container_id,),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def containers_of(self, doc_id: str) -> list[tuple[str, str]]:
+        """The containers a document is a member of: (container id, its name there)."""
+        rows = self.db.execute(
+            "SELECT p.container_id, p.name FROM parts p JOIN documents d ON d.id = p.container_id "
+            "WHERE p.document_id = ? AND d.superseded_by IS NULL ORDER BY p.container_id, p.position",
+            (doc_id,),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def paths_under(self, prefix: str) -> list[tuple[str, str]]:
+        """The paths that start with ``prefix`` (a container's ``…!/``) and their documents."""
+        # A range on the primary key (its index), not a scan: the paths from the prefix up
+        # to the prefix with its last character one higher.
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        rows = self.db.execute(
+            "SELECT path, document_id FROM paths WHERE path >= ? AND path < ?", (prefix, upper)
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def retire_paths_under(self, prefix: str, keep: Iterable[str], superseded_by: str) -> list[str]:
+        """Forget the paths that start with ``prefix`` (a container's ``…!/``) other than
+        ``keep``: members gone from a new version of their container. Their documents
+        stay, superseded by the container's new version unless another path shows them."""
+        keep = set(keep)
+        gone = [(path, doc_id) for path, doc_id in self.paths_under(prefix) if path not in keep]
+        with self.transaction():
+            for path, doc_id in gone:
+                self.db.execute("DELETE FROM paths WHERE path = ?", (path,))
+                self._supersede_if_orphaned(doc_id, superseded_by)
+        return [path for path, _doc_id in gone]
 
     # -- runs and the ingest log -------------------------------------------------
 

@@ -64,6 +64,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import Stemmer
 from whoosh import index as whoosh_index
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
@@ -87,7 +88,7 @@ from archive.query import FACETS
 from archive.stemmer import stem as swedish_stem
 
 #: Bump when the schema or the analysis changes: older generations then need a rebuild.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 INDEX_NAME = "MAIN"
 STATE_FILE = "arkiv.json"
@@ -113,7 +114,14 @@ MERGE_FACTOR = 8
 WORD_PATTERN = r"[^\W_]+"
 SWEDISH_STOP_WORDS: frozenset[str] = frozenset(stoplists["sv"])
 ENGLISH_STOP_WORDS: frozenset[str] = frozenset(stoplists["en"])
-LANGUAGES = ("sv", "en")
+#: Analysis languages with a Snowball stemmer of their own (PyStemmer) besides Swedish
+#: and English → the stemmer. Their stems carry the language ("fi:asunno"), so they
+#: never meet a Swedish or English stem of another word; the query adds them.
+FOREIGN_STEMMERS = {"fi": "finnish", "da": "danish", "no": "norwegian", "de": "german"}
+LANGUAGES = ("sv", "en", *FOREIGN_STEMMERS)
+#: A document's detected language → its analysis language (others are analysed as Swedish).
+ANALYSIS_LANGUAGE = {"en": "en", "fi": "fi", "da": "da", "nb": "no", "nn": "no", "no": "no",
+                     "de": "de"}
 
 _english = stemmer_for_language("en")
 
@@ -182,12 +190,22 @@ class Stem(StemFilter):
         return list(map(self._stem, words))
 
 
+def _foreign_stem(language: str) -> Callable[[str], str]:
+    """The Snowball stemmer of ``language`` whose stems carry the language code."""
+    stem_word = Stemmer.Stemmer(FOREIGN_STEMMERS[language]).stemWord
+    prefix = f"{language}:"
+    return lambda word: prefix + stem_word(word)
+
+
 #: Words as written (lowercase, no stop words), per document language.
 EXACT = {
     "sv": Words() | Lowercase() | DropStopWords(SWEDISH_STOP_WORDS),
     "en": Words() | Lowercase() | DropStopWords(ENGLISH_STOP_WORDS),
+    **{lang: Words() | Lowercase() | DropStopWords(frozenset(stoplists[lang]))
+       for lang in FOREIGN_STEMMERS},
 }
-STEMMING = {"sv": Stem(swedish_stem), "en": Stem(english_stem)}
+STEMMING = {"sv": Stem(swedish_stem), "en": Stem(english_stem),
+            **{lang: Stem(_foreign_stem(lang)) for lang in FOREIGN_STEMMERS}}
 #: Words stemmed in the document's language: the exact pipeline plus a stemmer.
 STEMS = {language: EXACT[language] | STEMMING[language] for language in LANGUAGES}
 
@@ -207,14 +225,14 @@ def terms(analyzer: Any, text: str) -> list[str]:
 
 
 def analyse(text: str, language: str) -> tuple[list[str], list[str]]:
-    """A text's exact words and their stems, in the given language ("sv" or "en")."""
+    """A text's exact words and their stems, in the given analysis language (``LANGUAGES``)."""
     exact = terms(EXACT[language], text)
     return exact, STEMMING[language].batch(exact)
 
 
 def document_language(doc: Document) -> str:
-    """The analysis language of a document: English when detected so, else Swedish."""
-    return "en" if doc.get("language") == "en" else "sv"
+    """The analysis language of a document (``ANALYSIS_LANGUAGE``), else Swedish."""
+    return ANALYSIS_LANGUAGE.get(doc.get("language") or "", "sv")
 
 
 _FOLD = str.maketrans("åäöáàâãéèêëíìîïóòôõúùûüýÿæøç", "aaoaaaaeeeeiiiioooouuuuyyaoc")
@@ -512,7 +530,12 @@ def facet_key(value: str) -> str:
 #: Facet fields: the facets search results show (:data:`archive.query.FACETS`).
 FACET_FIELDS = FACETS
 DATE_FIELDS = ("date", "decision_date", "document_date")
-LENGTH_FIELDS = {"exact": "exact_len", "stem": "stem_len", "title": "title_len"}
+LENGTH_FIELDS = {"exact": "exact_len", "stem": "stem_len", "title": "title_len",
+                 "meta": "meta_len"}
+#: The facets whose values a free-text word also matches (``meta``, ranked like the
+#: title): staff type the kommun, the stadsdel, the nämnd or the project into the box
+#: ("bygglov lerum" for Lerum's bygglov decisions, whose text need not say "Lerum").
+META_FACETS = ("city", "districts", "committee", "projects")
 #: A column of per-entry rank weights in percent (see :func:`arende_weight`).
 WEIGHT_FIELD = "weight"
 #: An entry's id: the document's id, and for an ärende "<document id>/<ärende key>".
@@ -528,6 +551,7 @@ def make_schema() -> Schema:
         "exact": TermsField("exact"),
         "stem": TermsField("stems", sequences=True),
         "title": TermsField("stems"),
+        "meta": TermsField("stems"),
         "dnr": KeywordsField(),
     }
     fields.update({name: FacetField() for name in FACET_FIELDS})
@@ -653,6 +677,8 @@ def _entry(
     language = document_language(doc)
     exact, stems = analyse(text, language)
     title_terms = terms(STEMS[language], title)
+    meta_terms = terms(STEMS["sv"], "\n".join(v for name in META_FACETS
+                                              for v in _as_list(facets.get(name))))
     document = _date_number(doc.get("document_date"))
     date = decision or document
     fields: dict[str, Any] = {
@@ -661,6 +687,7 @@ def _entry(
         "exact": exact,
         "stem": stems,
         "title": title_terms,
+        "meta": meta_terms,
         "dnr": list(dict.fromkeys(t for d in dnrs if isinstance(d, str) for t in dnr_terms(d))),
         "year": [str(date // 10000)] if date else [],
         "date": date,
@@ -669,6 +696,7 @@ def _entry(
         "exact_len": min(len(exact), 65535),
         "stem_len": min(len(stems), 65535),
         "title_len": min(len(title_terms), 65535),
+        "meta_len": min(len(meta_terms), 65535),
         WEIGHT_FIELD: weight,
     }
     for name in FACET_FIELDS:

@@ -88,6 +88,18 @@ def arende_citation(arende: dict[str, Any], document: dict[str, Any]) -> str:
     return " ".join(filter(None, (arende_label(arende), "i", where, date)))
 
 
+#: Between a container's path and a member's name in it (``bilagor.zip!/missiv.txt``).
+MEMBER_SEPARATOR = "!/"
+
+
+def public_path(path: str) -> str:
+    """What the public sees of a path: the file name only, and for a member of a zip or
+    a mail the container's file name and the member's path in it
+    (``/srv/diariet/bilagor.zip!/bilagor/missiv.txt`` → ``bilagor.zip!/bilagor/missiv.txt``)."""
+    outer, separator, inner = path.partition(MEMBER_SEPARATOR)
+    return outer.rsplit("/", 1)[-1] + separator + inner
+
+
 def document_id(sha256: str) -> str:
     """A document's id: the first 16 hex digits of its content hash (stable, URL-safe)."""
     return sha256[:16]
@@ -155,13 +167,18 @@ class Document:
         return None
 
     def to_json(self, *, with_text: bool = False) -> dict[str, Any]:
-        """The contract's JSON for this document (``text`` added when asked for)."""
+        """The contract's JSON for this document (``text`` added when asked for), with
+        ``projects_suggested`` (projects not yet confirmed in the registry) and
+        ``topic_cues`` (each topic's cue words found) when extraction found them."""
         data = {name: self.get(name) for name in DOCUMENT_FIELDS}
         if self.metadata.get("arenden"):
             data["arenden"] = [
                 {key: arende.get(key) for key in ARENDE_FIELDS}
                 for arende in self.metadata["arenden"]
             ]
+        for extra in ("projects_suggested", "topic_cues"):
+            if self.metadata.get(extra):
+                data[extra] = self.metadata[extra]
         if with_text:
             data["text"] = self.text
         return data

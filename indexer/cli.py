@@ -81,11 +81,14 @@ def index(
         ocr_mode=ocr_mode,
     )
     counts = report.counts
+    members = len(report.members)
     ocr_pages = f", {report.ocr_pages} by OCR" if report.ocr_pages else ""
+    files = f"{len(report.outcomes) - members} files" + (
+        f" and {members} attachments or archive members" if members else "")
     click.echo(
         f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
-        f"{counts['failed']} failed ({len(report.outcomes)} files, {report.pages} pages"
-        f"{ocr_pages}, {report.elapsed:.1f} s)",
+        f"{counts['failed']} failed ({files}, {report.pages} pages{ocr_pages}, "
+        f"{report.elapsed:.1f} s)",
         err=True,
     )
     _needs_ocr_line(report.needs_ocr, ocr_mode)

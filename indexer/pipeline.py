@@ -31,6 +31,7 @@ from archive.catalog import Catalog, now_iso, sha256_file
 from archive.home import ensure_home, write_lock
 from archive.jobs import clear_job, write_job
 from archive.models import document_id
+from indexer import parts
 from indexer.clean import clean_pages
 from indexer.extract import extract, ocr
 from indexer.language import detect_language
@@ -96,6 +97,11 @@ class IndexReport:
         return [o for o in self.outcomes if o.status == "failed"]
 
     @property
+    def members(self) -> list[FileOutcome]:
+        """Outcomes of the attachments and archive members (``container!/name``)."""
+        return [o for o in self.outcomes if parts.SEPARATOR in o.path]
+
+    @property
     def failed_before(self) -> list[FileOutcome]:
         return [o for o in self.outcomes if o.failed_before]
 
@@ -155,13 +161,15 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def process_file(task: tuple[str, str]) -> dict[str, Any]:
+def process_file(task: tuple[str, str] | tuple[str, str, int]) -> dict[str, Any]:
     """Extract, clean and describe one file (runs in a worker; pure of the catalog).
 
-    ``task`` is ``(path to read, the file's own name)``; the name matters when the path
-    is a content-addressed original without an extension.
+    ``task`` is ``(path to read, the file's own name)``, and for a member of a mail or
+    an archive, how deep in containers it is; the name matters when the path is a
+    content-addressed original or a spooled member.
     """
-    path, _name = task
+    path, _name, *nested = task
+    depth = nested[0] if nested else 0
     registry = _registry if _registry is not None else Registry.load(None)
     extracted = extract(path)
     text, page_starts = clean_pages(extracted.pages)
@@ -171,7 +179,6 @@ def process_file(task: tuple[str, str]) -> dict[str, Any]:
         text,
         title_hint=extracted.title,
         blocks=extracted.blocks,
-        language=language,
         registry=registry,
         page_starts=page_starts,
     )
@@ -188,8 +195,9 @@ def process_file(task: tuple[str, str]) -> dict[str, Any]:
     if extracted.warnings:
         metadata["warnings"] = extracted.warnings
     metadata["personnummer"] = personnummer or metadata.get("personnummer", 0)
+    metadata.update(extracted.metadata)
     sig = signature(text) if len(text.split()) >= MIN_WORDS_FOR_DUPLICATES else None
-    return {
+    result = {
         "content_type": extracted.content_type,
         "text": text,
         "page_starts": page_starts,
@@ -197,6 +205,9 @@ def process_file(task: tuple[str, str]) -> dict[str, Any]:
         "signature": sig,
         "bands": bands(sig) if sig else [],
     }
+    if extracted.parts:  # a mail or an archive: its members are tasks of their own
+        result.update(parts.spool(extracted.parts, depth))
+    return result
 
 
 # -- the parent: the single writer --------------------------------------------------
@@ -363,7 +374,7 @@ def index_paths(
     # forked later, each would start with its own view of them (~2 KB a file).
     with write_lock(home, purpose="arkiv index"), Catalog(home) as catalog, \
             _running_job(home, command) as update, _BackgroundSync(home) as background, \
-            WorkerPool(
+            parts.spools_removed(), WorkerPool(
                 process_file,
                 workers=workers,
                 timeout=timeout,
@@ -460,39 +471,63 @@ def index_paths(
                 originals[key] = copier.submit(catalog.store_original, key, facts[key][0])
                 yield key, task
 
+        def store(key: str, value: dict[str, Any], container: parts.Open | None = None) -> None:
+            """Archive a processed file; a container with the list of its members."""
+            digest, st = facts[key]
+            try:
+                originals.pop(key).result()
+                # One commit a document: its row, its duplicate group, its log line.
+                with catalog.transaction():
+                    doc_id, status = archive_document(
+                        catalog, key, value, sha256=digest, source=key,
+                        size=st.st_size, mtime=st.st_mtime)
+                    if container is not None:
+                        catalog.set_parts(doc_id, container.listed)
+                    if container is not None or status == "updated":  # members may be gone
+                        kept = container.kept if container is not None else []
+                        catalog.retire_paths_under(key + parts.SEPARATOR, kept, doc_id)
+                    outcome = FileOutcome(key, status, document_id=doc_id)
+                    log(outcome, st)
+            except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only …
+                detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                record(FileOutcome(key, "failed", f"could not archive: {detail}"), st=st,
+                       remember=False)
+                return
+            metadata = value["metadata"]
+            report.needs_ocr += bool(metadata["needs_ocr"])
+            count(outcome, pages=metadata["pages"],
+                  ocr_pages=metadata.get("text_source", []).count("ocr"))
+
+        def store_member(key: str, value: dict[str, Any], entry: dict[str, Any]) -> tuple[str, str]:
+            _fallback_title(value["metadata"], Path(key).name)
+            with catalog.transaction():
+                return archive_document(catalog, key, value, sha256=entry["sha256"],
+                                        source=entry["path"], size=entry["size"])
+
+        def member_outcome(outcome: parts.Outcome) -> None:
+            path, status, reason, doc_id = outcome
+            member = FileOutcome(path, status, reason, document_id=doc_id)
+            log(member)
+            report.outcomes.append(member)
+
+        containers = parts.Containers(catalog, store_member, member_outcome)
         with ThreadPoolExecutor(1, thread_name_prefix="arkiv-originals") as copier:
-            for result in pool.map_unordered(store_ahead(copier)):
+            for result in pool.map_unordered(containers.tasks(store_ahead(copier))):
                 key = result.key
-                digest, st = facts[key]
-                if result.error is not None:
+                if containers.owns(key):  # a member of a mail or an archive
+                    containers.handle(key, result.value, result.error)
+                elif result.error is not None:
+                    digest, st = facts[key]
                     _discard_original(catalog, originals.pop(key), digest)
                     record(FileOutcome(key, "failed", result.error), st=st)
                     continue
-                value = result.value
-                metadata = value["metadata"]
-                _fallback_title(metadata, Path(key).name)
-                try:
-                    originals.pop(key).result()
-                    # One commit a document: its row, its duplicate group, its log line.
-                    with catalog.transaction():
-                        doc_id, status = catalog.add_document(
-                            path=key, sha256=digest, source=key, filename=Path(key).name,
-                            content_type=value["content_type"], size=st.st_size,
-                            text=value["text"], page_starts=value["page_starts"],
-                            metadata=metadata, signature=value["signature"],
-                            bands=value["bands"], mtime=st.st_mtime,
-                        )
-                        group_duplicates(catalog, doc_id, value["signature"], value["bands"])
-                        outcome = FileOutcome(key, status, document_id=doc_id)
-                        log(outcome, st)
-                except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only …
-                    detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-                    outcome = FileOutcome(key, "failed", f"could not archive: {detail}")
-                    record(outcome, st=st, remember=False)
-                    continue
-                report.needs_ocr += bool(metadata["needs_ocr"])
-                count(outcome, pages=metadata["pages"],
-                      ocr_pages=metadata.get("text_source", []).count("ocr"))
+                else:
+                    value = result.value
+                    _fallback_title(value["metadata"], Path(key).name)
+                    if value.get("parts"):  # archived once its members are
+                        containers.open(key, value, lambda c, key=key, value=value: store(key, value, c))
+                    else:
+                        store(key, value)
                 if time.monotonic() - last_sync >= INDEX_SYNC_SECONDS:
                     background.sync()
                     last_sync = time.monotonic()
@@ -503,6 +538,23 @@ def index_paths(
         report.elapsed = time.monotonic() - started
         catalog.finish_run(run_id, report.counts)
     return report
+
+
+def archive_document(
+    catalog: Catalog, path: str, value: dict[str, Any], *, sha256: str, source: str,
+    size: int, mtime: float | None = None,
+) -> tuple[str, str]:
+    """Archive one processed file (or container member) as a document version of
+    ``path`` and put it into its near-duplicate group; returns (document id, status)."""
+    doc_id, status = catalog.add_document(
+        path=path, sha256=sha256, source=source, filename=Path(path).name,
+        content_type=value["content_type"], size=size,
+        text=value["text"], page_starts=value["page_starts"],
+        metadata=value["metadata"], signature=value["signature"],
+        bands=value["bands"], mtime=mtime,
+    )
+    group_duplicates(catalog, doc_id, value["signature"], value["bands"])
+    return doc_id, status
 
 
 @contextlib.contextmanager
@@ -607,6 +659,7 @@ def _reextract(
                 if result.error is not None:
                     catalog.log(None, by_id[result.key].path, "failed", reason=result.error)
                     continue
+                parts.remove_spool(result.value)  # members are documents of their own
                 metadata = result.value["metadata"]
                 _fallback_title(metadata, by_id[result.key].filename)
                 catalog.replace_content(

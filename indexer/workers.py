@@ -167,18 +167,18 @@ class WorkerPool:
         """Yield a TaskResult for every ``(key, arg)`` task, in the order they finish.
 
         Tasks are pulled from ``tasks`` lazily, so a generator over a huge folder is
-        never held in memory at once.
+        never held in memory at once. ``tasks`` may grow while results are consumed (a
+        container's members are tasks of their own): whenever a worker is free it is
+        asked again, and the run ends when it has nothing more and no task is running.
         """
         pending = iter(tasks)
         backlog: deque[tuple[Any, Any]] = deque()
-        exhausted = False
         while True:
             for worker in self._workers:
                 while len(worker.tasks) < PREFETCH:
                     if not backlog:
-                        nxt = None if exhausted else next(pending, None)
+                        nxt = next(pending, None)
                         if nxt is None:
-                            exhausted = True
                             break
                         backlog.append(nxt)
                     task = backlog.popleft()

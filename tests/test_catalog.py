@@ -105,6 +105,7 @@ def test_an_older_catalog_is_migrated_keeping_its_documents(tmp_path: Path, home
         doc_id, _ = _add(catalog, tmp_path / "gammal.txt", "Ett dokument från version 1")
     db = sqlite3.connect(home / "catalog.sqlite3")
     db.execute("DROP TABLE failed_files")  # take the catalog back to schema 1
+    db.execute("DROP TABLE parts")
     db.execute("UPDATE schema_version SET version = 1")
     db.commit()
     db.close()

@@ -318,7 +318,8 @@ def test_html_named_txt_is_read_as_html(tmp_path: Path) -> None:
         (bytes(random.Random(1).randbytes(5000)), "brus.txt", "not text: binary content"),
         (b"\x89PNG\r\n\x1a\n" + bytes(100), "bild.txt", "damaged or unreadable image"),
         (b"PK\x03\x04" + bytes(100), "dom.docx", "not a Word document: broken zip container"),
-        (b"PK\x03\x04" + bytes(100), "arkiv.zip", "unsupported file type (application/zip)"),
+        (b"PK\x03\x04" + bytes(100), "arkiv.zip", "broken zip archive: File is not a zip file"),
+        (b"7z\xbc\xaf\x27\x1c" + bytes(100), "arkiv.7z", "unsupported file type (application/x-7z-compressed)"),
         (b"<html><body><script>var a = 1;</script></body></html>", "tom.html", "HTML document has no text"),
     ],
 )

@@ -13,7 +13,14 @@ from flask import Blueprint, Response, current_app, request, url_for
 from web import browse
 from web.about import status
 from web.archive_access import archive
-from web.documents import arende_citation, arende_json, find_arende, load_document, relations
+from web.documents import (
+    arende_citation,
+    arende_json,
+    container_links,
+    find_arende,
+    load_document,
+    relations,
+)
 from web.openapi import openapi_document
 from web.search import exports
 from web.state import DATES, FILTERS, facet_links, parse_query, search_url
@@ -66,11 +73,13 @@ def search() -> Response:
 
 @bp.get("/documents/<doc_id>")
 def document(doc_id: str) -> Response:
-    """Document.to_json(with_text=True) plus renderings, versions, similar and file facts."""
+    """Document.to_json(with_text=True) plus renderings, versions, similar, its parts or
+    containers (a mail's attachments, the mail an attachment came with) and file facts."""
     doc = load_document(doc_id)
     data = doc.to_json(with_text=True)
     data.update(doc.text_origin())
     data.update(relations(doc))
+    data.update(container_links(doc))
     data["file"] = {
         "filename": doc.filename,
         "content_type": doc.content_type,

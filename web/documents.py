@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, render_template, request, send_file, url_for
@@ -24,6 +25,9 @@ from web.i18n import gettext as _
 from web.labels import FIELD_LABELS, value_label
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+#: Content types of mails: their parts are "Bilagor", an archive's are its "Innehåll".
+MAIL_TYPES = frozenset({"message/rfc822", "application/vnd.ms-outlook"})
 
 _DOCUMENT_ID = re.compile(r"[0-9a-f]{16}")
 PDF = "application/pdf"
@@ -96,6 +100,10 @@ def metadata_rows(document: Document) -> list[MetadataRow]:
                 (value_label(name, v), url_for("search.search", **{param: v}) if param else None)
                 for v in values
             ]
+        if name == "projects":
+            suggested = set(document.metadata.get("projects_suggested") or [])
+            links = [(f"{text} ({_('föreslaget')})" if value in suggested else text, url)
+                     for (text, url), value in zip(links, values, strict=True)]
         rows.append(MetadataRow(_(FIELD_LABELS[name]), links))
     return rows
 
@@ -153,6 +161,37 @@ def relations(document: Document) -> dict[str, list[dict[str, Any]]]:
             _summary(hit.document) for hit in similar if hit.id not in group
         ][: current_app.config["SIMILAR_LIMIT"]],
     }
+
+
+def container_links(document: Document) -> dict[str, list[dict[str, Any]]]:
+    """A container's members ("Bilagor" of a mail, the files of a zip) and the
+    containers a document came in ("Bilaga till e-post …"), ready to render."""
+    catalog = archive().catalog
+    members = catalog.parts_of(document.id)
+    containers = catalog.containers_of(document.id)
+    linked = catalog.get_many(
+        [doc_id for _name, doc_id, _problem in members if doc_id]
+        + [doc_id for doc_id, _name in containers], with_text=False)
+    return {
+        "parts": [
+            {"name": name, "problem": problem,
+             "title": _own_title(linked[doc_id], name) if doc_id in linked else None,
+             "url": url_for("documents.document", doc_id=doc_id) if doc_id in linked else None}
+            for name, doc_id, problem in members
+        ],
+        "containers": [
+            {"name": name, "title": linked[doc_id].get("title") or linked[doc_id].filename,
+             "mail": linked[doc_id].content_type in MAIL_TYPES,
+             "url": url_for("documents.document", doc_id=doc_id)}
+            for doc_id, name in containers if doc_id in linked
+        ],
+    }
+
+
+def _own_title(document: Document, name: str) -> str | None:
+    """A member's title when it says more than its file name ("OUTER 1" of "OUTER 1.pdf")."""
+    title = document.get("title")
+    return title if title and title not in (name, PurePosixPath(name).stem) else None
 
 
 def arende_label(arende: dict[str, Any]) -> str:
@@ -252,7 +291,9 @@ def document(doc_id: str) -> str:
         is_pdf=(doc.content_type or "").startswith(PDF),
         origin=origin,
         ocr_pages=[n for n, source in enumerate(origin["text_source"], 1) if source == "ocr"],
+        is_mail=doc.content_type in MAIL_TYPES,
         **relations(doc),
+        **container_links(doc),
     )
 
 

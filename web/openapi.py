@@ -185,6 +185,13 @@ def openapi_document() -> dict[str, Any]:
                                 "renderings": {"type": "array", "items": {"type": "object"}},
                                 "versions": {"type": "array", "items": {"type": "object"}},
                                 "similar": {"type": "array", "items": {"type": "object"}},
+                                "parts": {"type": "array", "items": {"type": "object"},
+                                          "description": "A mail's attachments, an archive's "
+                                          "files: name, title, url (null when it could not be "
+                                          "read), problem"},
+                                "containers": {"type": "array", "items": {"type": "object"},
+                                               "description": "The mails or archives this "
+                                               "document came in: name, title, mail, url"},
                                 "file": {"type": "object"},
                                 "text_source": {
                                     "type": "array",

@@ -9,6 +9,18 @@ a module with one front function ``extract(path) -> Extracted``:
 - ``indexer.extract.html`` — text/html (main content only, standard library parser)
 - ``indexer.extract.docx`` — Word .docx (paragraphs and page breaks, standard library)
 - ``indexer.extract.image`` — PNG, JPEG, TIFF (multi-page, Group 4): OCR (``indexer.extract.ocr``)
+- ``indexer.extract.office`` — what the zip-based office formats share
+- ``indexer.extract.xlsx`` — Excel .xlsx (the cells' text, a page a sheet, standard library)
+- ``indexer.extract.doc``  — Word 97–2003 .doc (Debian ``antiword``, ``catdoc`` as the fallback)
+- ``indexer.extract.odf``  — OpenDocument text, spreadsheets and presentations (standard library)
+- ``indexer.extract.rtf``  — RTF (striprtf)
+- ``indexer.extract.xml``  — XML: Riksdagen ``dokumentstatus``, other XML as readable text
+- ``indexer.extract.mail`` — e-mail (.eml, Outlook .msg): the mail, and its attachments as parts
+- ``indexer.extract.containers`` — zip, tar, gzip, bzip2: every member a part
+
+A mail or an archive is one file and several documents: its extractor returns the
+container's own text and its members as :class:`Part` s, which the pipeline makes
+documents of their own (:mod:`indexer.parts`).
 
 Whatever goes wrong inside a file, callers see only :class:`ExtractionError` with a
 one-line reason a user can read.
@@ -20,6 +32,7 @@ import importlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 PDF = "application/pdf"
 TEXT = "text/plain"
@@ -27,6 +40,19 @@ HTML = "text/html"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 #: Scans and photos of paper, read by OCR.
 IMAGES = ("image/png", "image/jpeg", "image/tiff")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOC = "application/msword"
+ODT = "application/vnd.oasis.opendocument.text"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+ODP = "application/vnd.oasis.opendocument.presentation"
+RTF = "application/rtf"
+XML = "application/xml"
+EML = "message/rfc822"
+MSG = "application/vnd.ms-outlook"
+ZIP = "application/zip"
+TAR = "application/x-tar"
+GZIP = "application/gzip"
+BZIP2 = "application/x-bzip2"
 #: Content we recognise as binary but cannot read.
 BINARY = "application/octet-stream"
 
@@ -38,6 +64,19 @@ EXTRACTORS: dict[str, str] = {
     HTML: "indexer.extract.html",
     DOCX: "indexer.extract.docx",
     **dict.fromkeys(IMAGES, "indexer.extract.image"),
+    XLSX: "indexer.extract.xlsx",
+    DOC: "indexer.extract.doc",
+    ODT: "indexer.extract.odf",
+    ODS: "indexer.extract.odf",
+    ODP: "indexer.extract.odf",
+    RTF: "indexer.extract.rtf",
+    XML: "indexer.extract.xml",
+    EML: "indexer.extract.mail",
+    MSG: "indexer.extract.mail",
+    ZIP: "indexer.extract.containers",
+    TAR: "indexer.extract.containers",
+    GZIP: "indexer.extract.containers",
+    BZIP2: "indexer.extract.containers",
 }
 
 #: How many bytes of a file ``sniff`` looks at.
@@ -51,23 +90,35 @@ _MAGIC: list[tuple[bytes, str]] = [
     (b"II*\x00", "image/tiff"),
     (b"MM\x00*", "image/tiff"),
     (b"\x97JB2\r\n\x1a\n", "image/jbig2"),
-    (b"PK\x03\x04", "application/zip"),
+    (b"PK\x03\x04", ZIP),
+    (b"PK\x05\x06", ZIP),  # an empty zip
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"),
-    (b"\x1f\x8b", "application/gzip"),
-    (b"BZh", "application/x-bzip2"),
+    (b"\x1f\x8b", GZIP),
+    (b"BZh", BZIP2),
     (b"7z\xbc\xaf\x27\x1c", "application/x-7z-compressed"),
-    (b"{\\rtf", "application/rtf"),
+    (b"{\\rtf", RTF),
 ]
+#: Where a tar header says "ustar" (POSIX and GNU tar).
+_TAR_MAGIC_AT = 257
 
 #: Office formats inside a zip or OLE container, named by extension when it agrees.
 _CONTAINER_TYPES = {
     ".docx": DOCX,
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xlsx": XLSX,
     ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".doc": "application/msword",
+    ".odt": ODT,
+    ".ods": ODS,
+    ".odp": ODP,
+    ".doc": DOC,
+    ".dot": DOC,
+    ".msg": MSG,
     ".xls": "application/vnd.ms-excel",
 }
+#: An OpenDocument zip names its type in a first, uncompressed member ``mimetype``.
+_ODF_MIMETYPE = re.compile(rb"PK\x03\x04.{26}mimetype(application/vnd\.oasis\.opendocument\.[a-z]+)", re.DOTALL)
+#: A mail starts with header fields: ``Name: value`` lines (and folded continuations).
+_HEADER_LINE = re.compile(r"[A-Za-z][A-Za-z0-9-]*:.*|[ \t]+\S.*")
+_MAIL_HEADERS = frozenset({"date", "subject", "message-id", "received", "mime-version", "to"})
 
 _HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
 #: Elements an HTML document or fragment starts with; any other element starts XML.
@@ -117,6 +168,21 @@ class Extracted:
     ocr_confidence: float | None = None
     #: What OCR did for the file (:attr:`indexer.extract.ocr.PageReader.status`).
     ocr_status: str | None = None
+    #: What the format itself states (a mail's sender and date, a Riksdagen document's
+    #: dok_id): metadata fields that win over what is read from the text.
+    metadata: dict[str, Any] = field(default_factory=dict)
+    #: The members of a container (a mail's attachments, an archive's files).
+    parts: list[Part] = field(default_factory=list)
+
+
+@dataclass
+class Part:
+    """One member of a container: its name inside it (``bilagor/missiv.txt``) and its
+    bytes, or the one-line reason it cannot be read (an encrypted member, a zip bomb)."""
+
+    name: str
+    data: bytes | None = None
+    problem: str | None = None
 
 
 class ExtractionError(Exception):
@@ -135,9 +201,14 @@ def sniff(data_head: bytes, filename: str) -> str:
         return PDF
     for magic, content_type in _MAGIC:
         if data_head.startswith(magic):
-            if content_type in ("application/zip", "application/x-ole-storage"):
+            if content_type in (ZIP, "application/x-ole-storage"):
+                odf = _ODF_MIMETYPE.match(data_head)
+                if odf:
+                    return odf.group(1).decode("ascii")
                 return _CONTAINER_TYPES.get(suffix, content_type)
             return content_type
+    if data_head[_TAR_MAGIC_AT : _TAR_MAGIC_AT + 5] == b"ustar":
+        return TAR
     # text.py imports this package, so it is imported here, when first needed.
     from indexer.extract.text import looks_binary, peek_text
 
@@ -148,7 +219,26 @@ def sniff(data_head: bytes, filename: str) -> str:
         return markup
     if suffix in _HTML_EXTENSIONS:
         return HTML
+    if suffix == ".eml" or _looks_like_mail(peek_text(data_head)):
+        return EML
     return TEXT
+
+
+def _looks_like_mail(head: str) -> bool:
+    """Whether a text starts with a mail's header: only header lines up to the first
+    blank line, among them ``From`` and two more that mails carry."""
+    names = set()
+    lines = head.splitlines()
+    if lines and lines[0].startswith("From "):  # an mbox separator line
+        lines = lines[1:]
+    for line in lines:
+        if not line.strip():
+            break
+        if not _HEADER_LINE.fullmatch(line):
+            return False
+        if not line[0].isspace():
+            names.add(line.split(":", 1)[0].lower())
+    return "from" in names and len(names & _MAIL_HEADERS) >= 2
 
 
 def _first_markup(head: str) -> str | None:

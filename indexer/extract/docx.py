@@ -8,37 +8,25 @@ snippet's page number matches the printed document as closely as the file allows
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
 from indexer.clean import normalise_characters
 from indexer.extract import DOCX, Extracted, ExtractionError
+from indexer.extract.office import core_title, office_zip, xml_member
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
-#: A document.xml larger than this unpacked is refused (a zip bomb, not a report).
-MAX_XML_BYTES = 256 * 1024 * 1024
+KIND = "a Word document"
 #: Paragraph styles that mark a title, in English and Swedish Word.
 TITLE_STYLES = frozenset({"title", "rubrik", "heading1", "rubrik1"})
 
 
 def extract(path: Path) -> Extracted:
     """The text of a .docx, page by page (pages split at page breaks)."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise ExtractionError("not a Word document: broken zip container") from exc
-    with archive:
-        try:
-            info = archive.getinfo("word/document.xml")
-        except KeyError:
-            raise ExtractionError("not a Word document: no word/document.xml") from None
-        if info.file_size > MAX_XML_BYTES:
-            raise ExtractionError("Word document too large to extract")
-        with archive.open(info) as handle:
+    with office_zip(path, KIND) as archive:
+        with xml_member(archive, "word/document.xml", KIND) as handle:
             pages, styled_title = _read_body(handle)
-        title = styled_title or _core_title(archive)
+        title = styled_title or core_title(archive)
     pages = [normalise_characters(page) for page in pages]
     if not any(page.strip() for page in pages):
         raise ExtractionError("empty file: the Word document has no text")
@@ -84,14 +72,3 @@ def _read_body(handle: object) -> tuple[list[str], str | None]:
         raise ExtractionError(f"not a Word document: broken XML ({exc})") from exc
     return ["\n\n".join(p for p in page if p.strip()) for page in pages], title
 
-
-def _core_title(archive: zipfile.ZipFile) -> str | None:
-    try:
-        with archive.open("docProps/core.xml") as handle:
-            root = ElementTree.parse(handle).getroot()
-    except (KeyError, ElementTree.ParseError):
-        return None
-    element = root.find(DC_TITLE)
-    text = " ".join((element.text or "").split()) if element is not None else ""
-    # One-word core titles are template names ("ReferatLagrummet", "Normal"), not titles.
-    return text if len(text.split()) >= 2 else None

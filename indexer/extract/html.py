@@ -55,19 +55,20 @@ _WINDOWS_1252_ALIASES = frozenset({"latin_1", "iso8859-1", "ascii", "cp1252"})
 def extract(path: Path) -> Extracted:
     """Read an HTML file: its main text as one page, and its title."""
     text, encoding, warnings = _decode(path.read_bytes())
-    parser = _ContentParser()
-    parser.feed(text)
-    parser.close()
-    body = normalise_characters(parser.content_text())
+    body, title = html_text(text)
     if not body.strip():
         raise ExtractionError("HTML document has no text")
     return Extracted(
-        pages=[body],
-        content_type=HTML,
-        title=parser.title(),
-        encoding=encoding,
-        warnings=warnings,
+        pages=[body], content_type=HTML, title=title, encoding=encoding, warnings=warnings
     )
+
+
+def html_text(markup: str) -> tuple[str, str | None]:
+    """The main text of decoded HTML markup and its title (also for HTML mail bodies)."""
+    parser = _ContentParser()
+    parser.feed(markup)
+    parser.close()
+    return normalise_characters(parser.content_text()), parser.title()
 
 
 def _decode(data: bytes) -> tuple[str, str, list[str]]:

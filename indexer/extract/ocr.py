@@ -12,8 +12,10 @@ Scanned PDF pages (:mod:`indexer.extract.pdf`) and image files
   its TSV output gives the words, their lines and paragraphs, and a confidence
   per word. The page image goes in on stdin as a PNG with light compression
   (encoding a noisy page at the default level took longer than reading it);
-- a page that reads badly (few words, low confidence) is checked for a turned
-  scan (90°, 180°, 270°) with Tesseract's orientation detection and read again.
+- a page that reads badly (few words, low confidence) is read again as sparse text
+  (``--psm 11``: the layout analysis passed over large light lettering on a cover
+  page), then checked for a turned scan (90°, 180°, 270°) with Tesseract's
+  orientation detection and read again; the reading with more confident words wins.
 
 Each page has its own time budget (``settings().page_timeout``); the worker
 pool's time limit for the file is paused meanwhile
@@ -201,12 +203,13 @@ def recognise(image: Image.Image, *, dpi: int = DPI, timeout: float = DEFAULT_PA
         page = page.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
     try:
         result = _tesseract(page, dpi, timeout)
-        if result.words < POOR_WORDS or (result.confidence or 0) < POOR_CONFIDENCE:
+        if _poor(result):  # a sparse page, whose layout analysis may pass text over
+            result = max(result, _tesseract(page, dpi, timeout, "--psm", "11"), key=_weight)
+        if _poor(result):
             turn = _orientation(page, dpi, timeout)
             if turn:
-                turned = _tesseract(page.rotate(-turn, expand=True), dpi, timeout)
-                if (turned.confidence or 0) * turned.words > (result.confidence or 0) * result.words:
-                    result = turned
+                result = max(result, _tesseract(page.rotate(-turn, expand=True), dpi, timeout),
+                             key=_weight)
     except subprocess.TimeoutExpired:
         return OcrPage("", None, 0, error=f"OCR gave up after {timeout:g} s")
     except (OSError, subprocess.CalledProcessError) as exc:
@@ -249,8 +252,17 @@ def _run(page: Image.Image, dpi: int, timeout: float, *args: str) -> str:
     return completed.stdout.decode("utf-8", errors="replace")
 
 
-def _tesseract(page: Image.Image, dpi: int, timeout: float) -> OcrPage:
-    return text_of_tsv(_run(page, dpi, timeout, "-l", "+".join(LANGUAGES), "tsv"), dpi)
+def _tesseract(page: Image.Image, dpi: int, timeout: float, *options: str) -> OcrPage:
+    return text_of_tsv(_run(page, dpi, timeout, "-l", "+".join(LANGUAGES), *options, "tsv"), dpi)
+
+
+def _poor(page: OcrPage) -> bool:
+    return page.words < POOR_WORDS or (page.confidence or 0) < POOR_CONFIDENCE
+
+
+def _weight(page: OcrPage) -> float:
+    """Which of two readings of a page to keep: confident words count."""
+    return (page.confidence or 0) * page.words
 
 
 def _orientation(page: Image.Image, dpi: int, timeout: float) -> int:
