@@ -311,6 +311,8 @@ def text_of_tsv(tsv: str, dpi: int = DPI) -> OcrPage:
         if confidence >= 0:
             confidences.append(confidence)
     texts = ["\n".join(" ".join(words) for words in lines) for lines in paragraphs]
+    if not any(ch.isalnum() for text in texts for ch in text):  # specks read as marks
+        return OcrPage("", None, 0)
     mean = sum(confidences) / len(confidences) / 100 if confidences else None
     points = 72 / dpi
     blocks = [
