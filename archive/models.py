@@ -141,6 +141,17 @@ class Document:
             return []
         return value
 
+    def text_origin(self) -> dict[str, Any]:
+        """Where the text came from: ``text_source`` per page (``text``: the file's own;
+        ``ocr``: read by OCR; ``none``: an image not read), ``ocr_confidence`` (mean OCR
+        word confidence, 0–1) and ``ocr_status`` (done, failed, unavailable, off; null
+        when no page needed OCR)."""
+        return {
+            "text_source": self.metadata.get("text_source") or ["text"] * len(self.page_starts),
+            "ocr_confidence": self.metadata.get("ocr_confidence"),
+            "ocr_status": self.metadata.get("ocr_status"),
+        }
+
     def page_of(self, offset: int) -> int:
         """The 1-based page number that holds character ``offset`` of the text."""
         page = 1

@@ -17,7 +17,7 @@ import sys
 import time
 
 #: Benchmark modules of this package, in the order they run (``main(argv) -> int``).
-BENCHMARKS = ("search", "access", "ingest", "merge", "pdftext", "load", "workers")
+BENCHMARKS = ("search", "access", "ingest", "merge", "pdftext", "ocr", "load", "workers")
 
 
 def available() -> list[str]:

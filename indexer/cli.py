@@ -22,6 +22,7 @@ from archive.catalog import Catalog
 from archive.home import ArchiveError, resolve_home
 from archive.models import DOCUMENT_FIELDS, KINDS, Document, arende_citation
 from archive.query import MAX_PAGE_SIZE, SORTS, Query, Results, date_bound
+from indexer.extract.ocr import MODES as OCR_MODES
 from indexer.progress import MODES
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -73,6 +74,9 @@ def _broker_url(ctx: click.Context, param: click.Parameter, value: str | None) -
               help="Seconds one file may take before it is given up.")
 @click.option("--progress", type=click.Choice(MODES), default="auto", show_default=True)
 @click.option("--retry-failed", is_flag=True, help="Try files again that failed before, unchanged.")
+@click.option("--ocr", "ocr_mode", type=click.Choice(OCR_MODES), default="auto", show_default=True,
+              help="Read scans with Tesseract: pages without text and images (auto), also "
+                   "scanned pages with a text layer (always), or none (never).")
 @click.option("--broker", metavar="URL", callback=_broker_url,
               help="Hand extraction to 'arkiv worker's through this Redis (redis://host:6379/0).")
 @click.option("--access", type=click.Choice(("public", "internal")), default="public",
@@ -83,6 +87,7 @@ def _broker_url(ctx: click.Context, param: click.Parameter, value: str | None) -
 def index(
     ctx: click.Context, paths: tuple[Path, ...], registry: Path | None, workers: int | None,
     timeout: float, progress: str, retry_failed: bool, access: str, broker: str | None,
+    ocr_mode: str,
 ) -> int:
     """Ingest files and folders (recursively; unchanged files are skipped)."""
     from indexer.pipeline import index_paths
@@ -90,17 +95,20 @@ def index(
     report = index_paths(
         _home(ctx), paths, registry_dir=_registry(registry and str(registry)),
         workers=workers, timeout=timeout, progress=progress, retry_failed=retry_failed,
-        access=access, broker=broker,
+        access=access, broker=broker, ocr_mode=ocr_mode,
     )
     counts = report.counts
     members = len(report.members)
+    ocr_pages = f", {report.ocr_pages} by OCR" if report.ocr_pages else ""
     files = f"{len(report.outcomes) - members} files" + (
         f" and {members} attachments or archive members" if members else "")
     click.echo(
         f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
-        f"{counts['failed']} failed ({files}, {report.pages} pages, {report.elapsed:.1f} s)",
+        f"{counts['failed']} failed ({files}, {report.pages} pages{ocr_pages}, "
+        f"{report.elapsed:.1f} s)",
         err=True,
     )
+    _needs_ocr_line(report.needs_ocr, ocr_mode)
     if report.failed_before:
         click.echo(
             f"{len(report.failed_before)} of the unchanged files failed in an earlier run "
@@ -112,16 +120,32 @@ def index(
     return EXIT_FAILED if report.failures else EXIT_OK
 
 
+def _needs_ocr_line(files: int, ocr_mode: str) -> None:
+    """One line when files were left unread for want of OCR, saying what to do."""
+    from indexer.extract import ocr
+
+    if not files:
+        return
+    why = "OCR is off: --ocr=never" if ocr_mode == "never" else ocr.missing()
+    if why:
+        click.echo(f"{files} files need OCR: {why}; then run "
+                   "'arkiv reindex --reextract --only-needs-ocr'", err=True)
+
+
 @cli.command()
 @click.option("--reextract", is_flag=True, help="Re-run extraction on every original first.")
+@click.option("--only-needs-ocr", is_flag=True,
+              help="Re-extract only documents an earlier run flagged as needing OCR.")
+@click.option("--ocr", "ocr_mode", type=click.Choice(OCR_MODES), default="auto", show_default=True,
+              help="OCR while re-extracting (see arkiv index --ocr).")
 @click.option("--if-needed", is_flag=True, help="Only rebuild when the index is missing or outdated.")
 @click.option("--registry", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--workers", type=click.IntRange(1, 64))
 @click.option("--progress", type=click.Choice(MODES), default="auto", show_default=True)
 @click.pass_context
 def reindex(
-    ctx: click.Context, reextract: bool, if_needed: bool, registry: Path | None,
-    workers: int | None, progress: str,
+    ctx: click.Context, reextract: bool, only_needs_ocr: bool, ocr_mode: str, if_needed: bool,
+    registry: Path | None, workers: int | None, progress: str,
 ) -> int:
     """Rebuild the search index from the catalog, beside the live one, then swap."""
     from archive.index import Index
@@ -132,9 +156,11 @@ def reindex(
     if if_needed and not reextract and not Index(home).needs_rebuild():
         click.echo("index is up to date", err=True)
         return EXIT_OK
+    if only_needs_ocr and not reextract:
+        raise click.UsageError("--only-needs-ocr goes with --reextract")
     count = run_reindex(
         home, reextract=reextract, registry_dir=_registry(registry and str(registry)),
-        workers=workers, progress=progress,
+        workers=workers, progress=progress, only_needs_ocr=only_needs_ocr, ocr_mode=ocr_mode,
     )
     click.echo(f"index rebuilt: {count} documents", err=True)
     return EXIT_OK
@@ -268,6 +294,7 @@ def document_json(catalog: Catalog, doc: Document) -> dict[str, Any]:
     data = doc.to_json(with_text=True)
     data["access"] = doc.access
     data["access_reason"] = doc.access_reason
+    data.update(doc.text_origin())
     for key, value in doc.metadata.items():
         data.setdefault(key, value)
     data["renderings"] = catalog.renderings(doc.id)

@@ -174,6 +174,7 @@ class BrokerPool:
         registry_dir: str | None = None,
         timeout: float = 120.0,
         memory_mb: int | None = None,
+        ocr_mode: str = "auto",
         inline_max: int | None = None,
         broker_wait: float = BROKER_WAIT,
     ) -> None:
@@ -181,6 +182,7 @@ class BrokerPool:
         self.registry_dir = registry_dir
         self.timeout = timeout
         self.memory_mb = memory_mb
+        self.ocr_mode = ocr_mode
         self.inline_max = INLINE_MAX_BYTES if inline_max is None else inline_max
         self.broker_wait = broker_wait
         self.run = uuid.uuid4().hex
@@ -255,7 +257,7 @@ class BrokerPool:
             data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
         return {"run": self.run, "key": key, "task": list(task), "data": data,
                 "registry": self.registry_dir, "timeout": self.timeout,
-                "memory_mb": self.memory_mb}
+                "memory_mb": self.memory_mb, "ocr": self.ocr_mode}
 
     # -- results --------------------------------------------------------------------
 
@@ -433,11 +435,12 @@ class _WorkerState:
             with contextlib.suppress(*_connection_errors()):
                 self.beat()
 
-    def pool(self, registry: str | None, timeout: float, memory_mb: int | None) -> WorkerPool:
+    def pool(self, registry: str | None, timeout: float, memory_mb: int | None,
+             ocr_mode: str = "auto") -> WorkerPool:
         """This slot's (thread's) extraction process, made again when the settings change."""
         from indexer.pipeline import _init_worker, process_file
 
-        settings = (registry, timeout, memory_mb)
+        settings = (registry, timeout, memory_mb, ocr_mode)
         current = getattr(self.local, "pool", None)
         if current is not None and self.local.settings == settings:
             return current
@@ -445,12 +448,13 @@ class _WorkerState:
             current.close()
         self.local.pool = WorkerPool(
             process_file, workers=1, timeout=timeout, memory_mb=memory_mb,
-            initializer=_init_worker, initargs=(registry, os.getpid())).__enter__()
+            initializer=_init_worker, initargs=(registry, os.getpid(), ocr_mode)).__enter__()
         self.local.settings = settings
         return self.local.pool
 
     def process(self, run: str, key: str, task: list[Any], data: str | None,
-                registry: str | None, timeout: float, memory_mb: int | None) -> None:
+                registry: str | None, timeout: float, memory_mb: int | None,
+                ocr: str = "auto") -> None:
         """One task: extract, push the result to the run's list (waiting for the broker
         if it is away), and only then return (and so acknowledge the task)."""
         try:
@@ -461,7 +465,7 @@ class _WorkerState:
             if delay:
                 time.sleep(delay)
             try:
-                value, error = self._extract(key, task, data, registry, timeout, memory_mb)
+                value, error = self._extract(key, task, data, registry, timeout, memory_mb, ocr)
             except Exception as exc:  # the writer must hear of every file (disk full here …)
                 value, error = None, f"worker {self.host}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
             payload = json.dumps({"key": key, "worker": self.name, "value": value,
@@ -473,7 +477,8 @@ class _WorkerState:
             self.release(run, key)
 
     def _extract(self, key: str, task: list[Any], data: str | None, registry: str | None,
-                 timeout: float, memory_mb: int | None) -> tuple[Any, str | None]:
+                 timeout: float, memory_mb: int | None, ocr: str = "auto",
+                 ) -> tuple[Any, str | None]:
         """process_file on ``task`` (``[path, name, …]``), its file from ``data`` if given."""
         if registry and not Path(registry).is_dir():
             return None, f"registry folder not found on worker {self.host}: {registry}"
@@ -485,7 +490,7 @@ class _WorkerState:
             elif not os.path.isfile(path):
                 return None, (f"not readable on worker {self.host}: {path} (larger files are "
                               "read from storage the workers share, at the same path)")
-            pool = self.pool(registry, timeout, memory_mb)
+            pool = self.pool(registry, timeout, memory_mb, ocr)
             result = next(pool.map_unordered([(key, (path, filename, *rest))]))
         if result.value and result.value.get("parts"):
             pack_members(result.value)

@@ -35,7 +35,7 @@ from archive.models import document_id
 from indexer import parts
 from indexer.access_rules import AccessRules
 from indexer.clean import clean_pages
-from indexer.extract import extract
+from indexer.extract import extract, ocr
 from indexer.language import detect_language
 from indexer.metadata import extract_metadata
 from indexer.metadata.arenden import link_agenda
@@ -89,6 +89,9 @@ class IndexReport:
     outcomes: list[FileOutcome] = field(default_factory=list)
     elapsed: float = 0.0
     pages: int = 0
+    #: Pages read by OCR, and files left with pages that need it (OCR off or missing).
+    ocr_pages: int = 0
+    needs_ocr: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
@@ -139,11 +142,13 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, st
 # -- the work done in a worker process ----------------------------------------------
 
 
-def _init_worker(registry_dir: str | None, parent: int | None = None) -> None:
+def _init_worker(registry_dir: str | None, parent: int | None = None, ocr_mode: str = "auto",
+                 ocr_page_timeout: float = ocr.DEFAULT_PAGE_TIMEOUT) -> None:
     global _registry
     if parent is not None:
         _die_with_parent(parent)
     _registry = Registry.load(registry_dir)
+    ocr.configure(ocr_mode, ocr_page_timeout)
 
 
 #: prctl(2) option: the signal a process gets when its parent dies (Linux).
@@ -187,6 +192,10 @@ def process_file(task: tuple[str, str] | tuple[str, str, int]) -> dict[str, Any]
     metadata["language_confidence"] = round(confidence, 3)
     metadata["needs_ocr"] = extracted.needs_ocr
     metadata["pages"] = len(extracted.pages)
+    if extracted.ocr_status:
+        metadata["text_source"] = extracted.text_sources
+        metadata["ocr_confidence"] = extracted.ocr_confidence
+        metadata["ocr_status"] = extracted.ocr_status
     if extracted.encoding:
         metadata["encoding"] = extracted.encoding
     if extracted.warnings:
@@ -359,6 +368,8 @@ def index_paths(
     on_outcome: Callable[[FileOutcome], None] | None = None,
     access: str = "public",
     broker: str | None = None,
+    ocr_mode: str = "auto",
+    ocr_page_timeout: float = ocr.DEFAULT_PAGE_TIMEOUT,
 ) -> IndexReport:
     """Ingest files and folders into the archive at ``home``; see the module docstring.
 
@@ -367,6 +378,8 @@ def index_paths(
     "internal" makes every document of the run internal (also those already archived);
     so do the registry's ``access.toml`` folder rules and a sekretess marking. With
     ``broker`` (a Redis URL), extraction runs on ``arkiv worker``s (indexer.distributed).
+    ``ocr_mode`` (auto, always, never) and ``ocr_page_timeout``: see
+    :mod:`indexer.extract.ocr`.
     """
     rules = AccessRules.load(str(registry_dir) if registry_dir else None)
     home = ensure_home(Path(home))
@@ -379,7 +392,8 @@ def index_paths(
             _running_job(home, command) as update, _BackgroundSync(home) as background, \
             parts.spools_removed(), \
             extraction_pool(broker, registry_dir=registry_dir, workers=workers,
-                            timeout=timeout, memory_mb=memory_mb) as pool:
+                            timeout=timeout, memory_mb=memory_mb, ocr_mode=ocr_mode,
+                            ocr_page_timeout=ocr_page_timeout) as pool:
         run_id = catalog.start_run(command)
         found = list(discover(paths))
         bar = Progress(len(found), mode=progress, label="arkiv index", on_update=update,
@@ -409,10 +423,11 @@ def index_paths(
                 else:
                     catalog.forget_failure(outcome.path)
 
-        def count(outcome: FileOutcome, pages: int = 0) -> None:
+        def count(outcome: FileOutcome, pages: int = 0, ocr_pages: int = 0) -> None:
             report.outcomes.append(outcome)
             report.pages += pages
-            bar.advance(failed=outcome.status == "failed", pages=pages)
+            report.ocr_pages += ocr_pages
+            bar.advance(failed=outcome.status == "failed", pages=pages, ocr_pages=ocr_pages)
             if on_outcome:
                 on_outcome(outcome)
 
@@ -507,7 +522,10 @@ def index_paths(
                 record(FileOutcome(key, "failed", f"could not archive: {detail}"), st=st,
                        remember=False)
                 return
-            count(outcome, pages=value["metadata"]["pages"])
+            metadata = value["metadata"]
+            report.needs_ocr += bool(metadata["needs_ocr"])
+            count(outcome, pages=metadata["pages"],
+                  ocr_pages=metadata.get("text_source", []).count("ocr"))
 
         def store_member(key: str, value: dict[str, Any], entry: dict[str, Any]) -> tuple[str, str]:
             _fallback_title(value["metadata"], Path(key).name)
@@ -572,7 +590,8 @@ def archive_document(
 
 def extraction_pool(
     broker: str | None, *, registry_dir: str | os.PathLike[str] | None, workers: int | None,
-    timeout: float, memory_mb: int | None,
+    timeout: float, memory_mb: int | None, ocr_mode: str = "auto",
+    ocr_page_timeout: float = ocr.DEFAULT_PAGE_TIMEOUT,
 ) -> WorkerPool | BrokerPool:
     """Where extraction runs: worker processes on this machine, or, given a ``broker``
     URL, ``arkiv worker``s on any machines (the same interface: ``map_unordered``)."""
@@ -580,9 +599,11 @@ def extraction_pool(
     if broker:
         from indexer.distributed import BrokerPool
 
-        return BrokerPool(broker, registry_dir=registry, timeout=timeout, memory_mb=memory_mb)
+        return BrokerPool(broker, registry_dir=registry, timeout=timeout, memory_mb=memory_mb,
+                          ocr_mode=ocr_mode)
     return WorkerPool(process_file, workers=workers, timeout=timeout, memory_mb=memory_mb,
-                      initializer=_init_worker, initargs=(registry, os.getpid()))
+                      initializer=_init_worker,
+                      initargs=(registry, os.getpid(), ocr_mode, ocr_page_timeout))
 
 
 @contextlib.contextmanager
@@ -608,20 +629,28 @@ def reindex(
     workers: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     progress: str = "none",
+    only_needs_ocr: bool = False,
+    ocr_mode: str = "auto",
 ) -> int:
     """Rebuild the search index from the catalog; with ``reextract``, first re-run
-    extraction on every archived original (after an extractor improves).
+    extraction on every archived original (after an extractor improves), or with
+    ``only_needs_ocr`` on those an earlier run flagged ``needs_ocr`` (Tesseract was
+    missing or OCR off then).
 
     Returns the number of documents in the new index.
     """
     from archive.index import Index
 
     home = Path(home)
+    reextract = reextract or only_needs_ocr
     command = "reindex --reextract" if reextract else "reindex"
+    if only_needs_ocr:
+        command += " --only-needs-ocr"
     with write_lock(home, purpose="arkiv reindex"), Catalog(home) as catalog, \
             _running_job(home, command) as update:
         if reextract:
-            _reextract(catalog, registry_dir, workers, timeout, progress, update)
+            _reextract(catalog, registry_dir, workers, timeout, progress, update,
+                       only_needs_ocr=only_needs_ocr, ocr_mode=ocr_mode)
         index = Index(home)
         bar = Progress(catalog.count(), mode=progress, label="arkiv reindex", on_update=update)
 
@@ -649,12 +678,15 @@ def _reextract(
     timeout: float,
     progress: str,
     update: Callable[[dict[str, Any]], None],
+    *,
+    only_needs_ocr: bool = False,
+    ocr_mode: str = "auto",
 ) -> None:
     # What re-extraction needs of each document, not the documents (their metadata
     # would hold ~9 KB a document in memory for the whole run).
     docs = [_Original(d.id, d.path, d.filename, d.sha256)
             for d in catalog.iter_documents(indexable_only=False, with_text=False)
-            if d.superseded_by is None]
+            if d.superseded_by is None and (d.metadata.get("needs_ocr") or not only_needs_ocr)]
     bar = Progress(len(docs), mode=progress, label="arkiv reindex --reextract",
                    on_update=lambda figures: update({**figures, "stage": "reextract"}))
     with tempfile.TemporaryDirectory(prefix="arkiv-reextract-") as tmp:
@@ -668,7 +700,7 @@ def _reextract(
         with WorkerPool(
             process_file, workers=workers, timeout=timeout, memory_mb=DEFAULT_MEMORY_MB,
             initializer=_init_worker,
-            initargs=(str(registry_dir) if registry_dir else None, os.getpid()),
+            initargs=(str(registry_dir) if registry_dir else None, os.getpid(), ocr_mode),
         ) as pool:
             by_id = {d.id: d for d in docs}
             for result in pool.map_unordered(tasks):

@@ -49,6 +49,7 @@ class Progress:
         self.done = 0
         self.failed = 0
         self.pages = 0
+        self.ocr_pages = 0
         self.started = time.monotonic()
         self.interval = interval if interval is not None else (0.2 if mode == "bar" else 10.0)
         self._last = 0.0
@@ -57,10 +58,11 @@ class Progress:
         self.details = details
         self._updated = 0.0
 
-    def advance(self, *, failed: bool = False, pages: int = 0) -> None:
+    def advance(self, *, failed: bool = False, pages: int = 0, ocr_pages: int = 0) -> None:
         self.done += 1
         self.failed += int(failed)
         self.pages += pages
+        self.ocr_pages += ocr_pages
         now = time.monotonic()
         if now - self._last >= self.interval:
             self._last = now
@@ -86,6 +88,7 @@ class Progress:
             "total": self.total,
             "failed": self.failed,
             "pages": self.pages,
+            "ocr_pages": self.ocr_pages,
             "rate": round(rate, 2),
             "elapsed": round(elapsed, 1),
             "eta": round(eta, 1) if eta is not None else None,
@@ -103,7 +106,8 @@ class Progress:
         total = f"/{self.total}" if self.total else ""
         eta = f", ETA {_duration(f['eta'])}" if f["eta"] is not None and not final else ""
         text = (
-            f"{self.label}: {self.done}{total} files, {self.pages} pages, "
+            f"{self.label}: {self.done}{total} files, {self.pages} pages"
+            f"{f' ({self.ocr_pages} by OCR)' if self.ocr_pages else ''}, "
             f"{f['rate']:.1f} files/s{eta}, {self.failed} failed"
         )
         if f.get("workers") is not None:

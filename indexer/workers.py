@@ -7,7 +7,8 @@ worker does not sit idle while the parent stores the last result), waits on all 
 at once, and when the task a worker is running overruns its deadline, kills that
 worker and starts a fresh one. A worker that dies (out of memory, a segfault in a C
 library) costs only the task it was running; the ones queued behind it are handed
-out again.
+out again. A step of a task with a time limit of its own (OCR of a page) pauses the
+task's clock meanwhile: :func:`separate_budget`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,32 @@ from typing import Any
 #: Tasks handed to a worker at once: the one it runs and the one it takes up next.
 PREFETCH = 2
 
+#: In a worker process: its pipe to the parent (None elsewhere).
+_channel: Connection | None = None
+
+
+@dataclass(frozen=True)
+class _Budget:
+    """A worker's note to the parent: a step with its own time limit starts
+    (``seconds``) or ends (None)."""
+
+    seconds: float | None
+
+
+@contextlib.contextmanager
+def separate_budget(seconds: float) -> Iterator[None]:
+    """Run a step of the current task on a time budget of its own: the task's time
+    limit stops counting meanwhile, and the step may take ``seconds``. Outside a
+    worker (tests, a single process) it does nothing."""
+    if _channel is None:
+        yield
+        return
+    _channel.send(_Budget(seconds))
+    try:
+        yield
+    finally:
+        _channel.send(_Budget(None))
+
 
 @dataclass
 class TaskResult:
@@ -45,7 +72,9 @@ def _worker_main(
     initargs: tuple[Any, ...],
     memory_mb: int | None,
 ) -> None:
+    global _channel
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    _channel = conn
     if memory_mb:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -80,6 +109,8 @@ class _Worker:
         #: Tasks sent and not yet answered, in order; the first is the one running.
         self.tasks: deque[tuple[Any, Any]] = deque()
         self.deadline = 0.0
+        #: While a step runs on its own budget: the time the task had left.
+        self.paused: float | None = None
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -171,19 +202,31 @@ class WorkerPool:
                 key = worker.tasks[0][0]
                 if worker.conn in ready:
                     try:
-                        rkey, value, error = worker.conn.recv()
+                        message = worker.conn.recv()
                     except (EOFError, OSError):
                         worker.process.join(5)  # the pipe closes before the exit code is known
                         code = worker.process.exitcode
                         self._requeue_waiting(worker, backlog)
                         yield TaskResult(key, error=_death_reason(code))
                         continue
+                    if isinstance(message, _Budget):
+                        if message.seconds is not None:
+                            worker.paused = worker.deadline - now
+                            worker.deadline = now + message.seconds
+                        else:
+                            worker.deadline = now + (worker.paused or 0.0)
+                            worker.paused = None
+                        continue
+                    rkey, value, error = message
+                    worker.paused = None
                     worker.tasks.popleft()
                     worker.deadline = now + self.timeout  # the next task starts now
                     yield TaskResult(rkey, value, error)
                 elif now >= worker.deadline:
+                    overran = worker.paused is not None
                     self._requeue_waiting(worker, backlog)
-                    yield TaskResult(key, error=f"timed out after {self.timeout:g} s")
+                    yield TaskResult(key, error="a step overran its own time limit (OCR of a page)"
+                                     if overran else f"timed out after {self.timeout:g} s")
 
     def _requeue_waiting(self, worker: _Worker, backlog: deque[tuple[Any, Any]]) -> None:
         """Replace a worker that died or overran; the tasks queued behind its running one

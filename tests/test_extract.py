@@ -21,9 +21,18 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
 from indexer.clean import clean_pages
-from indexer.extract import Extracted, ExtractionError, extract, sniff
+from indexer.extract import Extracted, ExtractionError, extract, ocr, sniff
 
 SWEDISH = "Socialtjänstnämnden i Hägersten-Liljeholmen beslutade om åtgärder för äldre – ”bra”."
+
+
+@pytest.fixture(autouse=True)
+def _text_layers_only() -> Iterator[None]:
+    """These tests are about the files' own text; OCR has its own (tests/test_ocr*.py)."""
+    ocr.configure("never")
+    yield
+    ocr.configure()
+
 
 # -- PDF, generated with reportlab ------------------------------------------------------
 
@@ -210,8 +219,9 @@ def test_pdf_without_text_layer_needs_ocr(tmp_path: Path) -> None:
     assert result.blocks == []
 
     mixed = extract(make_pdf(tmp_path / "mixed.pdf", [[SWEDISH], []], footer_page_numbers=False))
-    assert not mixed.needs_ocr and mixed.pages[1] == ""
-    assert mixed.warnings == ["1 of 2 pages have no text layer"]
+    assert mixed.needs_ocr and mixed.pages[1] == ""  # its drawn page may be a scan (OCR off here)
+    assert mixed.text_sources == ["text", "none"]
+    assert mixed.warnings == ["1 of 2 pages have no text layer: needs OCR (OCR is off: --ocr=never)"]
 
 
 def test_pdf_with_owner_password_only_opens(tmp_path: Path) -> None:
@@ -306,7 +316,7 @@ def test_html_named_txt_is_read_as_html(tmp_path: Path) -> None:
         (b"  \n\t\r\n  \n", "blank.txt", "empty file"),
         ("\n \n".encode("utf-16"), "blank16.txt", "empty file"),
         (bytes(random.Random(1).randbytes(5000)), "brus.txt", "not text: binary content"),
-        (b"\x89PNG\r\n\x1a\n" + bytes(100), "bild.txt", "unsupported file type (image/png)"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(100), "bild.txt", "damaged or unreadable image"),
         (b"PK\x03\x04" + bytes(100), "dom.docx", "not a Word document: broken zip container"),
         (b"PK\x03\x04" + bytes(100), "arkiv.zip", "broken zip archive: File is not a zip file"),
         (b"7z\xbc\xaf\x27\x1c" + bytes(100), "arkiv.7z", "unsupported file type (application/x-7z-compressed)"),
@@ -571,7 +581,8 @@ def test_shared_pdf_extracts_or_fails_with_one_line(relative: str) -> None:
     assert relative.removeprefix("pdf-torture/") not in NEEDS_PASSWORD
     assert result.content_type == "application/pdf"
     assert result.pages and all(isinstance(page, str) for page in result.pages)
-    assert result.needs_ocr == (not any(page.strip() for page in result.pages))
+    assert len(result.text_sources) == len(result.pages)
+    assert result.needs_ocr == ("none" in result.text_sources)  # a page that looks scanned, unread
 
 
 @pytest.mark.parametrize(

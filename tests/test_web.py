@@ -197,16 +197,21 @@ def test_document_page_without_search_marks_nothing(client: FlaskClient) -> None
 
 
 def test_original_download_is_the_archived_file(client: FlaskClient, corpus_home: Path) -> None:
+    """PDFs are shown in the browser, text and HTML downloaded; ?download=1 always downloads."""
     with Catalog(corpus_home, readonly=True) as catalog:
         documents = list(catalog.iter_documents(with_text=False))
         for document in documents:
-            response = client.get(f"/documents/{document.id}/original")
-            assert response.status_code == 200
-            assert response.data == catalog.original_path(document.sha256).read_bytes()
-            assert response.mimetype == document.content_type.split(";")[0]
-            kind, options = parse_options_header(response.headers["Content-Disposition"])
-            assert kind == "attachment"
-            assert options["filename"] == document.filename  # filename*= decoded when not ASCII
+            mimetype = document.content_type.split(";")[0]
+            for query, disposition in (("", "inline" if mimetype == "application/pdf" else "attachment"),
+                                       ("?download=1", "attachment")):
+                response = client.get(f"/documents/{document.id}/original{query}")
+                assert response.status_code == 200
+                assert response.data == catalog.original_path(document.sha256).read_bytes()
+                assert response.mimetype == mimetype
+                assert response.headers["X-Content-Type-Options"] == "nosniff"
+                kind, options = parse_options_header(response.headers["Content-Disposition"])
+                assert kind == disposition, (document.filename, query)
+                assert options["filename"] == document.filename  # filename*= decoded when not ASCII
 
 
 def test_document_renderings_and_versions_are_shown(client: FlaskClient, corpus_home: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask
+from flask import Flask, redirect, url_for
 
 from archive.home import resolve_home
 from web import auth, errors, i18n, labels, security, staff_common
@@ -64,4 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for module in (search, export, documents, browse, about, api, staff, corrections, alerts,
                    upload, admin, registry):
         app.register_blueprint(module.bp)
+    # Browsers ask for /favicon.ico where a page names no icon: originals shown inline.
+    app.add_url_rule("/favicon.ico", "favicon",
+                     lambda: redirect(url_for("static", filename="favicon.svg"), 301))
     return app

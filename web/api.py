@@ -77,6 +77,7 @@ def document(doc_id: str) -> Response:
     containers (a mail's attachments, the mail an attachment came with) and file facts."""
     doc = load_document(doc_id)
     data = doc.to_json(with_text=True)
+    data.update(doc.text_origin())
     data.update(relations(doc))
     data.update(container_links(doc))
     data["file"] = {

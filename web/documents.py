@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, g, render_template, request, send_file, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -30,6 +30,16 @@ bp = Blueprint("documents", __name__, url_prefix="/documents")
 MAIL_TYPES = frozenset({"message/rfc822", "application/vnd.ms-outlook"})
 
 _DOCUMENT_ID = re.compile(r"[0-9a-f]{16}")
+PDF = "application/pdf"
+#: Originals shown in the browser rather than downloaded: PDF and raster images only
+#: (never HTML or SVG, which could run script on this site).
+INLINE_TYPES = frozenset({PDF, "image/png", "image/jpeg", "image/gif", "image/tiff"})
+#: An inline original loads nothing and runs nothing; Chromium's PDF viewer is an
+#: embedded plugin, so ``object-src`` must allow the original itself.
+ORIGINAL_CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; object-src 'self'; img-src 'self'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 #: Document fields shown in the metadata table, in order; each links into a filtered
 #: search when it has a URL parameter here.
@@ -266,6 +276,7 @@ def document(doc_id: str) -> str:
     first_match = next(
         (p.anchor for page in pages for p in page.paragraphs if p.matched), None
     )
+    origin = doc.text_origin()
     return render_template(
         "document.html",
         doc=doc,
@@ -276,6 +287,10 @@ def document(doc_id: str) -> str:
         size=human_size(doc.size),
         search_back_url=url_for("search.search", q=query_text) if query_text else None,
         arenden=[arende_json(doc, a) for a in doc.metadata.get("arenden") or []],
+        inline_original=shown_inline(doc.content_type),
+        is_pdf=(doc.content_type or "").startswith(PDF),
+        origin=origin,
+        ocr_pages=[n for n, source in enumerate(origin["text_source"], 1) if source == "ocr"],
         is_mail=doc.content_type in MAIL_TYPES,
         **relations(doc),
         **container_links(doc),
@@ -297,19 +312,52 @@ def arende(doc_id: str, key: str) -> str:
     return render_template("arende.html", doc=doc, item=item, paragraphs=paragraphs)
 
 
+def shown_inline(content_type: str | None) -> bool:
+    """Whether the browser may show an original itself (PDF at a page, images)."""
+    return (content_type or "").split(";")[0].strip() in INLINE_TYPES
+
+
+@bp.app_template_global()
+def original_page_url(doc_id: str, page: int | None = None) -> str:
+    """Where to look at a document's original: the PDF at ``page`` (PDF viewers read
+    ``#page=N``)."""
+    url = url_for("documents.original", doc_id=doc_id)
+    return f"{url}#page={page}" if page else url
+
+
+@bp.app_template_global()
+def snippet_page_url(hit: Any, page: int, document_url: str) -> str:
+    """Where a search snippet's page number leads: that page of the original when it
+    is a PDF, else that page of the document's text."""
+    types = g.setdefault("content_types", {})
+    if hit.id not in types:
+        doc = archive().catalog.get(hit.id, with_text=False)
+        types[hit.id] = doc.content_type if doc else None
+    if (types[hit.id] or "").startswith(PDF):
+        return original_page_url(hit.id, page)
+    return f"{document_url}#s-{page}"
+
+
 @bp.get("/<doc_id>/original")
 def original(doc_id: str) -> Response:
-    """The original file as archived, with its real type and its original name."""
+    """The original file as archived, with its real type and its original name: PDFs
+    and images shown in the browser, anything else (HTML above all) as a download;
+    ``?download=1`` always downloads."""
     doc = load_document(doc_id)
     path = archive().catalog.original_path(doc.sha256)
     if not path.is_file():
         abort(404, _("Originalfilen saknas i arkivet."))
-    return send_file(
+    inline = shown_inline(doc.content_type) and not request.args.get("download")
+    response = send_file(
         path,
         mimetype=doc.content_type or "application/octet-stream",
-        as_attachment=True,
+        as_attachment=not inline,
         download_name=doc.filename or doc.id,
         conditional=True,
         etag=doc.sha256,
         max_age=3600,
     )
+    if inline:
+        # The browser's own viewer shows it; nothing in the file may run or load more.
+        response.headers["Content-Security-Policy"] = ORIGINAL_CONTENT_SECURITY_POLICY
+    return response

@@ -202,6 +202,20 @@ def openapi_document() -> dict[str, Any]:
                                                "description": "The mails or archives this "
                                                "document came in: name, title, mail, url"},
                                 "file": {"type": "object"},
+                                "text_source": {
+                                    "type": "array",
+                                    "items": {"enum": ["text", "ocr", "none"]},
+                                    "description": "Where each page's text came from: the "
+                                    "file's own text, OCR, or an image not read (none).",
+                                },
+                                "ocr_confidence": {
+                                    "type": ["number", "null"],
+                                    "description": "Mean OCR word confidence, 0–1.",
+                                },
+                                "ocr_status": {
+                                    "enum": ["done", "failed", "unavailable", "off", None],
+                                    "description": "What OCR did; null when no page needed it.",
+                                },
                                 "links": {"type": "object"},
                             },
                         },

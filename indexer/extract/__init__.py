@@ -8,6 +8,7 @@ a module with one front function ``extract(path) -> Extracted``:
 - ``indexer.extract.text`` — text/plain (encoding detection, form feeds split pages)
 - ``indexer.extract.html`` — text/html (main content only, standard library parser)
 - ``indexer.extract.docx`` — Word .docx (paragraphs and page breaks, standard library)
+- ``indexer.extract.image`` — PNG, JPEG, TIFF (multi-page, Group 4): OCR (``indexer.extract.ocr``)
 - ``indexer.extract.office`` — what the zip-based office formats share
 - ``indexer.extract.xlsx`` — Excel .xlsx (the cells' text, a page a sheet, standard library)
 - ``indexer.extract.doc``  — Word 97–2003 .doc (Debian ``antiword``, ``catdoc`` as the fallback)
@@ -37,6 +38,8 @@ PDF = "application/pdf"
 TEXT = "text/plain"
 HTML = "text/html"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+#: Scans and photos of paper, read by OCR.
+IMAGES = ("image/png", "image/jpeg", "image/tiff")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOC = "application/msword"
 ODT = "application/vnd.oasis.opendocument.text"
@@ -60,6 +63,7 @@ EXTRACTORS: dict[str, str] = {
     TEXT: "indexer.extract.text",
     HTML: "indexer.extract.html",
     DOCX: "indexer.extract.docx",
+    **dict.fromkeys(IMAGES, "indexer.extract.image"),
     XLSX: "indexer.extract.xlsx",
     DOC: "indexer.extract.doc",
     ODT: "indexer.extract.odf",
@@ -156,6 +160,14 @@ class Extracted:
     needs_ocr: bool = False
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: Where each page's text came from: ``text`` (the file's own), ``ocr`` (read by
+    #: Tesseract), ``none`` (an image nobody read: OCR off, missing or failed).
+    #: Empty means every page is ``text``.
+    text_sources: list[str] = field(default_factory=list)
+    #: Mean OCR word confidence (0–1) over the pages read by OCR.
+    ocr_confidence: float | None = None
+    #: What OCR did for the file (:attr:`indexer.extract.ocr.PageReader.status`).
+    ocr_status: str | None = None
     #: What the format itself states (a mail's sender and date, a Riksdagen document's
     #: dok_id): metadata fields that win over what is read from the text.
     metadata: dict[str, Any] = field(default_factory=dict)

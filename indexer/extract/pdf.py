@@ -6,7 +6,9 @@ blocks of the first ``LAYOUT_PAGES`` pages, built as pdfminer's layout analysis 
 them, for the title and for the header fields of a tjänsteutlåtande (handläggare, dates,
 dnr) that metadata extraction reads; and the reading order of pages set in two columns
 but drawn row by row across them, which are read column by column instead. pdfminer
-reads the whole file when pdfium cannot open it. An encrypted PDF is opened with the
+reads the whole file when pdfium cannot open it. Pages without a usable text layer
+that show an image (scans) are rendered and read by OCR (:mod:`indexer.extract.ocr`);
+born-digital pages never are. An encrypted PDF is opened with the
 empty password, as PDF readers do; if that fails the file needs a password we do not
 have.
 """
@@ -24,13 +26,18 @@ import pypdfium2.raw as pdfium_c
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LAParams, LTChar, LTPage, LTTextBox
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from PIL import Image
 
 from indexer.clean import clean_text, furniture_key, is_page_number, normalise_characters
-from indexer.extract import PDF, Extracted, ExtractionError, TextBlock, pdflayout
+from indexer.extract import PDF, Extracted, ExtractionError, TextBlock, ocr, pdflayout
 
 # pdfminer logs every oddity of a file as a warning; the extractor reports what matters.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
+#: A page's text layer with fewer letters than this is no text layer (scans carry stamps).
+USABLE_LETTERS = 20
+#: In ``--ocr=always`` mode, a page with text is a scan when an image covers this much of it.
+SCANNED_COVERAGE = 0.5
 #: Pages read by the layout analysis (title and header blocks live on the first two).
 LAYOUT_PAGES = 2
 #: A title is set clearly larger than the body text.
@@ -47,31 +54,117 @@ _JUNK_TITLE = re.compile(
 
 
 def extract(path: Path) -> Extracted:
-    """Read a PDF: text per page, layout blocks of the first pages, and a title."""
+    """Read a PDF: text per page (scanned pages read by OCR), layout blocks of the first
+    pages, and a title."""
     warnings: list[str] = []
     try:
         pages, blocks, metadata_title = _pdfium_text(path)
+        reader = _ocr_scanned_pages(path, pages)
     except _PdfiumFailed as failure:
         warnings.append(f"pdfium could not read the file ({failure}); text read with pdfminer")
         pages, blocks = _pdfminer_text(path)
         metadata_title = None
+        reader = _unread_pages(pages)
     if not pages:
         raise ExtractionError("PDF has no pages")
-    needs_ocr = not any(page.strip() for page in pages)
-    if needs_ocr:
-        warnings.append("no text layer (scanned or image-only PDF): needs OCR")
-    else:
-        blank = sum(1 for page in pages if not page.strip())
-        if blank:
-            warnings.append(f"{blank} of {len(pages)} pages have no text layer")
+    warnings.extend(reader.warnings())
+    blank = sum(1 for page, source in zip(pages, reader.sources, strict=True)
+                if source == "text" and not page.strip())
+    if blank:
+        warnings.append(f"{blank} of {len(pages)} pages have no text")
+    blocks = blocks or reader.blocks
     return Extracted(
         pages=pages,
         content_type=PDF,
-        title=_layout_title(blocks) or _sensible_title(metadata_title, path),
+        title=layout_title(blocks) or _sensible_title(metadata_title, path),
         blocks=blocks,
-        needs_ocr=needs_ocr,
+        needs_ocr=reader.unread > 0,
         warnings=warnings,
+        text_sources=reader.sources,
+        ocr_confidence=reader.confidence,
+        ocr_status=reader.status,
     )
+
+
+def usable_text(text: str) -> bool:
+    """Whether a page's text layer says something (a scan may carry a stamp or a
+    page number as text, but no more)."""
+    return sum(ch.isalpha() for ch in text) >= USABLE_LETTERS
+
+
+def _ocr_scanned_pages(path: Path, pages: list[str]) -> ocr.PageReader:
+    """Read by OCR the pages that are scans: in ``auto`` mode, pages without a usable
+    text layer that show an image; in ``always`` mode also pages whose text layer lies
+    over a page-sized image. Born-digital pages keep their text; ``pages`` is updated."""
+    reader = ocr.PageReader()
+    mode = ocr.settings().mode
+    candidates = [i for i, text in enumerate(pages) if mode == "always" or not usable_text(text)]
+    if not candidates:
+        reader.sources = ["text"] * len(pages)
+        return reader
+    document = pypdfium2.PdfDocument(path, password="")
+    try:
+        for index, text in enumerate(pages):
+            if index not in candidates:
+                reader.skip()
+                continue
+            page = document[index]
+            try:
+                coverage = _image_coverage(page)
+                if usable_text(text):
+                    scanned = coverage >= SCANNED_COVERAGE
+                else:  # anything drawn on it may be a scan (images, or paths traced from one)
+                    scanned = coverage > 0 or any(True for _ in page.get_objects(max_depth=1))
+                if not scanned:
+                    reader.skip()
+                    continue
+                read = reader.read(lambda page=page: _render(page), index + 1)
+                if read.strip() or not usable_text(text):
+                    pages[index] = read
+            finally:
+                page.close()
+    except pypdfium2.PdfiumError as exc:
+        raise _PdfiumFailed(str(exc)) from exc
+    finally:
+        document.close()
+    return reader
+
+
+def _unread_pages(pages: list[str]) -> ocr.PageReader:
+    """What to say of pages pdfminer read: pdfium could not open the file, so pages
+    without text cannot be rendered for OCR."""
+    reader = ocr.PageReader()
+    for text in pages:
+        if text.strip():
+            reader.skip()
+        else:
+            reader.sources.append("none")
+            reader.unread += 1
+    if reader.unread:
+        reader.failures.append(f"{reader.unread} pages without text cannot be rendered for OCR")
+    return reader
+
+
+def _image_coverage(page: pypdfium2.PdfPage) -> float:
+    """The share of the page that its largest image covers (0 without images)."""
+    left, bottom, right, top = page.get_mediabox()
+    area = max(1.0, (right - left) * (top - bottom))
+    largest = 0.0
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        x0, y0, x1, y1 = obj.get_bounds()
+        largest = max(largest, (x1 - x0) * (y1 - y0))
+    return min(1.0, largest / area)
+
+
+def _render(page: pypdfium2.PdfPage) -> tuple[Image.Image, int]:
+    """The page as a greyscale image at a resolution that suits Tesseract."""
+    width, height = page.get_size()
+    scale = ocr.scale_for(width, height, 72)
+    bitmap = page.render(scale=scale, grayscale=True)
+    try:
+        return bitmap.to_pil().convert("L"), round(72 * scale)
+    finally:
+        bitmap.close()
 
 
 class _PdfiumFailed(Exception):
@@ -176,7 +269,7 @@ def _block(box: LTTextBox, page: int, top: float) -> TextBlock:
     )
 
 
-def _layout_title(blocks: list[TextBlock]) -> str | None:
+def layout_title(blocks: list[TextBlock]) -> str | None:
     """The largest-font block on page 1, if it stands out from the body text.
 
     Blocks that recur on page 2 (a running header, digits ignored) and page numbers do
