@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.catalog import Catalog, sha256_file
-from archive.index import Index
+from archive.engine import Index
 from archive.query import Query
 
 
@@ -65,7 +65,7 @@ def _check_originals(catalog: Catalog, report: CheckReport, verify_hashes: bool)
 
 
 def _check_index(home: Path, catalog: Catalog, report: CheckReport) -> None:
-    from archive.search import Searcher
+    from archive.engine import Searcher
 
     index = Index(home)
     if index.needs_rebuild():

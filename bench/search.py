@@ -178,7 +178,7 @@ def _size_mb(path: Path) -> float:
 
 def build_arkiv(home: Path) -> dict[str, Any]:
     from archive.catalog import Catalog
-    from archive.index import Index
+    from archive.engine import Index
 
     catalog = Catalog(home)
     index = Index(home)
@@ -258,7 +258,7 @@ _LETTERS = re.compile(r"[^\W\d_]{3,}")
 
 def make_queries(count: int, seed: int, per_kind: int) -> list[dict[str, Any]]:
     """The fixed query mix: the same for both engines, drawn from the corpus itself."""
-    from archive.index import SWEDISH_STOP_WORDS
+    from archive.engine import SWEDISH_STOP_WORDS
     from bench.corpus import THEMES, CorpusGenerator
 
     rng = random.Random(seed * 7919)
@@ -280,7 +280,7 @@ def make_queries(count: int, seed: int, per_kind: int) -> list[dict[str, Any]]:
 
 
 def _phrase(generator: Any, rng: random.Random, count: int) -> list[str]:
-    from archive.index import SWEDISH_STOP_WORDS
+    from archive.engine import SWEDISH_STOP_WORDS
 
     while True:
         words = _LETTERS.findall(generator.document(rng.randrange(count)).text.lower())
@@ -312,8 +312,8 @@ def _summarise(timings: dict[str, list[float]], cpu: dict[str, list[float]], tot
 
 
 def query_arkiv(home: Path, queries: list[dict[str, Any]], profile: bool) -> dict[str, Any]:
+    from archive.engine import Searcher
     from archive.query import Query
-    from archive.search import Searcher
 
     searcher = Searcher(home)
     started = time.perf_counter()
@@ -422,17 +422,16 @@ def _profile_table(profiler: cProfile.Profile, count: int = 18) -> str:
 
 def profile_build(home: Path, documents: int) -> dict[str, Any]:
     """cProfile of building ``documents`` documents in this one process."""
-    from whoosh import index as whoosh_index
-
-    from archive import index as index_module
     from archive.catalog import Catalog
+    from archive.engine import writer
+    from archive.engine.files import create_generation
 
     catalog = Catalog(home, readonly=True)
     folder = OUT / "profile-build"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    ix = whoosh_index.create_in(folder, index_module.make_schema(), indexname=index_module.INDEX_NAME)
-    builder = index_module._SegmentBuilder(ix, documents)
+    ix = create_generation(folder)
+    builder = writer._SegmentBuilder(ix, documents)
     profiler = cProfile.Profile()
     profiler.enable()
     for n, doc in enumerate(catalog.iter_documents()):

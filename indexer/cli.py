@@ -105,7 +105,7 @@ def reindex(
     workers: int | None, progress: str,
 ) -> int:
     """Rebuild the search index from the catalog, beside the live one, then swap."""
-    from archive.index import Index
+    from archive.engine import Index
     from indexer.pipeline import reindex as run_reindex
 
     home = _home(ctx)
@@ -212,7 +212,7 @@ class _SearchCommand(click.Command):
 @click.pass_context
 def search(ctx: click.Context, words: tuple[str, ...], as_json: bool, **filters: Any) -> int:
     """Search the archive: words, "phrases", OR, -not, prefix*, field:value."""
-    from archive.search import search as run_search
+    from archive.engine import search as run_search
 
     query = Query(
         text=" ".join(words), city=list(filters["city"]), district=list(filters["district"]),
@@ -400,8 +400,8 @@ def export_command(ctx: click.Context, target: Path) -> int:
 def import_command(ctx: click.Context, source: Path) -> int:
     """Restore an export into a new, empty archive and rebuild its index."""
     from archive.backup import import_archive
+    from archive.engine import Index
     from archive.home import write_lock
-    from archive.index import Index
 
     home = _home(ctx)
     with write_lock(home, purpose="arkiv import"), Catalog(home) as catalog:
@@ -418,8 +418,8 @@ def import_command(ctx: click.Context, source: Path) -> int:
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int | None) -> int:
     """Serve the web app and JSON API under a production WSGI server (gunicorn)."""
+    from archive.engine import Index
     from archive.home import write_lock
-    from archive.index import Index
     from web.serve import serve as run_server
 
     home = _home(ctx)

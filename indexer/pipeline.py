@@ -316,7 +316,7 @@ def _sync_in_process(home: str) -> None:
 
 def sync_index(home: Path, catalog: Catalog) -> None:
     """Bring the search index up to date with the catalog (creating it if needed)."""
-    from archive.index import Index
+    from archive.engine import Index
 
     index = Index(home)
     if index.needs_rebuild():
@@ -518,7 +518,7 @@ def reindex(
 
     Returns the number of documents in the new index.
     """
-    from archive.index import Index
+    from archive.engine import Index
 
     home = Path(home)
     command = "reindex --reextract" if reextract else "reindex"

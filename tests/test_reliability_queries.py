@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability import arkiv
 
+from archive.engine import search
 from archive.query import Query
-from archive.search import search
 from web import create_app
 
 #: Examples per property: the default run, and ``make stress``.

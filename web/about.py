@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from archive.index import Index
+from archive.engine import Index
 from archive.jobs import read_job
 from web.archive_access import archive
 

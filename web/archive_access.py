@@ -14,9 +14,8 @@ from typing import Any, TypeVar
 from flask import current_app
 
 from archive.catalog import Catalog
-from archive.index import Index
+from archive.engine import Index, Searcher
 from archive.query import FacetValue
-from archive.search import Searcher
 
 T = TypeVar("T")
 

@@ -1,0 +1,266 @@
+"""What search keeps open of the index: segments, their columns, and posting lists.
+
+Owns :class:`_Segment` (per segment, loaded on first use and kept across searches:
+live documents, facet and integer columns as arrays, length norms, lexicon, stem
+sequences), :class:`_View` (one opened commit of a generation: its segments, document
+count, average lengths, idf), the posting-list cache :class:`_Postings`, and
+memory-mapped reading (:class:`_MappedStorage`).
+
+Whoosh internals touched: ``FileStorage``/``StructFile`` (subclassed to map files),
+``TermNotFound``, a reader's ``leaf_readers``, ``segment().deleted_docs()``,
+``column_reader(translate=False)`` and the term postings matcher.
+"""
+
+from __future__ import annotations
+
+import mmap
+from array import array
+from collections import Counter, OrderedDict
+from math import log
+from pathlib import Path
+from typing import Any
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
+from whoosh.reading import TermNotFound
+
+from archive.engine.facets import _getter, _value_counts
+from archive.engine.lexicon import EXPANSIONS, MAX_EXPANSIONS, SegmentLexicon
+from archive.engine.phrases import StemSequences
+from archive.engine.postings import read_postings
+from archive.engine.schema import INDEX_NAME, LENGTH_FIELDS, WEIGHT_FIELD
+from archive.engine.scoring import K1, B
+from archive.query import (
+    FacetValue,
+)
+
+#: Posting lists kept in memory between searches (counted in postings).
+POSTINGS_CACHE = 4_000_000
+
+#: Document numbers in a segment stay below this (date sort keys hold one).
+_DOCNUMS = 1 << 24
+_EMPTY_IDS = array("I")
+_EMPTY_WEIGHTS = array("f")
+
+# -- per-segment data ---------------------------------------------------------------
+
+
+class _Segment:
+    """What search needs of one Whoosh segment, loaded on first use and kept."""
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+        self.id = reader.segment().segment_id()
+        self.size = reader.doc_count_all()
+        self.deleted: frozenset[int] = frozenset()
+        self._live: set[int] | None = None
+        self._documents: set[int] | None = None
+        self._facets: dict[str, tuple[list[int], list[tuple[str, ...]]]] = {}
+        self._ints: dict[str, array] = {}
+        self._norms: dict[tuple[str, float], list[float]] = {}
+        self._lexicon: SegmentLexicon | None = None
+        self._sequences: StemSequences | None | bool = False
+        self._orders: dict[str, list[int]] = {}
+        self._facet_totals: dict[tuple[str, int], Counter[str]] = {}
+
+    def sequences(self, storage: Any) -> StemSequences | None:
+        if self._sequences is False:
+            self._sequences = StemSequences.of_segment(storage, self.reader.segment())
+        return self._sequences
+
+    def lexicon(self, storage: Any) -> SegmentLexicon:
+        if self._lexicon is None:
+            self._lexicon = SegmentLexicon.of_segment(storage, self.reader.segment(), self.reader)
+        return self._lexicon
+
+    def attach(self, reader: Any) -> None:
+        """Use a newly opened reader of this segment (its deletions may have grown)."""
+        self.reader = reader
+        deleted = frozenset(reader.segment().deleted_docs())
+        if deleted != self.deleted:
+            self.deleted = deleted
+            self._live = None
+            self._documents = None
+
+    def live(self) -> set[int]:
+        """Every document of the segment that is not deleted."""
+        if self._live is None:
+            self._live = set(range(self.size)) - self.deleted
+        return self._live
+
+    def documents(self) -> set[int]:
+        """The live entries that are whole documents (not ärenden)."""
+        if self._documents is None:
+            codes, values = self.facet("kind")
+            whole = {code for code, kinds in enumerate(values) if "document" in kinds}
+            self._documents = {d for d in self.live() if codes[d] in whole}
+        return self._documents
+
+    def weights(self) -> array:
+        """Per entry, its rank weight in percent (:func:`archive.index.arende_weight`)."""
+        if WEIGHT_FIELD not in self._ints:
+            column = self.reader.column_reader(WEIGHT_FIELD, translate=False)
+            self._ints[WEIGHT_FIELD] = (column.load_array(self.size) if hasattr(column, "load_array")
+                                        else array("H", [100]) * self.size)
+        return self._ints[WEIGHT_FIELD]
+
+    def facet(self, name: str) -> tuple[list[int], list[tuple[str, ...]]]:
+        """(per-document value-set codes, the value sets) of a facet field."""
+        if name not in self._facets:
+            column = self.reader.column_reader(name, translate=False)
+            if hasattr(column, "codes"):
+                self._facets[name] = (column.codes().tolist(), column.values())
+            else:  # no document of this segment has a value
+                self._facets[name] = ([0] * self.size, [()])
+        return self._facets[name]
+
+    def facet_totals(self, name: str) -> Counter[str]:
+        """A facet's values over every live document of the segment, with counts."""
+        key = (name, len(self.live()))
+        if key not in self._facet_totals:
+            self._facet_totals[key] = _value_counts(self, name, _getter(self.live()))
+        return self._facet_totals[key]
+
+    def date_order(self, *, newest: bool) -> list[int]:
+        """Per document, a sort key by date (decision, else document date): the higher,
+        the earlier in the list; undated documents last, then by document number."""
+        key = "newest" if newest else "oldest"
+        if key not in self._orders:
+            dates = self.ints("date")
+            if newest:
+                self._orders[key] = [(date or 0) * _DOCNUMS + _DOCNUMS - 1 - d
+                                     for d, date in enumerate(dates)]
+            else:
+                self._orders[key] = [(99999999 - (date or 99999999)) * _DOCNUMS + _DOCNUMS - 1 - d
+                                     for d, date in enumerate(dates)]
+        return self._orders[key]
+
+    def ints(self, name: str) -> array:
+        """A per-document integer column (dates, field lengths)."""
+        if name not in self._ints:
+            column = self.reader.column_reader(name, translate=False)
+            if hasattr(column, "load_array"):
+                self._ints[name] = column.load_array(self.size)
+            else:
+                self._ints[name] = array("i", bytes(4 * self.size))
+        return self._ints[name]
+
+    def norms(self, fieldname: str, average: float) -> list[float]:
+        """BM25's length normalisation per document: k1·(1 − b + b·length/average)."""
+        key = (fieldname, round(average, 2))
+        if key not in self._norms:
+            self._norms = {k: v for k, v in self._norms.items() if k[0] != fieldname}
+            lengths = self.ints(LENGTH_FIELDS[fieldname])
+            scale = B / max(average, 1.0)
+            base = K1 * (1 - B)
+            self._norms[key] = [base + K1 * scale * n for n in lengths]
+        return self._norms[key]
+
+
+class _MappedStorage(FileStorage):
+    """A read-only Whoosh storage whose files are memory-mapped.
+
+    Reading a posting block is then a memory copy instead of seek + read system calls,
+    and only the pages read are loaded (Whoosh's own mmap support, for compound
+    segments, copies each whole file into memory when it is opened).
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path), readonly=True)
+
+    def open_file(self, name: str, *args: Any, **kwargs: Any) -> StructFile:
+        with open(self._fpath(name), "rb") as handle:
+            try:
+                mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            except ValueError:  # an empty file cannot be mapped
+                return super().open_file(name, *args, **kwargs)
+        return StructFile(mapped, name=name, **kwargs)
+
+
+class _View:
+    """One opened state of the index: a generation at one commit."""
+
+    def __init__(self, key: tuple[int, ...], generation: Path, segments: dict[bytes, _Segment]):
+        self.key = key
+        ix = _MappedStorage(generation).open_index(INDEX_NAME)
+        self.storage = ix.storage
+        self.reader = ix.reader()
+        self.segments: list[_Segment] = []
+        for reader, _offset in self.reader.leaf_readers():
+            if reader.doc_count_all() == 0:
+                continue
+            segment_id = reader.segment().segment_id()
+            segment = segments.get(segment_id) or _Segment(reader)
+            segment.attach(reader)
+            segments[segment_id] = segment
+            self.segments.append(segment)
+        self.doc_count = sum(len(s.live()) for s in self.segments)
+        self.average: dict[str, float] = {}
+        total_docs = sum(s.size for s in self.segments) or 1
+        for fieldname, column in LENGTH_FIELDS.items():
+            total = sum(sum(s.ints(column)) for s in self.segments)
+            self.average[fieldname] = total / total_docs
+        self.idf_cache: dict[tuple[str, str], float] = {}
+        self.browse_facets: dict[str, list[FacetValue]] | None = None
+
+    def idf(self, fieldname: str, term: str) -> float:
+        key = (fieldname, term)
+        value = self.idf_cache.get(key)
+        if value is None:
+            df = self.reader.doc_frequency(fieldname, term)
+            value = log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
+            self.idf_cache[key] = value
+        return value
+
+    def expansions(self, kind: str, stem: str) -> list[str]:
+        """The most common ``stem`` terms a query stem expands to (see ``_Compiler.word``).
+
+        ``compound``: ending in the stem after a word of its own ("…nämnd"); ``modified``:
+        starting with it, followed by a word of its own ("hemlös…"); ``accented``: the
+        same word with å, ä, ö where the query has a, a, o.
+        """
+        shortest, rest, method = EXPANSIONS[kind]
+        if len(stem) < shortest:
+            return []
+        found: Counter[str] = Counter()
+        for segment in self.segments:
+            for term, df in getattr(segment.lexicon(self.storage), method)(stem):
+                if len(term) >= len(stem) + rest and term != stem:
+                    found[term] += df
+        return [term for term, _ in found.most_common(MAX_EXPANSIONS)]
+
+    def close(self) -> None:
+        self.reader.close()
+
+
+# -- posting lists --------------------------------------------------------------------
+
+
+class _Postings:
+    """An LRU cache of posting lists, keyed by segment, field and term."""
+
+    def __init__(self, budget: int = POSTINGS_CACHE) -> None:
+        self.budget = budget
+        self.size = 0
+        self.entries: OrderedDict[tuple[bytes, str, str], tuple[array, array]] = OrderedDict()
+
+    def get(self, segment: _Segment, fieldname: str, term: str) -> tuple[array, array]:
+        key = (segment.id, fieldname, term)
+        entry = self.entries.get(key)
+        if entry is not None:
+            self.entries.move_to_end(key)
+            return entry
+        try:
+            matcher = segment.reader.postings(fieldname, term.encode("utf-8"))
+        except TermNotFound:
+            entry = (_EMPTY_IDS, _EMPTY_WEIGHTS)
+        else:
+            entry = read_postings(matcher)
+        self.entries[key] = entry
+        self.size += len(entry[0]) + 1
+        while self.size > self.budget and self.entries:
+            _, old = self.entries.popitem(last=False)
+            self.size -= len(old[0]) + 1
+        return entry
+
+
