@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from archive.engine import Index
 from archive.jobs import read_job
 from web.archive_access import archive
 
@@ -20,9 +19,7 @@ def status() -> dict[str, Any]:
     """The archive's state: what the status page shows and ``/api/status`` returns."""
     access = archive()
     stats = access.catalog.stats()
-    index = Index(access.home)
-    state = index.state()
-    generation = index.current()
+    state = access.searcher.status()
     return {
         "documents": stats["documents"],
         "renderings": stats["renderings"],
@@ -34,7 +31,7 @@ def status() -> dict[str, Any]:
         "job": read_job(access.home),
         "catalog_schema": access.catalog.schema_version(),
         "index": {
-            "generation": generation.name if generation else None,
+            "generation": state.get("generation"),
             "schema_version": state.get("schema_version"),
             "built_at": state.get("built_at"),
             "updated_at": state.get("updated_at"),

@@ -1,6 +1,6 @@
-"""The web app's read-only handles on one archive: the catalog and the searcher.
+"""The web app's read-only handles on one archive: the catalog and the search backend.
 
-Each worker process opens one searcher (warmed once, shared by its threads) and each
+Each worker process opens one search backend (warmed once, shared by its threads) and each
 thread its own read-only catalog connection. Nothing here writes to the archive.
 """
 
@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from flask import current_app
 
 from archive.catalog import Catalog
-from archive.engine import Index, Searcher
+from archive.engine import SearchBackend, backend_for
 from archive.query import FacetValue
 
 T = TypeVar("T")
@@ -27,8 +27,7 @@ class ArchiveAccess:
         self.home = home
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._searcher: Searcher | None = None
-        self._index = Index(home)
+        self._searcher: SearchBackend | None = None
         self._memo: dict[str, tuple[tuple[int, int], Any]] = {}
 
     @property
@@ -41,13 +40,13 @@ class ArchiveAccess:
         return catalog
 
     @property
-    def searcher(self) -> Searcher:
-        """The process's searcher, opened on first use."""
+    def searcher(self) -> SearchBackend:
+        """The process's search backend, opened on first use."""
         if self._searcher is None:
             _ = self.catalog  # no archive yet: the catalog's ArchiveError says what to do
             with self._lock:
                 if self._searcher is None:
-                    self._searcher = Searcher(self.home)
+                    self._searcher = backend_for(self.home)
         return self._searcher
 
     def memo(self, name: str, compute: Callable[[], T]) -> T:
@@ -56,7 +55,7 @@ class ArchiveAccess:
         For what every page needs but only an ingest changes: the values of the search
         form's lists, the browse pages' facets, project spans. Each worker keeps its own.
         """
-        version = (self.catalog.max_seq(), self._index.seq)
+        version = (self.catalog.max_seq(), self.searcher.status().get("seq", 0))
         kept = self._memo.get(name)
         if kept is not None and kept[0] == version:
             return kept[1]  # type: ignore[no-any-return]

@@ -50,7 +50,7 @@ def swedish_stem(word: str) -> str:
     """Snowball Swedish, current algorithm (PyStemmer): "beslutet" and "beslut" meet.
 
     Whoosh ships the 2007 algorithm, which leaves the definite neuter ``-et`` alone;
-    ``tests/test_engine_analysis.py`` checks this one against the Snowball reference.
+    ``tests/test_index.py`` checks this one against the Snowball reference.
     """
     return _swedish.stemWord(word)
 

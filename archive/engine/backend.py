@@ -65,8 +65,9 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def status(self) -> dict[str, Any]:
-        """What the about page and ``arkiv check`` show: ``schema_version``, ``seq``,
-        ``built_at``, ``updated_at`` (empty when there is no index)."""
+        """What the about page shows: ``schema_version``, ``seq`` (the catalog sequence
+        number synced to), ``built_at``, ``updated_at``, ``generation`` (empty when
+        there is no index)."""
 
     @property
     @abstractmethod

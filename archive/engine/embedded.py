@@ -47,7 +47,9 @@ class EmbeddedBackend(SearchBackend):
         return self.index.needs_rebuild()
 
     def status(self) -> dict[str, Any]:
-        return self.index.state()
+        state = self.index.state()
+        generation = self.index.current()
+        return {**state, "generation": generation.name} if state and generation else state
 
     @property
     def version(self) -> Any:

@@ -211,15 +211,24 @@ class _Coordinated(_Any):
 
 @dataclass(eq=False)
 class _Phrase(_Node):
-    """Stems next to each other in the ``stem`` field (any of the spellings given)."""
+    """Stems next to each other in the ``stem`` field (any of the spellings given).
+
+    A spelling with a language (``only``) matches documents of that language only: the
+    English spelling of "the committee" is "committe" alone, as English documents were
+    indexed without their stop words, but in a Swedish document it means nothing.
+    """
 
     spellings: list[list[str]]
     boost: float
+    only: list[str | None] = field(default_factory=list)
 
     def _docs(self, ctx: _Context, segment: _Segment) -> set[int]:
         found: set[int] = set()
-        for stems in self.spellings:
+        for index, stems in enumerate(self.spellings):
             candidates = ctx.docs(segment, "stem", stems[0])
+            language = self.only[index] if index < len(self.only) else None
+            if language is not None and candidates:
+                candidates = candidates & ctx.docs(segment, "language", language)
             for stem in stems[1:]:
                 if not candidates:
                     break
@@ -232,7 +241,7 @@ class _Phrase(_Node):
     def _verify(ctx: _Context, segment: _Segment, stems: list[str], candidates: set[int]
                 ) -> set[int]:
         sequences = segment.sequences(ctx.view.storage)
-        if sequences is None:  # a segment without sequences: all the words will do
+        if sequences is None or len(stems) == 1:  # no sequences, or one word: all will do  # a segment without sequences: all the words will do
             return candidates
         lexicon = segment.lexicon(ctx.view.storage)
         ids = [lexicon.index_of(stem) for stem in stems]
@@ -397,7 +406,7 @@ class _Compiler:
         if isinstance(node, qs.Word):
             return self.word(node.text)
         if isinstance(node, qs.Phrase):
-            return self.phrase(terms(EXACT["sv"], node.text))
+            return self.phrase(terms(EXACT["sv"], node.text), terms(EXACT["en"], node.text))
         if isinstance(node, qs.Prefix):
             return self.prefix(node.text)
         if isinstance(node, qs.Dnr):
@@ -446,8 +455,24 @@ class _Compiler:
         self.highlights.stems.update(stems)
         return _Optional(_Any(parts)) if word in ENGLISH_STOP_WORDS else _Any(parts)
 
-    def phrase(self, words: list[str]) -> _Node | None:
-        """Words in a row; a quoted single word means exactly that word."""
+    def phrase(self, words: list[str], english: list[str] | None = None) -> _Node | None:
+        """Words in a row; a quoted single word means exactly that word.
+
+        ``words`` are the phrase analysed as Swedish documents were; ``english``, when
+        given, as English ones were (without English stop words): "the committee" in an
+        English document is indexed as "committe" alone, and is found so.
+        """
+        if english is not None and english != words and len(english) < len(words):
+            if not words:
+                return self.phrase(english)
+            swedish = self.phrase(words)
+            if not english:
+                return swedish
+            stems = STEMMING["en"].batch(english)
+            self.highlights.phrases.append(
+                [min(stem, word, key=len) for stem, word in zip(stems, english, strict=True)])
+            return _Any([node for node in (swedish, _Phrase([stems], BOOST_EXACT, ["en"]))
+                         if node is not None])
         if not words:
             return None
         if len(words) == 1:
