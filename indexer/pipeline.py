@@ -316,9 +316,9 @@ def _sync_in_process(home: str) -> None:
 
 def sync_index(home: Path, catalog: Catalog) -> None:
     """Bring the search index up to date with the catalog (creating it if needed)."""
-    from archive.engine import Index
+    from archive.engine import backend_for
 
-    index = Index(home)
+    index = backend_for(home)
     if index.needs_rebuild():
         index.rebuild(catalog)
     else:
@@ -518,7 +518,7 @@ def reindex(
 
     Returns the number of documents in the new index.
     """
-    from archive.engine import Index
+    from archive.engine import backend_for
 
     home = Path(home)
     command = "reindex --reextract" if reextract else "reindex"
@@ -526,7 +526,7 @@ def reindex(
             _running_job(home, command) as update:
         if reextract:
             _reextract(catalog, registry_dir, workers, timeout, progress, update)
-        index = Index(home)
+        index = backend_for(home)
         bar = Progress(catalog.count(), mode=progress, label="arkiv reindex", on_update=update)
 
         def tick(done: int, total: int) -> None:
