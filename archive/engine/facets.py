@@ -1,18 +1,22 @@
 """Facet counts over a result set.
 
-Owns counting each facet's values over the matched documents of every segment (from
-the facet columns' value-set codes; where most of a segment matched, the rest is
-counted and taken off the segment's totals), and the Swedish A–Ö order of values.
+Owns counting each facet's values over the matched documents of every segment (a
+``bincount`` of the facet column's value-set codes at the matched documents; where most
+of a segment matched, the rest is counted and taken off the segment's totals), and the
+Swedish A–Ö order of values.
 
 Touches no Whoosh internals (columns come as arrays from :mod:`archive.engine.segments`).
 """
 
 from __future__ import annotations
 
-import operator
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
+
+import numpy as np
+
+from archive.engine import docsets
 
 if TYPE_CHECKING:
     from archive.engine.segments import _Segment
@@ -20,7 +24,7 @@ if TYPE_CHECKING:
 
 MAX_FACET_VALUES = 100
 
-def _count_facets(names: Iterable[str], matches: list[tuple[_Segment, set[int]]]
+def _count_facets(names: Iterable[str], matches: list[tuple[_Segment, np.ndarray]]
                   ) -> dict[str, Counter[str]]:
     """Each facet's values over the matched documents, with counts.
 
@@ -29,30 +33,25 @@ def _count_facets(names: Iterable[str], matches: list[tuple[_Segment, set[int]]]
     """
     counts: dict[str, Counter[str]] = {name: Counter() for name in names}
     for segment, docs in matches:
-        if not docs:
+        if not len(docs):
             continue
         live = segment.live()
         rest = len(docs) * 2 > len(live)
-        getter = _getter(live - docs if rest else docs)
+        chosen = docsets.minus(live, docs, segment.size) if rest else docs
         for name, total in counts.items():
-            found = _value_counts(segment, name, getter)
+            found = _value_counts(segment, name, chosen)
             total.update(segment.facet_totals(name) - found if rest else found)
     return counts
 
 
-def _getter(docs: Iterable[int]) -> Callable[[list[int]], tuple[int, ...]]:
-    """A function picking these documents' entries from a per-document list, in C."""
-    chosen = list(docs)
-    if len(chosen) > 1:
-        return operator.itemgetter(*chosen)
-    return lambda values: tuple(values[d] for d in chosen)
-
-
-def _value_counts(segment: _Segment, name: str, getter: Callable[[list[int]], tuple[int, ...]]
-                  ) -> Counter[str]:
+def _value_counts(segment: _Segment, name: str, docs: np.ndarray) -> Counter[str]:
+    """A facet's values over ``docs``: their value-set codes counted with ``bincount``,
+    each set's count then added to each of its values."""
     codes, values = segment.facet(name)
+    per_code = np.bincount(codes[docs], minlength=len(values))
     counts: Counter[str] = Counter()
-    for code, n in Counter(getter(codes)).items():
+    for code in np.flatnonzero(per_code).tolist():
+        n = int(per_code[code])
         for value in values[code]:
             counts[value] += n
     return counts

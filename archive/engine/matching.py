@@ -17,7 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from math import log
 
+import numpy as np
+
 from archive import querysyntax as qs
+from archive.engine import docsets
 from archive.engine.analysis import ENGLISH_STOP_WORDS, EXACT, STEMMING, dnr_terms, fold, terms
 from archive.engine.highlight import _Highlights
 from archive.engine.lexicon import MAX_EXPANSIONS, MIN_PREFIX
@@ -61,30 +64,33 @@ class _Context:
 
     view: _View
     postings: _Postings
-    memo: dict[tuple[int, bytes], set[int]] = field(default_factory=dict)
+    memo: dict[tuple[int, bytes], np.ndarray] = field(default_factory=dict)
 
-    def docs(self, segment: _Segment, fieldname: str, term: str) -> set[int]:
+    def docs(self, segment: _Segment, fieldname: str, term: str) -> np.ndarray:
         ids = self.postings.get(segment, fieldname, term)[0]
-        found = set(ids)
-        if segment.deleted and found:
-            found -= segment.deleted
-        return found
+        if segment.deleted and len(ids):
+            ids = ids[segment.live_mask()[ids]]
+        return ids
 
 
 class _Node:
-    """A compiled query part: which documents of a segment match, and how well."""
+    """A compiled query part: which documents of a segment match, and how well.
 
-    def docs(self, ctx: _Context, segment: _Segment) -> set[int]:
+    Documents are sorted arrays of document numbers (:mod:`archive.engine.docsets`);
+    scores are added into a per-segment array, for the documents a mask selects.
+    """
+
+    def docs(self, ctx: _Context, segment: _Segment) -> np.ndarray:
         key = (id(self), segment.id)
         found = ctx.memo.get(key)
         if found is None:
             found = ctx.memo[key] = self._docs(ctx, segment)
         return found
 
-    def _docs(self, ctx: _Context, segment: _Segment) -> set[int]:
+    def _docs(self, ctx: _Context, segment: _Segment) -> np.ndarray:
         raise NotImplementedError
 
-    def core(self, ctx: _Context, segment: _Segment) -> set[int]:
+    def core(self, ctx: _Context, segment: _Segment) -> np.ndarray:
         """The documents matching strongly: each word as written or by its stem, not only
         through a compound or an accent-free spelling. They rank first."""
         key = (-id(self), segment.id)
@@ -93,12 +99,12 @@ class _Node:
             found = ctx.memo[key] = self._core(ctx, segment)
         return found
 
-    def _core(self, ctx: _Context, segment: _Segment) -> set[int]:
+    def _core(self, ctx: _Context, segment: _Segment) -> np.ndarray:
         return self.docs(ctx, segment)
 
-    def score(self, ctx: _Context, segment: _Segment, docs: set[int],
-              scores: dict[int, float]) -> None:
-        """Add this part's score to ``scores`` for the documents in ``docs``."""
+    def score(self, ctx: _Context, segment: _Segment, member: np.ndarray,
+              scores: np.ndarray) -> None:
+        """Add this part's score to ``scores`` for the documents ``member`` selects."""
 
 
 @dataclass(eq=False)
@@ -109,27 +115,23 @@ class _Leaf(_Node):
     term: str
     boost: float
 
-    def _docs(self, ctx: _Context, segment: _Segment) -> set[int]:
+    def _docs(self, ctx: _Context, segment: _Segment) -> np.ndarray:
         return ctx.docs(segment, self.fieldname, self.term)
 
-    def score(self, ctx: _Context, segment: _Segment, docs: set[int],
-              scores: dict[int, float]) -> None:
+    def score(self, ctx: _Context, segment: _Segment, member: np.ndarray,
+              scores: np.ndarray) -> None:
         ids, weights = ctx.postings.get(segment, self.fieldname, self.term)
-        if not ids:
+        if not len(ids):
+            return
+        chosen = member[ids]
+        docs = ids[chosen]
+        if not len(docs):
             return
         view = ctx.view
         c = self.boost * view.idf(self.fieldname, self.term) * (K1 + 1)
         norm = segment.norms(self.fieldname, view.average[self.fieldname])
-        if len(ids) <= len(docs):
-            for d, tf in zip(ids, weights, strict=True):
-                if d in docs:
-                    scores[d] += c * tf / (tf + norm[d])
-        else:
-            tf_of = dict(zip(ids, weights, strict=True)).get
-            for d in docs:
-                tf = tf_of(d)
-                if tf:
-                    scores[d] += c * tf / (tf + norm[d])
+        tf = weights[chosen]
+        scores[docs] += c * tf / (tf + norm[docs])
 
 
 @dataclass(eq=False)
@@ -146,20 +148,17 @@ class _Group(_Node):
     strong: bool = False
     _weight: float | None = None
 
-    def _docs(self, ctx: _Context, segment: _Segment) -> set[int]:
-        found: set[int] = set()
-        for term in self.terms:
-            found |= ctx.docs(segment, self.fieldname, term)
-        return found
+    def _docs(self, ctx: _Context, segment: _Segment) -> np.ndarray:
+        return docsets.union((ctx.docs(segment, self.fieldname, term) for term in self.terms),
+                             segment.size)
 
-    def _core(self, ctx: _Context, segment: _Segment) -> set[int]:
-        return self.docs(ctx, segment) if self.strong else set()
+    def _core(self, ctx: _Context, segment: _Segment) -> np.ndarray:
+        return self.docs(ctx, segment) if self.strong else docsets.EMPTY
 
-    def score(self, ctx: _Context, segment: _Segment, docs: set[int],
-              scores: dict[int, float]) -> None:
-        weight = self.weight(ctx.view)
-        for d in self.docs(ctx, segment) & docs:
-            scores[d] += weight
+    def score(self, ctx: _Context, segment: _Segment, member: np.ndarray,
+              scores: np.ndarray) -> None:
+        found = self.docs(ctx, segment)
+        scores[found[member[found]]] += self.weight(ctx.view)
 
     def weight(self, view: _View) -> float:
         """The boost times the idf of the group's most common terms taken together."""
@@ -175,38 +174,33 @@ class _Any(_Node):
 
     parts: list[_Node]
 
-    def _docs(self, ctx: _Context, segment: _Segment) -> set[int]:
-        found: set[int] = set()
-        for part in self.parts:
-            found |= part.docs(ctx, segment)
-        return found
+    def _docs(self, ctx: _Context, segment: _Segment) -> np.ndarray:
+        return docsets.union((part.docs(ctx, segment) for part in self.parts), segment.size)
 
-    def _core(self, ctx: _Context, segment: _Segment) -> set[int]:
-        found: set[int] = set()
-        for part in self.parts:
-            found |= part.core(ctx, segment)
-        return found
+    def _core(self, ctx: _Context, segment: _Segment) -> np.ndarray:
+        return docsets.union((part.core(ctx, segment) for part in self.parts), segment.size)
 
-    def score(self, ctx: _Context, segment: _Segment, docs: set[int],
-              scores: dict[int, float]) -> None:
+    def score(self, ctx: _Context, segment: _Segment, member: np.ndarray,
+              scores: np.ndarray) -> None:
         for part in self.parts:
-            part.score(ctx, segment, docs, scores)
+            part.score(ctx, segment, member, scores)
 
 
 @dataclass(eq=False)
 class _Coordinated(_Any):
     """Any of the parts, ranked by how many of them match (the natural-language fallback)."""
 
-    def score(self, ctx: _Context, segment: _Segment, docs: set[int],
-              scores: dict[int, float]) -> None:
-        partial = dict.fromkeys(docs, 0.0)
-        matched: Counter[int] = Counter()
+    def score(self, ctx: _Context, segment: _Segment, member: np.ndarray,
+              scores: np.ndarray) -> None:
+        partial = np.zeros(segment.size)
+        matched = np.zeros(segment.size)
         for part in self.parts:
-            part.score(ctx, segment, docs, partial)
-            matched.update(part.docs(ctx, segment) & docs)
+            part.score(ctx, segment, member, partial)
+            found = part.docs(ctx, segment)
+            matched[found[member[found]]] += 1
         share = 1.0 / len(self.parts)
-        for d, value in partial.items():
-            scores[d] += value * matched[d] * share
+        docs = np.flatnonzero(member)
+        scores[docs] += partial[docs] * matched[docs] * share
 
 
 @dataclass(eq=False)
@@ -222,41 +216,44 @@ class _Phrase(_Node):
     boost: float
     only: list[str | None] = field(default_factory=list)
 
-    def _docs(self, ctx: _Context, segment: _Segment) -> set[int]:
-        found: set[int] = set()
+    def _docs(self, ctx: _Context, segment: _Segment) -> np.ndarray:
+        found = []
         for index, stems in enumerate(self.spellings):
             candidates = ctx.docs(segment, "stem", stems[0])
             language = self.only[index] if index < len(self.only) else None
-            if language is not None and candidates:
-                candidates = candidates & ctx.docs(segment, "language", language)
+            if language is not None and len(candidates):
+                candidates = docsets.intersect(
+                    candidates, ctx.docs(segment, "language", language), segment.size)
             for stem in stems[1:]:
-                if not candidates:
+                if not len(candidates):
                     break
-                candidates = candidates & ctx.docs(segment, "stem", stem)
-            if candidates:
-                found |= self._verify(ctx, segment, stems, candidates)
-        return found
+                candidates = docsets.intersect(
+                    candidates, ctx.docs(segment, "stem", stem), segment.size)
+            if len(candidates):
+                found.append(self._verify(ctx, segment, stems, candidates))
+        return docsets.union(found, segment.size)
 
     @staticmethod
-    def _verify(ctx: _Context, segment: _Segment, stems: list[str], candidates: set[int]
-                ) -> set[int]:
+    def _verify(ctx: _Context, segment: _Segment, stems: list[str], candidates: np.ndarray
+                ) -> np.ndarray:
         sequences = segment.sequences(ctx.view.storage)
-        if sequences is None or len(stems) == 1:  # no sequences, or one word: all will do  # a segment without sequences: all the words will do
+        if sequences is None or len(stems) == 1:  # no sequences, or one word: all will do
             return candidates
         lexicon = segment.lexicon(ctx.view.storage)
         ids = [lexicon.index_of(stem) for stem in stems]
         if None in ids:
-            return set()
+            return docsets.EMPTY
         needle = sequences.needle(ids)  # type: ignore[arg-type]
         if len(candidates) * 4 > segment.size:  # many: scanning everything is cheaper
-            return sequences.docs_containing(needle) & candidates
-        return {d for d in candidates if sequences.contains(d, needle)}
+            return docsets.intersect(docsets.of(sequences.docs_containing(needle)),
+                                     candidates, segment.size)
+        return docsets.of(d for d in candidates.tolist() if sequences.contains(d, needle))
 
-    def score(self, ctx: _Context, segment: _Segment, docs: set[int],
-              scores: dict[int, float]) -> None:
+    def score(self, ctx: _Context, segment: _Segment, member: np.ndarray,
+              scores: np.ndarray) -> None:
         for stems in self.spellings[:1]:
             for stem in stems:
-                _Leaf("stem", stem, self.boost).score(ctx, segment, docs, scores)
+                _Leaf("stem", stem, self.boost).score(ctx, segment, member, scores)
 
 
 @dataclass(eq=False)
@@ -266,18 +263,16 @@ class _Facet(_Node):
     fieldname: str
     keys: list[str]
 
-    def _docs(self, ctx: _Context, segment: _Segment) -> set[int]:
-        found: set[int] = set()
-        for key in self.keys:
-            found |= ctx.docs(segment, self.fieldname, key)
-        return found
+    def _docs(self, ctx: _Context, segment: _Segment) -> np.ndarray:
+        return docsets.union((ctx.docs(segment, self.fieldname, key) for key in self.keys),
+                             segment.size)
 
 
 @dataclass(eq=False)
 class _Documents(_Node):
     """Whole documents, not their ärenden: what browsing without a search text lists."""
 
-    def _docs(self, ctx: _Context, segment: _Segment) -> set[int]:
+    def _docs(self, ctx: _Context, segment: _Segment) -> np.ndarray:
         return segment.documents()
 
 
@@ -285,13 +280,13 @@ class _Documents(_Node):
 class _Not(_Node):
     node: _Node
 
-    def _docs(self, ctx: _Context, segment: _Segment) -> set[int]:
-        return segment.live() - self.node.docs(ctx, segment)
+    def _docs(self, ctx: _Context, segment: _Segment) -> np.ndarray:
+        return docsets.minus(segment.live(), self.node.docs(ctx, segment), segment.size)
 
 
 @dataclass(eq=False)
 class _All(_Node):
-    def _docs(self, ctx: _Context, segment: _Segment) -> set[int]:
+    def _docs(self, ctx: _Context, segment: _Segment) -> np.ndarray:
         return segment.live()
 
 
@@ -306,12 +301,12 @@ class _Optional(_Node):
 
     node: _Node
 
-    def _docs(self, ctx: _Context, segment: _Segment) -> set[int]:
+    def _docs(self, ctx: _Context, segment: _Segment) -> np.ndarray:
         return self.node.docs(ctx, segment)
 
-    def score(self, ctx: _Context, segment: _Segment, docs: set[int],
-              scores: dict[int, float]) -> None:
-        self.node.score(ctx, segment, docs, scores)
+    def score(self, ctx: _Context, segment: _Segment, member: np.ndarray,
+              scores: np.ndarray) -> None:
+        self.node.score(ctx, segment, member, scores)
 
 
 @dataclass(eq=False)
@@ -321,34 +316,32 @@ class _And(_Node):
 
     parts: list[_Node]
 
-    def _docs(self, ctx: _Context, segment: _Segment) -> set[int]:
+    def _docs(self, ctx: _Context, segment: _Segment) -> np.ndarray:
         return self._combine(ctx, segment, _Node.docs)
 
-    def _core(self, ctx: _Context, segment: _Segment) -> set[int]:
+    def _core(self, ctx: _Context, segment: _Segment) -> np.ndarray:
         return self._combine(ctx, segment, _Node.core)
 
     def _combine(self, ctx: _Context, segment: _Segment,
-                 docs_of: Callable[[_Node, _Context, _Segment], set[int]]) -> set[int]:
+                 docs_of: Callable[[_Node, _Context, _Segment], np.ndarray]) -> np.ndarray:
         positive = [p for p in self.parts if not isinstance(p, _Not | _Optional)]
         negative = [p.node for p in self.parts if isinstance(p, _Not)]
         found = docs_of(positive[0], ctx, segment) if positive else segment.live()
         for part in positive[1:]:
-            if not found:
+            if not len(found):
                 return found
-            found = found & docs_of(part, ctx, segment)
+            found = docsets.intersect(found, docs_of(part, ctx, segment), segment.size)
         for part in negative:
-            if not found:
+            if not len(found):
                 break
-            found = found - part.docs(ctx, segment)
+            found = docsets.minus(found, part.docs(ctx, segment), segment.size)
         return found
 
-    def score(self, ctx: _Context, segment: _Segment, docs: set[int],
-              scores: dict[int, float]) -> None:
+    def score(self, ctx: _Context, segment: _Segment, member: np.ndarray,
+              scores: np.ndarray) -> None:
         for part in self.parts:
-            part.score(ctx, segment, docs, scores)
+            part.score(ctx, segment, member, scores)
 
-
-@dataclass
 
 @dataclass
 class _DateRange:
@@ -358,12 +351,11 @@ class _DateRange:
     low: int | None
     high: int | None
 
-    def keep(self, segment: _Segment, docs: set[int]) -> set[int]:
-        dates = segment.ints(self.column)
+    def keep(self, segment: _Segment, docs: np.ndarray) -> np.ndarray:
+        dates = segment.ints(self.column)[docs]
         low = self.low or 1
         high = self.high or 99991231
-        return {d for d in docs if low <= dates[d] <= high}
-
+        return docs[(dates >= low) & (dates <= high)]
 
 
 @dataclass

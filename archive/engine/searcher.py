@@ -12,7 +12,6 @@ Whoosh internals touched: ``whoosh.index.EmptyIndexError`` and the reader's spel
 from __future__ import annotations
 
 import heapq
-import operator
 import os
 import re
 import threading
@@ -24,10 +23,12 @@ from math import log
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 
 from archive import querysyntax as qs
 from archive.catalog import Catalog
+from archive.engine import docsets
 from archive.engine.analysis import EXACT, analyse, document_language, terms
 from archive.engine.facets import MAX_FACET_VALUES, _collation, _count_facets
 from archive.engine.highlight import _Highlights, _Marker
@@ -247,20 +248,20 @@ class Searcher:
             filters.append(_Documents())
         return _Plan(node, filters, dates, compiler.highlights, selected, notes, compiler.words)
 
-    def _match(self, ctx: _Context, plan: _Plan) -> list[tuple[_Segment, set[int]]]:
+    def _match(self, ctx: _Context, plan: _Plan) -> list[tuple[_Segment, np.ndarray]]:
         root = plan.root()
         matches = []
         for segment in ctx.view.segments:
             docs = root.docs(ctx, segment)
             for dates in plan.dates:
-                if not docs:
+                if not len(docs):
                     break
                 docs = dates.keep(segment, docs)
             matches.append((segment, docs))
         return matches
 
     def _rank(self, ctx: _Context, plan: _Plan, query: Query,
-              matches: list[tuple[_Segment, set[int]]]) -> list[tuple[_Segment, int, float]]:
+              matches: list[tuple[_Segment, np.ndarray]]) -> list[tuple[_Segment, int, float]]:
         """The best ``page * page_size`` matches, in order.
 
         By relevance every match is scored; by date only the page's documents are (the
@@ -272,42 +273,48 @@ class Searcher:
         ranked: list[tuple[Any, ...]] = []
         if sort == "relevance":
             root = plan.root()
-            cores = [root.core(ctx, segment) & docs for segment, docs in matches]
+            cores = [docsets.intersect(root.core(ctx, segment), docs, segment.size)
+                     for segment, docs in matches]
             enough = sum(len(core) for core in cores) >= wanted
         for i, (segment, docs) in enumerate(matches):
-            if not docs:
+            if not len(docs):
                 continue
             if sort == "relevance":
                 # Strong matches first; when they fill the page, only they are scored.
                 core = cores[i]
-                scores = self._scores(ctx, plan, segment, core if enough else docs)
+                chosen = core if enough else docs
+                scores = self._scores(ctx, plan, segment, chosen)
                 if not enough:
-                    for d in core:
-                        scores[d] += _STRONG
-                best = heapq.nlargest(wanted, scores.items(), key=operator.itemgetter(1))
-                ranked.extend((score, -d, segment, score % _STRONG) for d, score in best)
+                    scores[core] += _STRONG
+                values = scores[chosen]
+                best = docsets.top(values, chosen, wanted)
+                ranked.extend((float(values[j]), -int(chosen[j]), segment,
+                               float(values[j]) % _STRONG) for j in best.tolist())
             else:
                 order = segment.date_order(newest=sort == "newest")
-                best = heapq.nlargest(wanted, docs, key=order.__getitem__)
-                scores = self._scores(ctx, plan, segment, set(best))
-                ranked.extend((order[d], 0, segment, scores[d]) for d in best)
+                best_docs = docs[docsets.top(order[docs], docs, wanted)]
+                scores = self._scores(ctx, plan, segment, best_docs)
+                ranked.extend((int(order[d]), 0, segment, float(scores[d]))
+                              for d in best_docs.tolist())
         ranked.sort(key=lambda item: item[:2], reverse=True)
         return [(segment, -tie if sort == "relevance" else _docnum_of(key), score)
                 for key, tie, segment, score in ranked[:wanted]]
 
     @staticmethod
-    def _scores(ctx: _Context, plan: _Plan, segment: _Segment, docs: set[int]
-                ) -> dict[int, float]:
-        scores = dict.fromkeys(docs, 0.0)
-        if plan.text is not None:
-            plan.text.score(ctx, segment, docs, scores)
-            weights = segment.weights()
-            for d, score in scores.items():
-                if weights[d] != 100:
-                    scores[d] = score * weights[d] / 100
+    def _scores(ctx: _Context, plan: _Plan, segment: _Segment, docs: np.ndarray
+                ) -> np.ndarray:
+        """Per document of the segment, its score (only ``docs`` are scored, the rest 0)."""
+        scores = np.zeros(segment.size)
+        if plan.text is not None and len(docs):
+            plan.text.score(ctx, segment, docsets.mask(docs, segment.size), scores)
+            weights = segment.weights()[docs]
+            odd = weights != 100
+            if odd.any():
+                weighted = docs[odd]
+                scores[weighted] = scores[weighted] * weights[odd] / 100
         return scores
 
-    def _facets(self, view: _View, matches: list[tuple[_Segment, set[int]]],
+    def _facets(self, view: _View, matches: list[tuple[_Segment, np.ndarray]],
                 selected: dict[str, set[str]], *, browsing: bool = False
                 ) -> dict[str, list[FacetValue]]:
         """Facet values of the matches, with counts; browsing the whole archive (no text,
@@ -415,7 +422,8 @@ class Searcher:
                 return []
             node = _Any([_Leaf("stem", t, 1.0) for t in key_terms])
             plan = _Plan(node, [], [], _Highlights(), {}, [], [])
-            matches = [(s, (node.docs(ctx, s) & s.documents()) - ctx.docs(s, "id", doc_id))
+            matches = [(s, docsets.minus(docsets.intersect(node.docs(ctx, s), s.documents(), s.size),
+                                         ctx.docs(s, "id", doc_id), s.size))
                        for s in view.segments]
             query = Query(page_size=max(1, min(limit, MAX_PAGE_SIZE)))
             ranked = self._rank(ctx, plan, query, matches)
@@ -447,8 +455,8 @@ class Searcher:
                 matches = self._match(ctx, self._plan(ctx, _normalised(query)))
             months: Counter[int] = Counter()
             for segment, docs in matches:
-                dates = segment.ints("date")
-                months.update(dates[d] // 100 for d in docs)
+                found, counts = np.unique(segment.ints("date")[docs] // 100, return_counts=True)
+                months.update(dict(zip(found.tolist(), counts.tolist(), strict=True)))
             return months
 
         months = self._reading(by_month, Counter())

@@ -14,17 +14,17 @@ Whoosh internals touched: ``FileStorage``/``StructFile`` (subclassed to map file
 from __future__ import annotations
 
 import mmap
-from array import array
 from collections import Counter, OrderedDict
 from math import log
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.reading import TermNotFound
 
-from archive.engine.facets import _getter, _value_counts
+from archive.engine.facets import _value_counts
 from archive.engine.lexicon import EXPANSIONS, MAX_EXPANSIONS, SegmentLexicon
 from archive.engine.phrases import StemSequences
 from archive.engine.postings import read_postings
@@ -39,28 +39,33 @@ POSTINGS_CACHE = 4_000_000
 
 #: Document numbers in a segment stay below this (date sort keys hold one).
 _DOCNUMS = 1 << 24
-_EMPTY_IDS = array("I")
-_EMPTY_WEIGHTS = array("f")
+_EMPTY_IDS = np.empty(0, dtype=np.intp)
+_EMPTY_WEIGHTS = np.empty(0, dtype=np.float64)
 
 # -- per-segment data ---------------------------------------------------------------
 
 
 class _Segment:
-    """What search needs of one Whoosh segment, loaded on first use and kept."""
+    """What search needs of one Whoosh segment, loaded on first use and kept.
+
+    Document sets are sorted arrays of document numbers (:mod:`archive.engine.docsets`);
+    columns are NumPy arrays indexed by document number.
+    """
 
     def __init__(self, reader: Any) -> None:
         self.reader = reader
         self.id = reader.segment().segment_id()
         self.size = reader.doc_count_all()
         self.deleted: frozenset[int] = frozenset()
-        self._live: set[int] | None = None
-        self._documents: set[int] | None = None
-        self._facets: dict[str, tuple[list[int], list[tuple[str, ...]]]] = {}
-        self._ints: dict[str, array] = {}
-        self._norms: dict[tuple[str, float], list[float]] = {}
+        self._live: np.ndarray | None = None
+        self._live_mask: np.ndarray | None = None
+        self._documents: np.ndarray | None = None
+        self._facets: dict[str, tuple[np.ndarray, list[tuple[str, ...]]]] = {}
+        self._ints: dict[str, np.ndarray] = {}
+        self._norms: dict[tuple[str, float], np.ndarray] = {}
         self._lexicon: SegmentLexicon | None = None
         self._sequences: StemSequences | None | bool = False
-        self._orders: dict[str, list[int]] = {}
+        self._orders: dict[str, np.ndarray] = {}
         self._facet_totals: dict[tuple[str, int], Counter[str]] = {}
 
     def sequences(self, storage: Any) -> StemSequences | None:
@@ -80,80 +85,93 @@ class _Segment:
         if deleted != self.deleted:
             self.deleted = deleted
             self._live = None
+            self._live_mask = None
             self._documents = None
 
-    def live(self) -> set[int]:
+    def live_mask(self) -> np.ndarray:
+        """Per document, whether it is live (not deleted)."""
+        if self._live_mask is None:
+            alive = np.ones(self.size, dtype=bool)
+            if self.deleted:
+                alive[np.fromiter(self.deleted, dtype=np.intp)] = False
+            self._live_mask = alive
+        return self._live_mask
+
+    def live(self) -> np.ndarray:
         """Every document of the segment that is not deleted."""
         if self._live is None:
-            self._live = set(range(self.size)) - self.deleted
+            self._live = np.flatnonzero(self.live_mask())
         return self._live
 
-    def documents(self) -> set[int]:
+    def documents(self) -> np.ndarray:
         """The live entries that are whole documents (not ärenden)."""
         if self._documents is None:
             codes, values = self.facet("kind")
-            whole = {code for code, kinds in enumerate(values) if "document" in kinds}
-            self._documents = {d for d in self.live() if codes[d] in whole}
+            whole = [code for code, kinds in enumerate(values) if "document" in kinds]
+            live = self.live()
+            self._documents = live[np.isin(codes[live], whole)]
         return self._documents
 
-    def weights(self) -> array:
-        """Per entry, its rank weight in percent (:func:`archive.index.arende_weight`)."""
+    def weights(self) -> np.ndarray:
+        """Per entry, its rank weight in percent (:func:`archive.engine.schema.arende_weight`)."""
         if WEIGHT_FIELD not in self._ints:
             column = self.reader.column_reader(WEIGHT_FIELD, translate=False)
-            self._ints[WEIGHT_FIELD] = (column.load_array(self.size) if hasattr(column, "load_array")
-                                        else array("H", [100]) * self.size)
+            self._ints[WEIGHT_FIELD] = (
+                np.asarray(column.load_array(self.size), dtype=np.int64)
+                if hasattr(column, "load_array") else np.full(self.size, 100, dtype=np.int64))
         return self._ints[WEIGHT_FIELD]
 
-    def facet(self, name: str) -> tuple[list[int], list[tuple[str, ...]]]:
+    def facet(self, name: str) -> tuple[np.ndarray, list[tuple[str, ...]]]:
         """(per-document value-set codes, the value sets) of a facet field."""
         if name not in self._facets:
             column = self.reader.column_reader(name, translate=False)
             if hasattr(column, "codes"):
-                self._facets[name] = (column.codes().tolist(), column.values())
+                self._facets[name] = (np.asarray(column.codes(), dtype=np.intp),
+                                      column.values())
             else:  # no document of this segment has a value
-                self._facets[name] = ([0] * self.size, [()])
+                self._facets[name] = (np.zeros(self.size, dtype=np.intp), [()])
         return self._facets[name]
 
     def facet_totals(self, name: str) -> Counter[str]:
         """A facet's values over every live document of the segment, with counts."""
         key = (name, len(self.live()))
         if key not in self._facet_totals:
-            self._facet_totals[key] = _value_counts(self, name, _getter(self.live()))
+            self._facet_totals[key] = _value_counts(self, name, self.live())
         return self._facet_totals[key]
 
-    def date_order(self, *, newest: bool) -> list[int]:
+    def date_order(self, *, newest: bool) -> np.ndarray:
         """Per document, a sort key by date (decision, else document date): the higher,
         the earlier in the list; undated documents last, then by document number."""
         key = "newest" if newest else "oldest"
         if key not in self._orders:
             dates = self.ints("date")
+            tie = _DOCNUMS - 1 - np.arange(self.size, dtype=np.int64)
             if newest:
-                self._orders[key] = [(date or 0) * _DOCNUMS + _DOCNUMS - 1 - d
-                                     for d, date in enumerate(dates)]
+                self._orders[key] = dates * _DOCNUMS + tie
             else:
-                self._orders[key] = [(99999999 - (date or 99999999)) * _DOCNUMS + _DOCNUMS - 1 - d
-                                     for d, date in enumerate(dates)]
+                undated_last = np.where(dates == 0, 99999999, dates)
+                self._orders[key] = (99999999 - undated_last) * _DOCNUMS + tie
         return self._orders[key]
 
-    def ints(self, name: str) -> array:
+    def ints(self, name: str) -> np.ndarray:
         """A per-document integer column (dates, field lengths)."""
         if name not in self._ints:
             column = self.reader.column_reader(name, translate=False)
             if hasattr(column, "load_array"):
-                self._ints[name] = column.load_array(self.size)
+                self._ints[name] = np.asarray(column.load_array(self.size), dtype=np.int64)
             else:
-                self._ints[name] = array("i", bytes(4 * self.size))
+                self._ints[name] = np.zeros(self.size, dtype=np.int64)
         return self._ints[name]
 
-    def norms(self, fieldname: str, average: float) -> list[float]:
+    def norms(self, fieldname: str, average: float) -> np.ndarray:
         """BM25's length normalisation per document: k1·(1 − b + b·length/average)."""
         key = (fieldname, round(average, 2))
         if key not in self._norms:
             self._norms = {k: v for k, v in self._norms.items() if k[0] != fieldname}
-            lengths = self.ints(LENGTH_FIELDS[fieldname])
+            lengths = self.ints(LENGTH_FIELDS[fieldname]).astype(np.float64)
             scale = B / max(average, 1.0)
             base = K1 * (1 - B)
-            self._norms[key] = [base + K1 * scale * n for n in lengths]
+            self._norms[key] = base + K1 * scale * lengths
         return self._norms[key]
 
 
@@ -198,7 +216,7 @@ class _View:
         self.average: dict[str, float] = {}
         total_docs = sum(s.size for s in self.segments) or 1
         for fieldname, column in LENGTH_FIELDS.items():
-            total = sum(sum(s.ints(column)) for s in self.segments)
+            total = sum(int(s.ints(column).sum()) for s in self.segments)
             self.average[fieldname] = total / total_docs
         self.idf_cache: dict[tuple[str, str], float] = {}
         self.browse_facets: dict[str, list[FacetValue]] | None = None
@@ -237,14 +255,16 @@ class _View:
 
 
 class _Postings:
-    """An LRU cache of posting lists, keyed by segment, field and term."""
+    """An LRU cache of posting lists, keyed by segment, field and term: document numbers
+    (sorted) and weights as NumPy arrays, decoded once."""
 
     def __init__(self, budget: int = POSTINGS_CACHE) -> None:
         self.budget = budget
         self.size = 0
-        self.entries: OrderedDict[tuple[bytes, str, str], tuple[array, array]] = OrderedDict()
+        self.entries: OrderedDict[tuple[bytes, str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
 
-    def get(self, segment: _Segment, fieldname: str, term: str) -> tuple[array, array]:
+    def get(self, segment: _Segment, fieldname: str, term: str
+            ) -> tuple[np.ndarray, np.ndarray]:
         key = (segment.id, fieldname, term)
         entry = self.entries.get(key)
         if entry is not None:
@@ -255,7 +275,9 @@ class _Postings:
         except TermNotFound:
             entry = (_EMPTY_IDS, _EMPTY_WEIGHTS)
         else:
-            entry = read_postings(matcher)
+            ids, weights = read_postings(matcher)
+            entry = (np.frombuffer(ids, dtype=np.uint32).astype(np.intp),
+                     np.frombuffer(weights, dtype=np.float32).astype(np.float64))
         self.entries[key] = entry
         self.size += len(entry[0]) + 1
         while self.size > self.budget and self.entries:
