@@ -6,7 +6,7 @@ export ARKIV_HOME ?= $(CURDIR)/.arkiv
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint bench stress install ingest clean
+.PHONY: run test lint bench quality stress install ingest clean
 
 $(BIN)/arkiv: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench
+
+quality: install
+	$(BIN)/python -m bench.quality
 
 stress: install
 	$(BIN)/python -m pytest -q -m slow --run-slow

@@ -144,13 +144,18 @@ class Document:
         return None
 
     def to_json(self, *, with_text: bool = False) -> dict[str, Any]:
-        """The contract's JSON for this document (``text`` added when asked for)."""
+        """The contract's JSON for this document (``text`` added when asked for), with
+        ``projects_suggested`` (projects not yet confirmed in the registry) and
+        ``topic_cues`` (each topic's cue words found) when extraction found them."""
         data = {name: self.get(name) for name in DOCUMENT_FIELDS}
         if self.metadata.get("arenden"):
             data["arenden"] = [
                 {key: arende.get(key) for key in ARENDE_FIELDS}
                 for arende in self.metadata["arenden"]
             ]
+        for extra in ("projects_suggested", "topic_cues"):
+            if self.metadata.get(extra):
+                data[extra] = self.metadata[extra]
         if with_text:
             data["text"] = self.text
         return data

@@ -3,7 +3,7 @@
     python -m bench.merge --docs 20000      # or: python -m bench --only merge
 
 A sync during a long ``arkiv index`` run writes a segment; eight segments of a size are
-then merged into one. Arkiv copies them (``archive.index._SegmentMerger``); the baseline
+then merged into one. Arkiv copies them (``archive.engine.merger._SegmentMerger``); the baseline
 in the same run is what merges did before: reading the documents back from the catalog
 and indexing them again (``_index_documents``). Both start from the same eight segments
 of a real archive of synthetic documents (``bench.ingest``'s corpus, ingested by the

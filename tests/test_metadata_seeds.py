@@ -17,7 +17,8 @@ CONTRACT_FIELDS = {
     "title", "doc_type", "city", "cities_mentioned", "districts", "committee", "administration",
     "dnr", "document_date", "decision_date", "projects", "topics", "people",
 }  # fmt: skip
-EXTRA_FIELDS = {"dnr_verbatim", "dnrs", "paragraphs", "dates", "project_candidates", "personnummer"}
+EXTRA_FIELDS = {"dnr_verbatim", "dnrs", "paragraphs", "dates", "project_candidates", "projects_suggested",
+                "topic_cues", "personnummer"}
 
 
 @pytest.fixture(scope="module")

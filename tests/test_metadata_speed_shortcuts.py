@@ -206,3 +206,39 @@ def test_composing_never_makes_an_odd_character() -> None:
 )
 def test_normalise_characters(raw: str, clean: str) -> None:
     assert normalise_characters(raw) == clean
+
+
+#: Sentences in the style of the vocabulary's phrases (data/doctypes.toml), as pages write them.
+STYLE_LINES = [
+    "I propositionen föreslås ändringar i järnvägslagen.",
+    "En särskild utredare ska se över bestämmelserna.",
+    "Den särskilde utredaren får i uppdrag att",
+    "Utredaren ska analysera förutsättningarna",
+    "Uppdraget ska redovisas senast den 1 februari 2012.",
+    "Det talade ordet gäller.",
+    "Herr talman!",
+    "Statsminister Ulf Kristerssons tal med anledning av våldsdådet",
+    "Vid intresse från media, kontakta pressekreterare Linn Laurin.",
+    "– Vi behöver en snabbare process, säger klimat- och miljöminister Romina Pourmokhtari.",
+    "Reseavdragskommittén har i dag överlämnat sitt betänkande till regeringen.",
+    "Integritetsskyddskommittén har haft i uppdrag att undersöka",
+    "Här kan du ta del av de remissvar som kommit in till Justitiedepartementet",
+    "Statsminister Ulf Kristersson, debattartikel, Dagens industri, den 8 november 2022.",
+    "Arbetsmiljöverket meddelar följande föreskrifter",
+    "Domsnummer: 2013-63 Målnummer: B-114-2012",
+]
+
+
+@pytest.mark.parametrize("line", [v for line in STYLE_LINES for v in _variants(line)])
+def test_doctype_phrase_hints_are_in_every_text_their_phrase_matches(line: str) -> None:
+    """A phrase's hint is a literal its regex opens with: wherever the regex matches the
+    folded first page, the hint is in it (so the hint never hides a match)."""
+    folded = fold_case(line)
+    for phrase in default_registry().doc_type_index.phrases:
+        if phrase.pattern.search(folded):
+            assert phrase.hint in folded, (phrase.pattern.pattern, line)
+
+
+def test_every_style_line_is_some_type() -> None:
+    vocabulary = default_registry().doc_type_index
+    assert all(vocabulary.by_phrases(fold_case(line)) for line in STYLE_LINES)

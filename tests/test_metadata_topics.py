@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import CORPUS, require_shared
 
+from indexer.clean import clean_text
+from indexer.metadata import extract_metadata
 from indexer.metadata.registry import Registry
 from indexer.metadata.topics import find_topics, topic_hits
 
@@ -48,14 +50,27 @@ def registry() -> Registry:
 
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0][:30] for c in CASES])
 def test_find_topics(registry: Registry, text: str, expected: list[str]) -> None:
-    language = "en" if text.startswith("Cities") else "sv"
-    assert find_topics(text, registry, language) == expected
+    assert find_topics(text, registry) == expected
 
 
-def test_english_cues_are_used_for_english_text(registry: Registry) -> None:
-    text = "Homeless people and rough sleepers need housing first."
-    assert find_topics(text, registry, "sv") == []
-    assert find_topics(text, registry, "en") == ["hemlöshet"]
+def test_english_cues_count_in_swedish_documents_too(registry: Registry) -> None:
+    """A Swedish report quoting an English passage: its cues count (they did not before)."""
+    english = "Homeless people and rough sleepers need housing first."
+    assert find_topics(english, registry) == ["hemlöshet"]
+    swedish = "Rapporten sammanfattar arbetet under året. " + english
+    assert extract_metadata(swedish, registry=registry, language="sv")["topics"] == ["hemlöshet"]
+
+
+@pytest.mark.parametrize("registry_dir", [CORPUS, None], ids=["registry", "no registry"])
+def test_a_projects_name_gives_its_topic(registry_dir: object) -> None:
+    """The 2004 Stockholm Europaforum report names the project "Cities' Strategies Against
+    Homelessness" once: hemlöshet is one of its subjects, and show --json says why."""
+    path = next(require_shared("seeds").glob("002_*.txt"))
+    registry = Registry.load(registry_dir)  # type: ignore[arg-type]
+    metadata = extract_metadata(clean_text(path.read_text(encoding="utf-8")), registry=registry)
+    assert "hemlöshet" in metadata["topics"]
+    assert any("Homelessness" in cue for cue in metadata["topic_cues"]["hemlöshet"])
+    assert set(metadata["topic_cues"]) == set(metadata["topics"])
 
 
 @pytest.mark.parametrize(
@@ -65,8 +80,9 @@ def test_english_cues_are_used_for_english_text(registry: Registry) -> None:
         ("004", {"hemlöshet", "missbruk och beroende", "föräldraskap", "forskning och utveckling"}, {"äldreomsorg"}),
         # The article: children and young people, parenting, international exchange.
         ("003", {"barn och unga", "föräldraskap", "EU och internationellt samarbete"}, {"hemlöshet"}),
-        # The 1 760-word report: its subjects, not what it names once or twice in passing.
-        ("002", {"arbetsmarknad", "integration", "ekonomiskt bistånd", "EU och internationellt samarbete"}, {"hemlöshet", "missbruk och beroende", "folkhälsa"}),
+        # The 1 760-word report: its subjects, not what it names once or twice in passing;
+        # hemlöshet is the subject of one of its projects (see test_a_projects_name_gives_its_topic).
+        ("002", {"arbetsmarknad", "integration", "ekonomiskt bistånd", "EU och internationellt samarbete"}, {"missbruk och beroende", "folkhälsa"}),
     ],
 )  # fmt: skip
 def test_seed_topics(registry: Registry, seed: str, included: set[str], excluded: set[str]) -> None:

@@ -36,6 +36,12 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "får": ("Hon får ett svar i morgon.", {"document_date": "2002-01-01"}),
         "english": ("The city council discussed housing for homeless people.",
                     {"language": "en", "document_date": "2018-01-01", "city": "Malmö"}),
+        "finnish": ("Kaupunki tukee asunnottomia ja rakentaa uusia asuntoja.",
+                    {"language": "fi", "document_date": "2017-01-01"}),
+        "norwegian": ("Kommunen har vurdert søknadene om bygging av boliger.",
+                      {"language": "nb", "document_date": "2017-02-01"}),
+        "danish": ("Kommunalbestyrelsen behandlede en ansøgning om byggetilladelse.",
+                   {"language": "da", "document_date": "2017-03-01"}),
         "ks": ("Budgetärende inför nästa år.",
                {"dnr": "KS 2019/123", "document_date": "2019-02-02",
                 "decision_date": "2019-03-03"}),
@@ -109,6 +115,19 @@ def test_english_documents_are_stemmed_in_english(archive: dict[str, Any]) -> No
     # English stop words are not indexed there: they rank, they are not required.
     assert hits(archive, "the city council")[0] == archive["ids"]["english"]
     assert run(archive, "the city council").message is None
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [("asuntoihin", "finnish"), ("søknad", "norwegian"), ("ansøgningerne", "danish")],
+)
+def test_finnish_norwegian_and_danish_documents_are_stemmed_in_their_language(
+        archive: dict[str, Any], query: str, name: str) -> None:
+    """Another inflection of a word finds the document (its own Snowball stemmer), and
+    is highlighted in the snippet."""
+    result = run(archive, query)
+    assert [h.id for h in result.hits] == [archive["ids"][name]]
+    assert "<mark>" in result.hits[0].snippets[0].html
 
 
 @pytest.mark.parametrize(

@@ -206,3 +206,37 @@ def test_an_arende_has_its_own_topics(corpus_home: Path) -> None:
     everything = _search(corpus_home, kind=["arende"], committee=[protocol["committee"]],
                          doc_type=["protokoll"], page_size=100)
     assert len(protocol_hits) < everything.total
+
+
+def test_a_word_naming_the_kommun_finds_its_arenden(corpus_home: Path) -> None:
+    """Staff type the kommun into the box: "Lerum" is the city of Byggnadsnämnden's
+    ärenden, not a word of § 48 or § 49, yet those bygglov decisions come first."""
+    results = _search(corpus_home, text="bygglov lerum", page_size=5)
+    first = [(h.arende or {}).get("number") for h in results.hits[:2]]
+    assert sorted(first) == ["48", "49"], [(h.arende or {}).get("heading") for h in results.hits]
+
+
+@pytest.mark.parametrize("word", ["rinkeby", "socialnämnden", "resursutbyte", "Stockholm"])
+def test_free_text_matches_district_committee_project_and_city(tmp_path: Path, word: str) -> None:
+    from test_index import add
+
+    home = tmp_path / "home"
+    catalog = Catalog(home)
+    doc = add(catalog, "a.txt", "Ansökan om medel beviljas.", city="Stockholm",
+              districts=["Rinkeby"], committee="Socialnämnden", projects=["ResursUtbyte"])
+    add(catalog, "b.txt", "Ansökan om medel avslås.", city="Malmö")
+    Index(home).rebuild(catalog)
+    assert [h.id for h in Searcher(home).search(Query(text=f"ansökan {word}")).hits] == [doc]
+
+
+def test_an_exact_text_match_ranks_above_a_field_match(tmp_path: Path) -> None:
+    """The city as a field counts like a title word, below the word in the text."""
+    from test_index import add
+
+    home = tmp_path / "home"
+    catalog = Catalog(home)
+    in_text = add(catalog, "a.txt", "Beslut om bygglov i Lerum för en carport.", city="Alingsås")
+    as_field = add(catalog, "b.txt", "Beslut om bygglov för en carport.", city="Lerum")
+    Index(home).rebuild(catalog)
+    ids = [h.id for h in Searcher(home).search(Query(text="bygglov lerum")).hits]
+    assert ids == [in_text, as_field]

@@ -86,6 +86,10 @@ def metadata_rows(document: Document) -> list[MetadataRow]:
                 (value_label(name, v), url_for("search.search", **{param: v}) if param else None)
                 for v in values
             ]
+        if name == "projects":
+            suggested = set(document.metadata.get("projects_suggested") or [])
+            links = [(f"{text} ({_('föreslaget')})" if value in suggested else text, url)
+                     for (text, url), value in zip(links, values, strict=True)]
         rows.append(MetadataRow(_(FIELD_LABELS[name]), links))
     return rows
 

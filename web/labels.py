@@ -65,9 +65,17 @@ LANGUAGE_NAMES: dict[str, str] = {
     "en": "engelska",
     "da": "danska",
     "no": "norska",
+    "nb": "norska (bokmål)",
+    "nn": "nynorska",
     "fi": "finska",
     "de": "tyska",
     "fr": "franska",
+    "et": "estniska",
+    "lv": "lettiska",
+    "es": "spanska",
+    "nl": "nederländska",
+    "pl": "polska",
+    "unknown": "okänt språk",
 }
 
 
@@ -83,8 +91,33 @@ def plain(value: Any) -> str:
     return text
 
 
-#: Document types the interface names differently from the data (indexer/metadata/doctype.py).
-DOC_TYPE_NAMES: dict[str, str] = {"other": "övrigt"}
+#: Document types as the interface names them (the vocabulary: indexer/metadata/data/doctypes.toml;
+#: the seeds' types are shown as they are written).
+DOC_TYPE_NAMES: dict[str, str] = {
+    "other": "övrigt",
+    "kommittédirektiv": "kommittédirektiv",
+    "proposition": "proposition",
+    "utredning": "utredning (SOU, Ds)",
+    "remiss": "remiss",
+    "yttrande": "yttrande",
+    "tal": "tal",
+    "uttalande": "uttalande",
+    "debattartikel": "debattartikel",
+    "medborgarförslag": "medborgarförslag",
+    "interpellation": "interpellation",
+    "fråga": "fråga",
+    "revisionsrapport": "revisionsrapport",
+    "årsredovisning": "årsredovisning",
+    "delegationsbeslut": "delegationsbeslut",
+    "detaljplan": "detaljplan",
+    "budget": "budget",
+    "avtal": "avtal",
+    "policy": "policy, riktlinje, plan",
+    "lag": "lag",
+    "förordning": "förordning",
+    "föreskrift": "föreskrift",
+    "dom": "dom",
+}
 #: What a hit is (archive.models.KINDS), as the interface names it.
 KIND_NAMES: dict[str, str] = {"document": "hela dokument", "arende": "ärenden (§)"}
 

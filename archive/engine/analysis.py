@@ -6,12 +6,13 @@ Owns the word pattern, the stop words, the stemmers and the pipelines built of t
 * ``exact``: words as written, lowercased, stop words dropped ("beslutet" matches
   "beslutet" only; ranked highest);
 * ``stem``: the same words stemmed — Snowball Swedish (current algorithm, PyStemmer)
-  for Swedish documents, Snowball English for English ones;
+  for Swedish documents, Snowball English for English ones, and PyStemmer's Finnish,
+  Danish, Norwegian and German for those (their stems carry the language: "fi:asunno");
 * ``title``: the title, stemmed the same way;
 
 plus folding (å→a for queries typed without them) and diarienummer normalisation.
 A document is analysed in its language (:func:`document_language`); a query word is
-analysed in both, as the index may hold it either way.
+analysed in all of them, as the index may hold it any way.
 
 Whoosh internals touched: the analysis classes it subclasses (``RegexTokenizer``,
 ``LowercaseFilter``, ``StopFilter``, ``StemFilter``: their ``batch`` methods are ours,
@@ -40,7 +41,14 @@ from archive.models import Document
 WORD_PATTERN = r"[^\W_]+"
 SWEDISH_STOP_WORDS: frozenset[str] = frozenset(stoplists["sv"])
 ENGLISH_STOP_WORDS: frozenset[str] = frozenset(stoplists["en"])
-LANGUAGES = ("sv", "en")
+#: Analysis languages with a Snowball stemmer of their own (PyStemmer) besides Swedish
+#: and English → the stemmer. Their stems carry the language ("fi:asunno"), so they
+#: never meet a Swedish or English stem of another word; the query adds them.
+FOREIGN_STEMMERS = {"fi": "finnish", "da": "danish", "no": "norwegian", "de": "german"}
+LANGUAGES = ("sv", "en", *FOREIGN_STEMMERS)
+#: A document's detected language → its analysis language (others are analysed as Swedish).
+ANALYSIS_LANGUAGE = {"en": "en", "fi": "fi", "da": "da", "nb": "no", "nn": "no", "no": "no",
+                     "de": "de"}
 
 _english = stemmer_for_language("en")
 _swedish = Stemmer.Stemmer("swedish")
@@ -119,14 +127,29 @@ class Stem(StemFilter):
         return list(map(self._stem, words))
 
 
+def _foreign_stem(language: str) -> Callable[[str], str]:
+    """The Snowball stemmer of ``language`` whose stems carry the language code."""
+    stem_word = Stemmer.Stemmer(FOREIGN_STEMMERS[language]).stemWord
+    prefix = f"{language}:"
+    return lambda word: prefix + stem_word(word)
+
+
 #: Words as written (lowercase, no stop words), per document language.
 EXACT = {
     "sv": Words() | Lowercase() | DropStopWords(SWEDISH_STOP_WORDS),
     "en": Words() | Lowercase() | DropStopWords(ENGLISH_STOP_WORDS),
+    **{lang: Words() | Lowercase() | DropStopWords(frozenset(stoplists[lang]))
+       for lang in FOREIGN_STEMMERS},
 }
-STEMMING = {"sv": Stem(swedish_stem), "en": Stem(english_stem)}
+STEMMING = {"sv": Stem(swedish_stem), "en": Stem(english_stem),
+            **{lang: Stem(_foreign_stem(lang)) for lang in FOREIGN_STEMMERS}}
 #: Words stemmed in the document's language: the exact pipeline plus a stemmer.
 STEMS = {language: EXACT[language] | STEMMING[language] for language in LANGUAGES}
+
+
+def foreign_stems(word: str) -> list[str]:
+    """The word's stems in the analysis languages other than Swedish and English."""
+    return [STEMMING[language]._stem(word) for language in FOREIGN_STEMMERS]
 
 
 def terms(analyzer: Any, text: str) -> list[str]:
@@ -144,14 +167,14 @@ def terms(analyzer: Any, text: str) -> list[str]:
 
 
 def analyse(text: str, language: str) -> tuple[list[str], list[str]]:
-    """A text's exact words and their stems, in the given language ("sv" or "en")."""
+    """A text's exact words and their stems, in the given analysis language (``LANGUAGES``)."""
     exact = terms(EXACT[language], text)
     return exact, STEMMING[language].batch(exact)
 
 
 def document_language(doc: Document) -> str:
-    """The analysis language of a document: English when detected so, else Swedish."""
-    return "en" if doc.get("language") == "en" else "sv"
+    """The analysis language of a document (``ANALYSIS_LANGUAGE``), else Swedish."""
+    return ANALYSIS_LANGUAGE.get(doc.get("language") or "", "sv")
 
 
 _FOLD = str.maketrans("åäöáàâãéèêëíìîïóòôõúùûüýÿæøç", "aaoaaaaeeeeiiiioooouuuuyyaoc")

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from archive.engine.analysis import STEMMING
+from archive.engine.analysis import STEMMING, foreign_stems
 from archive.models import Document
 from archive.query import (
     Snippet,
@@ -55,7 +55,8 @@ class _Marker:
     def __init__(self, highlights: _Highlights) -> None:
         self.highlights = highlights
         needles = set()
-        for word in highlights.words | highlights.stems | highlights.prefixes:
+        bare_stems = {stem.partition(":")[2] or stem for stem in highlights.stems}
+        for word in highlights.words | bare_stems | highlights.prefixes:
             needles.add(word)
             if len(word) > 4:
                 needles.add(word[:-1])
@@ -78,6 +79,7 @@ class _Marker:
                 word in h.words
                 or STEMMING["sv"]._stem(word) in h.stems
                 or STEMMING["en"]._stem(word) in h.stems
+                or any(stem in h.stems for stem in foreign_stems(word))
                 or any(word.startswith(p) for p in h.prefixes)
             )
             self.verdicts[word] = verdict

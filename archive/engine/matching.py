@@ -21,7 +21,16 @@ import numpy as np
 
 from archive import querysyntax as qs
 from archive.engine import docsets
-from archive.engine.analysis import ENGLISH_STOP_WORDS, EXACT, STEMMING, dnr_terms, fold, terms
+from archive.engine.analysis import (
+    ENGLISH_STOP_WORDS,
+    EXACT,
+    FOREIGN_STEMMERS,
+    STEMMING,
+    dnr_terms,
+    fold,
+    foreign_stems,
+    terms,
+)
 from archive.engine.highlight import _Highlights
 from archive.engine.lexicon import MAX_EXPANSIONS, MIN_PREFIX
 from archive.engine.schema import facet_key
@@ -114,6 +123,8 @@ class _Leaf(_Node):
     fieldname: str
     term: str
     boost: float
+    #: The query word's (field, term) pairs sharing one idf (see ``_View.word_idf``).
+    word: tuple[tuple[str, str], ...] = ()
 
     def _docs(self, ctx: _Context, segment: _Segment) -> np.ndarray:
         return ctx.docs(segment, self.fieldname, self.term)
@@ -128,7 +139,8 @@ class _Leaf(_Node):
         if not len(docs):
             return
         view = ctx.view
-        c = self.boost * view.idf(self.fieldname, self.term) * (K1 + 1)
+        idf = view.word_idf(self.word) if self.word else view.idf(self.fieldname, self.term)
+        c = self.boost * idf * (K1 + 1)
         norm = segment.norms(self.fieldname, view.average[self.fieldname])
         tf = weights[chosen]
         scores[docs] += c * tf / (tf + norm[docs])
@@ -427,10 +439,13 @@ class _Compiler:
         self.words.append(word)
         swedish = STEMMING["sv"]._stem(word)
         english = STEMMING["en"]._stem(word)
-        stems = list(dict.fromkeys((swedish, english)))
-        parts: list[_Node] = [_Leaf("exact", word, BOOST_EXACT)]
+        stems = list(dict.fromkeys((swedish, english, *foreign_stems(word))))
+        shared = (("exact", word), ("stem", swedish), ("meta", swedish))
+        parts: list[_Node] = [_Leaf("exact", word, BOOST_EXACT, shared),
+                              _Leaf("meta", swedish, BOOST_TITLE, shared)]
         for stem in stems:
-            parts += [_Leaf("stem", stem, BOOST_STEM), _Leaf("title", stem, BOOST_TITLE)]
+            parts += [_Leaf("stem", stem, BOOST_STEM, shared),
+                      _Leaf("title", stem, BOOST_TITLE, shared)]
         view = self.ctx.view
         expansions = [
             (view.expansions("compound", swedish), BOOST_COMPOUND),
@@ -475,6 +490,7 @@ class _Compiler:
             spellings.pop()
         self.highlights.phrases.append(
             [min(stem, word, key=len) for stem, word in zip(spellings[-1], words, strict=True)])
+        spellings += [STEMMING[language].batch(words) for language in FOREIGN_STEMMERS]
         return _Phrase(spellings, BOOST_EXACT)
 
     def prefix(self, text: str) -> _Node | None:

@@ -134,7 +134,12 @@ def facet_key(value: str) -> str:
 #: Facet fields: the facets search results show (:data:`archive.query.FACETS`).
 FACET_FIELDS = FACETS
 DATE_FIELDS = ("date", "decision_date", "document_date")
-LENGTH_FIELDS = {"exact": "exact_len", "stem": "stem_len", "title": "title_len"}
+LENGTH_FIELDS = {"exact": "exact_len", "stem": "stem_len", "title": "title_len",
+                 "meta": "meta_len"}
+#: The facets whose values a free-text word also matches (``meta``, ranked like the
+#: title): staff type the kommun, the stadsdel, the nämnd or the project into the box
+#: ("bygglov lerum" for Lerum's bygglov decisions, whose text need not say "Lerum").
+META_FACETS = ("city", "districts", "committee", "projects")
 #: A column of per-entry rank weights in percent (see :func:`arende_weight`).
 WEIGHT_FIELD = "weight"
 #: An entry's id: the document's id, and for an ärende "<document id>/<ärende key>".
@@ -150,6 +155,7 @@ def make_schema() -> Schema:
         "exact": TermsField("exact"),
         "stem": TermsField("stems", sequences=True),
         "title": TermsField("stems"),
+        "meta": TermsField("stems"),
         "dnr": KeywordsField(),
     }
     fields.update({name: FacetField() for name in FACET_FIELDS})
@@ -275,6 +281,8 @@ def _entry(
     language = document_language(doc)
     exact, stems = analyse(text, language)
     title_terms = terms(STEMS[language], title)
+    meta_terms = terms(STEMS["sv"], "\n".join(v for name in META_FACETS
+                                              for v in _as_list(facets.get(name))))
     document = _date_number(doc.get("document_date"))
     date = decision or document
     fields: dict[str, Any] = {
@@ -283,6 +291,7 @@ def _entry(
         "exact": exact,
         "stem": stems,
         "title": title_terms,
+        "meta": meta_terms,
         "dnr": list(dict.fromkeys(t for d in dnrs if isinstance(d, str) for t in dnr_terms(d))),
         "year": [str(date // 10000)] if date else [],
         "date": date,
@@ -291,6 +300,7 @@ def _entry(
         "exact_len": min(len(exact), 65535),
         "stem_len": min(len(stems), 65535),
         "title_len": min(len(title_terms), 65535),
+        "meta_len": min(len(meta_terms), 65535),
         WEIGHT_FIELD: weight,
     }
     for name in FACET_FIELDS:

@@ -1,7 +1,9 @@
 """Scoring: BM25, and how much each way of matching a query word counts.
 
 Owns the BM25 parameters and the boosts (a word as typed counts most, then its stem,
-the title, compounds and accent-free spellings). The per-document length norms are
+the title and the names of its kommun, stadsdel, nämnd and projects (``meta``, as much
+as the title), compounds and accent-free spellings). A query word has one idf in all
+its fields (BM25F: :meth:`archive.engine.segments._View.word_idf`). The per-document length norms are
 computed in :meth:`archive.engine.segments._Segment.norms`; the sums in
 :mod:`archive.engine.matching`.
 

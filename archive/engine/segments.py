@@ -230,6 +230,16 @@ class _View:
             self.idf_cache[key] = value
         return value
 
+    def word_idf(self, spellings: tuple[tuple[str, str], ...]) -> float:
+        """One idf for a query word in all the fields it is matched in (BM25F): from the
+        entries having it in any of them (at least the most of any one field).
+
+        A word rare in text but common as a facet ("lerum" in the text of one § and
+        the city of every Lerum ärende) is then weighed the same wherever it matched.
+        """
+        df = max(self.reader.doc_frequency(f, t) for f, t in spellings)
+        return log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
+
     def expansions(self, kind: str, stem: str) -> list[str]:
         """The most common ``stem`` terms a query stem expands to (see ``_Compiler.word``).
 

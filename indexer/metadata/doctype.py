@@ -1,44 +1,67 @@
-"""Document type, from headings and structure — never from the file name.
+"""Document type, from designations, headings, structure and style — never from the file name.
 
-Values: tjänsteutlåtande, protokoll, kallelse, pressmeddelande, artikel, rapport,
-skrivelse, motion, remissvar, beslut, other.
+The vocabulary (types, their headings, designations and style phrases) is
+``data/doctypes.toml``: what a municipality writes and receives (tjänsteutlåtande,
+protokoll, kallelse, motion, medborgarförslag, interpellation, fråga, delegationsbeslut,
+beslut, yttrande, remissvar, skrivelse, rapport, utredning, detaljplan, avtal, policy,
+budget, årsredovisning, revisionsrapport, pressmeddelande, artikel) and what arrives from
+the state (proposition, kommittédirektiv, SOU/Ds as utredning, remiss, lag, förordning,
+föreskrift, dom, tal, uttalande, debattartikel). In order:
 
-1. A doc-type heading near the top (data/headings.toml): "TJÄNSTEUTLÅTANDE",
-   "SAMMANTRÄDESPROTOKOLL", "Pressmeddelande • Jun 25, 2013", "Rapport om …".
+1. The document's own designation near the top: "Dir. 2007:60", "SOU 2022:9",
+   "Prop. 2008/09:5", "Lag (1994:1809) om …", "AFS 2011:19" — on a line of its own, or
+   after an "ID-nummer:" label (a designation cited in running text does not count).
+2. A doc-type heading near the top: "TJÄNSTEUTLÅTANDE", "SAMMANTRÄDESPROTOKOLL",
+   "Pressmeddelande • Jun 25, 2013", "Rapport om …", "Tilläggsdirektiv till …".
    "Beslut" counts only as one of the first lines, and not in minutes or a
    tjänsteutlåtande: there it is a section.
-2. Otherwise the structure:
+3. The structure of municipal documents:
    - protokoll: "§ N" items and a justering or a list of those present;
    - kallelse: "kallas till sammanträde";
    - tjänsteutlåtande: two of a Handläggare field, "Förvaltningens synpunkter/förslag",
      "Förslag till beslut", "Bakgrund", "detta ärende", "tjänsteutlåtandet";
    - motion: the mover proposes that fullmäktige decides;
-   - remissvar: a line opening with "Svar på remiss", "Remissyttrande", "Yttrande över";
+   - remissvar: a line opening with "Svar på remiss", "Remissyttrande", "Yttrande över".
+4. The style of the first page (the vocabulary's phrases; the type with most wins):
+   "I propositionen föreslås", "En särskild utredare ska", "Det talade ordet gäller",
+   "Vid intresse från media", "…, säger utrikesminister …".
+5. A weak heading: a title opening with "Avtal", "Riktlinjer", "Utredning" ….
+6. What is left of news:
    - pressmeddelande: a press contact; an official quoted by title ("…, säger
      sjukvårdsminister Acko Ankarberg Johansson"); or an organisation announcing what
      it "har i dag" decided, with a quote;
    - rapport: a title that starts with a report word;
    - artikel: journalistic quotes ("– …, säger hon") without a header, or a piece
      signed by its authors at the end ("Jakob Forssmed (KD), socialminister").
-3. Otherwise "other".
+7. Otherwise "other".
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
+from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from indexer.metadata.headings import _AFTER_HEADING, MAX_HEADING_WORDS
 from indexer.metadata.people import roles_before
-from indexer.metadata.text import fold_case, strip_markup
+from indexer.metadata.text import alternation, fold_case, strip_markup
 
 if TYPE_CHECKING:
     from indexer.metadata.registry import Registry
 
-DOC_TYPES = (
-    "tjänsteutlåtande", "protokoll", "kallelse", "pressmeddelande", "artikel", "rapport",
-    "skrivelse", "motion", "remissvar", "beslut", "other",
-)  # fmt: skip
+
+def _packaged_types() -> tuple[str, ...]:
+    with open(Path(__file__).parent / "data" / "doctypes.toml", "rb") as fh:
+        return tuple(entry["name"] for entry in tomllib.load(fh)["type"])
+
+
+#: The packaged vocabulary's types, and "other".
+DOC_TYPES = (*_packaged_types(), "other")
+#: Characters of the first page searched for the style phrases.
+FIRST_PAGE = 3000
 #: How many non-blank lines from the top may carry the doc-type heading.
 HEADING_LINES = 25
 #: "Beslut" is the document's type only among the first lines, and only when the
@@ -128,26 +151,42 @@ REMISS_CHARS = 1500
 
 
 def classify(text: str, registry: Registry, title: str | None = None) -> str:
-    """The document type of ``text`` (one of DOC_TYPES)."""
-    by_heading = _from_headings(text, registry)
+    """The document type of ``text`` (one of the vocabulary's types, or "other")."""
+    vocabulary = registry.doc_type_index
+    lines = _top_lines(text)
+    own = vocabulary.designation(lines)
+    if own:
+        return own
+    by_heading = _from_headings(lines, registry)
     if by_heading and by_heading != "beslut":
         return by_heading
-    by_structure = _from_structure(text, registry, title)
+    by_structure = _from_structure(text, registry)
+    if by_structure is None:
+        by_structure = (
+            vocabulary.by_phrases(fold_case(text[:FIRST_PAGE]))
+            or _from_weak_headings(lines, vocabulary)
+            or _from_news(text, registry, title)
+        )
     if by_heading == "beslut" and by_structure not in _OUTRANK_DECISION:
         return "beslut"
     return by_structure
 
 
-def _from_headings(text: str, registry: Registry) -> str | None:
-    headings = registry.heading_index
-    seen = 0
+def _top_lines(text: str) -> list[str]:
+    """The first ``HEADING_LINES`` non-blank lines, without Markdown markers."""
+    lines = []
     for raw in text.splitlines():
         line = strip_markup(raw)
-        if not line:
-            continue
-        seen += 1
-        if seen > HEADING_LINES:
-            break
+        if line:
+            lines.append(line)
+            if len(lines) == HEADING_LINES:
+                break
+    return lines
+
+
+def _from_headings(lines: list[str], registry: Registry) -> str | None:
+    headings = registry.heading_index
+    for seen, line in enumerate(lines, start=1):
         doc_type = headings.doc_type_of_line(line)
         if doc_type == "beslut" and seen > DECISION_HEADING_LINES:
             continue
@@ -156,7 +195,12 @@ def _from_headings(text: str, registry: Registry) -> str | None:
     return None
 
 
-def _from_structure(text: str, registry: Registry, title: str | None) -> str:
+def _from_weak_headings(lines: list[str], vocabulary: DocTypeIndex) -> str | None:
+    return next((found for line in lines if (found := vocabulary.weak_heading(line))), None)
+
+
+def _from_structure(text: str, registry: Registry) -> str | None:
+    """The type the structure of a municipal document shows, if any."""
     folded = fold_case(text)
     if "§" in text and len(_PARAGRAPH_ITEM.findall(text)) >= 2 and _MINUTES.search(text):
         return "protokoll"
@@ -168,6 +212,12 @@ def _from_structure(text: str, registry: Registry, title: str | None) -> str:
         return "motion"
     if _REMISS.search(text[:REMISS_CHARS]):
         return "remissvar"
+    return None
+
+
+def _from_news(text: str, registry: Registry, title: str | None) -> str:
+    """pressmeddelande, rapport or artikel by what is left of news; else "other"."""
+    folded = fold_case(text)
     people = registry.people_index
     official_quote = any(
         _SPEECH_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
@@ -188,3 +238,96 @@ def _from_structure(text: str, registry: Registry, title: str | None) -> str:
     if quoted or (signed and len(last) < len(text) // 3):
         return "artikel"
     return "other"
+
+
+#: Every designation has a number with a colon: "2007:60", "2008/09:5", "(1994:1809)".
+_DESIGNATION_NUMBER = re.compile(r"\d\s?:\s?\d")
+#: A phrase's regex up to its first special character, after a leading ``\b`` or ``^\s*``.
+_LEADING_LITERAL = re.compile(r"^(?:\\b|\^\\s\*)?([^\\\[\](){}?*+|.^$]{3,})")
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    """A style phrase of a type, and the literal text it opens with (or "").
+
+    Most first pages hold few of the vocabulary's phrases: ``hint in page`` (a
+    substring search in C) rules most of them out before their regex runs.
+    """
+
+    doc_type: str
+    hint: str
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def compile(cls, doc_type: str, pattern: str) -> _Phrase:
+        literal = _LEADING_LITERAL.match(pattern)
+        hint = literal.group(1) if literal else ""
+        if literal and pattern[literal.end() : literal.end() + 1] in ("?", "*", "{"):
+            hint = hint[:-1]  # "särskilda?": the last letter is optional
+        return cls(doc_type, hint, re.compile(pattern, re.M))
+
+
+@dataclass(frozen=True)
+class DocTypeIndex:
+    """The vocabulary's designations, weak headings and style phrases, compiled."""
+
+    at_start: re.Pattern[str] | None
+    after_label: re.Pattern[str] | None
+    at_end: re.Pattern[str] | None
+    weak_headings: tuple[tuple[str, re.Pattern[str]], ...]
+    phrases: tuple[_Phrase, ...]
+    types: tuple[str, ...]
+
+    @classmethod
+    def build(cls, registry: Registry) -> DocTypeIndex:
+        types = tuple(t for t, _ in registry.doc_type_designations)
+        either = "|".join(f"(?P<t{i}>{'|'.join(patterns)})"
+                          for i, (_, patterns) in enumerate(registry.doc_type_designations))
+
+        def compiled(pattern: str) -> re.Pattern[str] | None:
+            return re.compile(pattern, re.I) if either else None
+
+        weak = [(doc_type, re.compile(rf"^(?:{alternation(words)}){_AFTER_HEADING}", re.I))
+                for doc_type, words in registry.doc_type_weak_headings]
+        phrases = tuple(_Phrase.compile(doc_type, pattern)
+                        for doc_type, patterns in registry.doc_type_phrases for pattern in patterns)
+        return cls(
+            at_start=compiled(f"(?:{either})"),
+            after_label=compiled(rf"(?:id-nummer|beteckning|nummer)\s*[:·]\s*(?:{either})"),
+            at_end=compiled(rf",\s+(?:{either})\s*$"),
+            weak_headings=tuple(weak),
+            phrases=phrases,
+            types=types,
+        )
+
+    def designation(self, lines: list[str]) -> str | None:
+        """The type of the first line carrying a document's own designation: at its
+        start, after an "ID-nummer:" label, or ending a title after a comma."""
+        if self.at_start is None or self.after_label is None or self.at_end is None:
+            return None
+        for line in lines:
+            if not _DESIGNATION_NUMBER.search(line):
+                continue
+            found = (self.at_start.match(line)
+                     or ("ummer" in line or "eteckning" in line) and self.after_label.search(line)
+                     or "," in line and self.at_end.search(line))
+            if found and found.lastgroup:
+                return self.types[int(found.lastgroup[1:])]
+        return None
+
+    def weak_heading(self, line: str) -> str | None:
+        if len(line.split()) > MAX_HEADING_WORDS * 3:
+            return None
+        return next((t for t, pattern in self.weak_headings if pattern.match(line)), None)
+
+    def by_phrases(self, folded: str) -> str | None:
+        """The type with most style phrases in ``folded`` (the first page, case-folded);
+        a tie goes to the type listed first."""
+        counts: Counter[str] = Counter(
+            phrase.doc_type for phrase in self.phrases
+            if phrase.hint in folded and phrase.pattern.search(folded)
+        )
+        if not counts:
+            return None
+        best = max(counts.values())
+        return next(t for t in counts if counts[t] == best)

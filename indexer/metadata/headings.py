@@ -37,7 +37,7 @@ class HeadingIndex:
         patterns = []
         for doc_type, words in registry.doc_type_headings:
             patterns.append(
-                (doc_type, re.compile(rf"^(?:{alternation(words)}){_AFTER_HEADING}", re.I))
+                (doc_type, re.compile(rf"^(?P<words>{alternation(words)}){_AFTER_HEADING}", re.I))
             )
         labels = alternation(registry.header_labels)
         bare_labels = alternation(registry.header_labels_without_colon)
@@ -56,6 +56,16 @@ class HeadingIndex:
         for doc_type, pattern in self.doc_type_patterns:
             if pattern.match(line):
                 return doc_type
+        return None
+
+    def heading_end(self, line: str) -> int | None:
+        """Where the doc-type heading words opening ``line`` end ("Regeringens
+        proposition 2008/09:5" → 23), or None when no doc-type heading opens it."""
+        line = strip_markup(line)
+        for _doc_type, pattern in self.doc_type_patterns:
+            found = pattern.match(line)
+            if found:
+                return found.end("words")
         return None
 
     def opens_with(self, line: str, doc_type: str) -> bool:

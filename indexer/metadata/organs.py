@@ -176,6 +176,11 @@ def find_organs(text: str, registry: Registry) -> Organs:
     return Organs(committee, administration, mentions)
 
 
+def header_organs(text: str, organs: Organs) -> list[tuple[str, str]]:
+    """(kind, name) of the organs that head the document (its own, not mentioned ones)."""
+    return _header_names(text, organs.mentions)
+
+
 def _header_names(text: str, mentions: list[OrganMention]) -> list[tuple[str, str]]:
     """Organs whose name makes up a header line: an optional "Till", the name, then at
     most a separator and a city or unit ("Socialnämnden, Stockholms stad")."""

@@ -10,7 +10,11 @@ words alone:
 - a party in parentheses: "Stina Bengtsson (C)";
 - a quote: "säger Elisabeth Bengtsson".
 Roles are given in their indefinite form ("socialborgarrådet" → "socialborgarråd").
-One person named several times is one entry; its roles are joined.
+One person named several times is one entry; its roles are joined. A name is only
+the name: a role or title before it ("Statsrådet Björklund" is no name), a header
+label, section heading or organisation run into it ("Sofia Grahn Paragrafer", "Uusmann
+Regeringen") are dropped, and a genitive is the same person ("Ingrid Sjöholms (V)
+avslagsyrkande" is Ingrid Sjöholm); what is left must still be two name parts.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ class PeopleIndex:
     with_party: re.Pattern[str]
     quoted: re.Pattern[str]
     roles: tuple[str, ...]
+    #: Capitalised words that are never part of a name (organisations, headings).
+    not_names: frozenset[str]
 
     @classmethod
     def build(cls, registry: Registry) -> PeopleIndex:
@@ -82,6 +88,7 @@ class PeopleIndex:
             with_party=re.compile(rf"(?P<name>{NAME})[ \t]*{party}"),
             quoted=re.compile(rf"\b{_SPEECH}[ \t]+(?P<name>{NAME})\b"),
             roles=registry.person_roles,
+            not_names=frozenset(registry.not_name_words),
         )
 
 
@@ -89,17 +96,46 @@ def find_people(text: str, registry: Registry) -> list[dict[str, str | None]]:
     """People with a cue in ``text``: ``{"name", "role", "party"}``, None when unknown."""
     found: dict[str, dict[str, str | None]] = {}
     index = registry.people_index
-    for _, name, role, party in sorted(_cued_names(text, index), key=_offset):
-        words = name.split()
-        while len(words) > 2 and _is_role_word(words[0], index.roles):
-            words.pop(0)  # "Socialborgarrådet Anna Berg (M)": the role is not the name
-        name = " ".join(words)
+    hits = sorted(_cued_names(text, index), key=_offset)
+    names = {name for _, name, _, _ in hits}
+    for _, name, role, party in hits:
+        name = _only_the_name(name, registry)
+        if name is None:
+            continue
+        if name.endswith("s") and (name[:-1] in names or _named_elsewhere(name[:-1], text)):
+            name = name[:-1]  # "Ingrid Sjöholms (V) avslagsyrkande"
         person = found.setdefault(name, {"name": name, "role": None, "party": None})
         if role and (person["role"] is None or role not in person["role"].split(", ")):
             person["role"] = role if person["role"] is None else f"{person['role']}, {role}"
         if party and person["party"] is None:
             person["party"] = party
     return list(found.values())
+
+
+def _only_the_name(name: str, registry: Registry) -> str | None:
+    """The name without a role before it or a non-name word after it; None when fewer
+    than two name parts are left ("Statsrådet Björklund", "Statsministern Reinfeldt")."""
+    index = registry.people_index
+    headings = registry.heading_index
+    words = name.split()
+    while words and (_is_role_word(words[0], index.roles) or words[0] in index.not_names):
+        words.pop(0)  # "Socialborgarrådet Anna Berg (M)": the role is not the name
+    for i, word in enumerate(words):
+        if word in index.not_names or headings.is_label_line(word) or headings.is_section_heading(word):
+            words = words[:i]
+            break
+    return " ".join(words) if len(words) >= 2 else None
+
+
+def _named_elsewhere(name: str, text: str) -> bool:
+    """Whether ``name`` stands in the text as a whole name of its own."""
+    at = text.find(name)
+    while at >= 0:
+        after = text[at + len(name) : at + len(name) + 1]
+        if not (after.isalpha() or after == "-"):
+            return True
+        at = text.find(name, at + 1)
+    return False
 
 
 def _offset(hit: tuple[int, str, str | None, str | None]) -> int:

@@ -14,9 +14,19 @@ Discovery finds names a document presents as a project:
 - a capitalised name after a cue word: "projektet Vägen in", "modellen MUST";
 - a quoted name just after a cue word: "under arbetsnamnet ”Accessible Cities”".
 Acronyms whose long form names an organisation, body, method or plan
-("Eurocities sociala och ekonomiska kommitté (ESWC)"), and the stoplist in
-data/discovery.toml, are not projects. Names already in the registry count as
-projects; the others are ``project_candidates`` for staff to review.
+("Eurocities sociala och ekonomiska kommitté (ESWC)"), the stoplist in
+data/discovery.toml and the names staff rejected (``rejected`` in projects.toml) are
+not projects. Names already in the registry count as projects; the others are
+``project_candidates`` for staff to review. A candidate the document names as a
+project, programme or network (an acronym defined in a project sentence, or a name
+after a strong cue: "projektet Vägen in") is a suggested project at once: searchable
+as a project, shown as "föreslaget" until staff confirm it (add it to the registry)
+or reject it.
+
+Discovered names are normalised so one project is one name: typographic apostrophes,
+quotes and dashes as the plain ones ("Cities´Strategies" and "Cities’ Strategies" are
+"Cities' Strategies"), and a header label or section heading that a line break ran
+into the name cut off ("Vägen in Dnr SN" is "Vägen in").
 """
 
 from __future__ import annotations
@@ -28,6 +38,7 @@ from typing import TYPE_CHECKING
 from indexer.metadata.text import alternation, collapse
 
 if TYPE_CHECKING:
+    from indexer.metadata.headings import HeadingIndex
     from indexer.metadata.registry import Registry
 
 _QUOTES = '"”“„«»'
@@ -66,6 +77,8 @@ class ProjectIndex:
     not_projects: frozenset[str]
     not_project_words: re.Pattern[str]
     definition_cue: re.Pattern[str]
+    strong_cues: frozenset[str]
+    rejected: frozenset[str]
 
     @classmethod
     def build(cls, registry: Registry) -> ProjectIndex:
@@ -103,12 +116,14 @@ class ProjectIndex:
             ),
             canonical=canonical,
             cue_name=re.compile(
-                rf"(?<![\w-])(?i:{cues})\s+(?:(?:[a-zåäö]+\s+){{0,3}}{quoted}|{named})",
+                rf"(?<![\w-])(?P<cue>(?i:{cues}))\s+(?:(?:[a-zåäö]+\s+){{0,3}}{quoted}|{named})",
                 re.M,
             ),
             not_projects=registry.not_projects,
             not_project_words=re.compile(rf"(?i:\b{not_words}|{not_words}\w{{0,3}}\b)"),
             definition_cue=re.compile(alternation(registry.project_definition_cues), re.I),
+            strong_cues=frozenset(c.casefold() for c in registry.project_strong_cues),
+            rejected=frozenset(project_key(n) for n in registry.rejected_projects),
         )
 
     def registered(self, name: str) -> str | None:
@@ -133,41 +148,82 @@ def _loose_key(form: str) -> str:
     return " ".join(w.lower() for w in _WORD.findall(form))
 
 
+_APOSTROPHES = str.maketrans({c: "'" for c in "´’‘`ʼ′"} | {c: '"' for c in "”“„«»″"}
+                             | {c: "-" for c in "‐‑‒"})
+_GLUED_APOSTROPHE = re.compile(r"(?<=\w)'(?=[A-ZÅÄÖ])")
+
+
+def normalise_project_name(name: str) -> str:
+    """One spelling of a project name: plain apostrophes, quotes and hyphens, single
+    spaces, and a space after an apostrophe glued to the next word ("Cities´Strategies")."""
+    name = collapse(name.translate(_APOSTROPHES))
+    return _GLUED_APOSTROPHE.sub("' ", name).strip(" ,.;:")
+
+
+def project_key(name: str) -> str:
+    """How two spellings of one project compare: normalised and casefolded."""
+    return normalise_project_name(name).casefold()
+
+
 def discover_project_candidates(text: str, registry: Registry) -> list[str]:
     """Names ``text`` presents as projects that are not in the registry."""
+    return [name for name, _strong in discover_projects(text, registry)]
+
+
+def discover_projects(text: str, registry: Registry) -> list[tuple[str, bool]]:
+    """Names ``text`` presents as projects that are not in the registry, each with
+    whether the text names it as a project, programme or network (a suggested project)."""
     index = registry.project_index
-    candidates: list[str] = []
-    for name in _discovered_names(text, index):
+    labels = registry.heading_index
+    candidates: dict[str, tuple[str, bool]] = {}
+    for raw, strong in _discovered_names(text, index):
+        name = _without_trailing_label(normalise_project_name(raw), labels)
+        key = project_key(name)
         if (
-            name in index.not_projects
+            not name
+            or name in index.not_projects
+            or key in index.rejected
             or index.registered(name)
+            or index.find(name)  # a registered name and the words after it
             or registry.place_index.lookup(name)
-            or name in candidates
         ):
             continue
-        candidates.append(name)
-    return candidates
+        if key in candidates:
+            first, was_strong = candidates[key]
+            candidates[key] = (first, was_strong or strong)
+        else:
+            candidates[key] = (name, strong)
+    return list(candidates.values())
 
 
-def _discovered_names(text: str, index: ProjectIndex) -> list[str]:
-    found: list[tuple[int, str]] = []
+def _without_trailing_label(name: str, labels: HeadingIndex) -> str:
+    """The name up to a header label or section heading a line break ran into it."""
+    words = name.split()
+    for i, word in enumerate(words[1:], start=1):
+        if labels.is_label_line(word) or labels.is_section_heading(word):
+            return " ".join(words[:i])
+    return name
+
+
+def _discovered_names(text: str, index: ProjectIndex) -> list[tuple[str, bool]]:
+    found: list[tuple[int, str, bool]] = []
     for match in _SHORT_AFTER.finditer(text):
         short = match.group("short")
         window = _CLAUSE_BREAK.split(text[max(0, match.start() - 160) : match.start()])[-1]
         long_form = _long_form(short, window)
         if long_form and _presents_project(text, match, long_form, index):
-            found.append((match.start(), short))
+            found.append((match.start(), short, True))
     # Not searched without a parenthesis, which it needs (cheaper than finding nothing).
     for match in _SHORT_BEFORE.finditer(text) if "(" in text else ():
         short, inside = match.group("short"), match.group("long").strip()
         if _long_form(short, inside) == inside and _presents_project(text, match, inside, index):
-            found.append((match.start(), short))
+            found.append((match.start(), short, True))
     for match in index.cue_name.finditer(text):
         name = collapse(match.group("quoted") or match.group("name") or "")
         if name and name.split()[0] not in _NOT_NAME_START:
-            found.append((match.start(), name))
+            found.append((match.start(), name, match.group("cue").casefold() in index.strong_cues))
     found.sort()
-    return [name for _, name in found]
+    return [(name, strong) for _, name, strong in found]
 
 
 def _presents_project(text: str, match: re.Match[str], long_form: str, index: ProjectIndex) -> bool:

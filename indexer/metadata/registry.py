@@ -9,9 +9,10 @@ there, else from the packaged ``indexer/metadata/data/``:
   so one file stays the single source of truth.
 - ``topics.toml``     controlled vocabulary of topics with cue stems.
 - ``kommuner.csv``, ``stadsdelar.csv``, ``europeiska_stader.csv``   the gazetteer.
+- ``doctypes.toml``  the document types and their headings, designations and phrases.
 - ``places.toml``, ``organs.toml``, ``people.toml``, ``headings.toml``,
   ``discovery.toml``, ``arenden.toml``   cue lists for places, committees, people,
-  doc types, projects, and the ärenden of minutes and notices.
+  header lines, projects, and the ärenden of minutes and notices.
 
 A Registry is immutable and picklable (it is sent to worker processes); the
 compiled matchers are built on first use and cached on the instance.
@@ -26,7 +27,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from indexer.metadata import arenden, headings, organs, people, places, projects, topics
+from indexer.metadata import arenden, doctype, headings, organs, people, places, projects, topics
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -98,12 +99,20 @@ class Registry:
     person_labels: tuple[str, ...]
     person_roles: tuple[str, ...]
     parties: tuple[str, ...]
+    not_name_words: tuple[str, ...]
     doc_type_headings: tuple[tuple[str, tuple[str, ...]], ...]
+    doc_type_weak_headings: tuple[tuple[str, tuple[str, ...]], ...]
+    doc_type_designations: tuple[tuple[str, tuple[str, ...]], ...]
+    doc_type_phrases: tuple[tuple[str, tuple[str, ...]], ...]
+    #: (doc type, "kommun", "stat" or "media"): doctypes.toml's groups.
+    doc_type_groups: tuple[tuple[str, str], ...]
     section_headings: frozenset[str]
     header_labels: frozenset[str]
     header_labels_without_colon: frozenset[str]
     unit_words: tuple[str, ...]
     project_name_cues: tuple[str, ...]
+    project_strong_cues: tuple[str, ...]
+    rejected_projects: tuple[str, ...]
     project_definition_cues: tuple[str, ...]
     not_projects: frozenset[str]
     not_project_words: tuple[str, ...]
@@ -139,8 +148,13 @@ class Registry:
         organ_cfg = toml("organs.toml")
         people_cfg = toml("people.toml")
         heading_cfg = toml("headings.toml")
+        doc_types = toml("doctypes.toml").get("type", [])
+
+        def per_type(key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+            return tuple((t["name"], tuple(t[key])) for t in doc_types if t.get(key))
         discovery_cfg = toml("discovery.toml")
         arende_cfg = toml("arenden.toml")
+        project_cfg = toml("projects.toml")
         district_cfg = place_cfg.get("districts", {})
         foreign_cfg = place_cfg.get("foreign_cities", {})
         context_districts = set(district_cfg.get("needs_context", []))
@@ -153,7 +167,7 @@ class Registry:
                     aliases=tuple(entry.get("aliases", [])),
                     description=entry.get("description"),
                 )
-                for entry in toml("projects.toml").get("project", [])
+                for entry in project_cfg.get("project", [])
             ),
             topics=tuple(
                 Topic(
@@ -214,15 +228,19 @@ class Registry:
             person_labels=tuple(people_cfg.get("labels", [])),
             person_roles=tuple(people_cfg.get("roles", [])),
             parties=tuple(people_cfg.get("parties", [])),
-            doc_type_headings=tuple(
-                (doc_type, tuple(words))
-                for doc_type, words in heading_cfg.get("doc_types", {}).items()
-            ),
+            not_name_words=tuple(people_cfg.get("not_names", [])),
+            doc_type_headings=per_type("headings"),
+            doc_type_weak_headings=per_type("weak_headings"),
+            doc_type_designations=per_type("designations"),
+            doc_type_phrases=per_type("phrases"),
+            doc_type_groups=tuple((t["name"], t.get("group", "kommun")) for t in doc_types),
             section_headings=frozenset(heading_cfg.get("section_headings", [])),
             header_labels=frozenset(heading_cfg.get("labels", [])),
             header_labels_without_colon=frozenset(heading_cfg.get("labels_without_colon", [])),
             unit_words=tuple(heading_cfg.get("unit_words", [])),
             project_name_cues=tuple(discovery_cfg.get("name_cues", [])),
+            project_strong_cues=tuple(discovery_cfg.get("strong_name_cues", [])),
+            rejected_projects=tuple(project_cfg.get("rejected", [])),
             project_definition_cues=tuple(discovery_cfg.get("definition_cues", [])),
             not_projects=frozenset(discovery_cfg.get("not_projects", [])),
             not_project_words=tuple(discovery_cfg.get("not_project_words", [])),
@@ -237,6 +255,11 @@ class Registry:
     def heading_index(self) -> headings.HeadingIndex:
         """Line tests for doc-type headings, section headings and header labels."""
         return headings.HeadingIndex.build(self)
+
+    @cached_property
+    def doc_type_index(self) -> doctype.DocTypeIndex:
+        """The doc-type vocabulary's designations, weak headings and phrases, compiled."""
+        return doctype.DocTypeIndex.build(self)
 
     @cached_property
     def place_index(self) -> places.PlaceIndex:

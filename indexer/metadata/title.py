@@ -47,10 +47,16 @@ _MARKED = re.compile(
 )
 _PERSON_LINE = re.compile(rf"^{NAME}$")
 _PAGE_LINE = re.compile(r"^(?:sida\s+)?\d+\s*(?:\(\d+\)|/\s*\d+|av\s+\d+)?$", re.I)
-_PHONE_OR_NUMBER = re.compile(r"^[\d\s()+./-]+$")
+_PHONE_OR_NUMBER = re.compile(r"^[\d\s()+./:-]+$")
 _LINE_END_HYPHEN = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")
+#: A word the layout broke at a line end: "Forskningsdatautred-\nningen" (not "hälso-\noch").
+_WRAPPED_WORD = re.compile(r"([a-zåäö])-[ \t]*\n[ \t]*(?!(?:och|eller|samt)\b)([a-zåäö])")
+#: A series designation ending a title block: "Vissa skolfrågor Prop. 2012/13:187".
+_TRAILING_SERIES = re.compile(r"\s+(?:Prop\.|Dir\.|SOU|Ds)\s*\d{4}(?:/\d{2,4})?(?::\s?\d+)?\s*$")
 _SENTENCE = re.compile(r"^(.+?[.!?])(?:\s|$)", re.S)
 _DOC_TYPE_REST = re.compile(r"^\s*(?:[:•·|–—-].*)?$")
+#: What follows a series in a line naming only the series: "Prop. 2008/09:5", "SOU 2013:75".
+_SERIES_NUMBER = re.compile(r"^\s*(?:[A-Za-zÅÄÖåäö]{1,6}\.?\s*)?[\d/:.\s]*$")
 #: Words that end a line in the middle of a title ("… processer inom" / "Europaforum").
 _OPEN_ENDINGS = frozenset(
     {"och", "i", "om", "för", "inom", "av", "på", "till", "med", "mot", "från", "över", "under",
@@ -153,10 +159,15 @@ def _title_from_blocks(blocks: Sequence[Any], registry: Registry) -> str | None:
             else:
                 groups.append([block])
         for group in groups:
-            candidate = collapse(" ".join(b.text for b in group))
+            candidate = _without_series(collapse(_WRAPPED_WORD.sub(
+                r"\1\2", "\n".join(b.text for b in group))))
             if _acceptable_marked(candidate, registry):
                 return candidate
     return None
+
+
+def _without_series(title: str) -> str:
+    return _TRAILING_SERIES.sub("", title)
 
 
 def _acceptable_marked(line: str, registry: Registry) -> bool:
@@ -180,10 +191,19 @@ def _acceptable_marked(line: str, registry: Registry) -> bool:
 
 
 def _doc_type_only(line: str, registry: Registry) -> bool:
-    """A doc-type word alone or with a date: "TJÄNSTEUTLÅTANDE", "Pressmeddelande • Jun 25"."""
+    """A doc-type word alone or with a date, or a series and its number, but no title:
+    "TJÄNSTEUTLÅTANDE", "Pressmeddelande • Jun 25", "Kommittédirektiv",
+    "Regeringens proposition 2008/09:5", "Dir. 2016:15", "SOU 2013:75"."""
+    if (len(line) <= SHORT_LINE and _SERIES_NUMBER.match(line)
+            and registry.doc_type_index.designation([line])):
+        return True
     if not registry.heading_index.doc_type_of_line(line):
         return False
-    return bool(_DOC_TYPE_REST.match(line.split(None, 1)[1] if " " in line else ""))
+    end = registry.heading_index.heading_end(line) or 0
+    rest = strip_markup(line)[end:]
+    if rest.startswith(":") and len(rest.strip(" :")) > 3:
+        return False  # "Kommittédirektiv: Översyn av …" is a title
+    return bool(_DOC_TYPE_REST.match(rest) or _SERIES_NUMBER.match(rest))
 
 
 def _plausible(line: str) -> bool:

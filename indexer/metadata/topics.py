@@ -10,6 +10,11 @@ names hemlöshet three times and missbruk four — both its topics; the 1 760-wo
 Europaforum report 002 mentions missbruk and folkhälsa three times each in passing,
 which the length allowance (4 hits needed) leaves out, while its substantial
 subjects (arbetsmarknad 9 hits, ekonomiskt bistånd 9, integration 5) stay.
+
+The cues of every language count, whatever the document's language: Swedish reports
+quote English titles and summaries ("Cities' Strategies Against Homelessness" in the
+2004 Stockholm report is a hemlöshet cue). Each topic comes with the cue words that
+found it (``topic_cues``), so a topic can be explained.
 """
 
 from __future__ import annotations
@@ -77,17 +82,16 @@ def _cue_key(cue: str) -> str:
     return " ".join(cue.lstrip("*").lower().split())
 
 
-def topic_hits(text: str, registry: Registry, language: str = "sv") -> dict[str, Counter[str]]:
-    """For each topic, how often each of its cues occurs in ``text``."""
+def topic_hits(text: str, registry: Registry) -> dict[str, Counter[str]]:
+    """For each topic, how often each of its cues (in any language) occurs in ``text``."""
     index = registry.topic_index
-    languages = [language] if language in index.patterns else list(index.patterns)
     hits: dict[str, Counter[str]] = {}
     folded = fold_case(text)
-    for lang in languages:
+    for lang, pattern in index.patterns.items():
         table = index.cue_topics[lang]
         cues = Counter(
             " ".join(match.group().split())  # as folded: the cue tables' spelling
-            for match in index.patterns[lang].finditer(folded)
+            for match in pattern.finditer(folded)
         )
         for cue, count in cues.items():
             for topic in table.get(cue, ()):
@@ -95,18 +99,20 @@ def topic_hits(text: str, registry: Registry, language: str = "sv") -> dict[str,
     return hits
 
 
-def find_topics(text: str, registry: Registry, language: str = "sv") -> list[str]:
-    """The topics ``text`` supports, in vocabulary order.
+def find_topics(text: str, registry: Registry) -> list[str]:
+    """The topics ``text`` supports, in vocabulary order."""
+    return list(explain_topics(text, registry))
 
-    The cues of ``language`` are used; a language the vocabulary has no cues for
-    gets the cues of every language.
-    """
-    hits = topic_hits(text, registry, language)
+
+def explain_topics(text: str, registry: Registry) -> dict[str, list[str]]:
+    """The topics ``text`` supports, in vocabulary order, each with the cue words (as
+    the vocabulary writes them, most frequent first) that found it."""
+    hits = topic_hits(text, registry)
     needed = MIN_HITS + len(_WORDS.findall(text)) // WORDS_PER_EXTRA_HIT
     chosen = {
-        topic
+        topic: [cue for cue, _ in cues.most_common()]
         for topic, cues in hits.items()
         if sum(cues.values()) >= needed
         and (len(cues) >= MIN_DISTINCT_CUES or sum(cues.values()) >= MIN_HITS_ONE_CUE)
     }
-    return [name for name in registry.topic_index.order if name in chosen]
+    return {name: chosen[name] for name in registry.topic_index.order if name in chosen}
