@@ -19,8 +19,9 @@ install: $(BIN)/arkiv
 ingest: install
 	$(BIN)/arkiv index --registry corpus corpus
 
+# Plain http on this machine: session cookies without the Secure flag (never in production).
 run: ingest
-	$(BIN)/arkiv serve --host $(HOST) --port $(PORT)
+	ARKIV_INSECURE_COOKIES=1 $(BIN)/arkiv serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/ruff check archive indexer web tests bench

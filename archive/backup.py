@@ -34,7 +34,7 @@ FORMAT_VERSION = 1
 #: Catalog tables in the order they must be restored (foreign keys).
 TABLES = (
     "documents", "paths", "versions", "signatures", "bands", "runs", "ingest_log", "state",
-    "failed_files",
+    "failed_files", "access_changes", "users", "api_tokens",
 )
 
 

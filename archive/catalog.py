@@ -27,10 +27,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from archive import accounts
 from archive.home import ArchiveError, ensure_home
 from archive.models import Document, document_id
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -112,6 +113,25 @@ _MIGRATIONS: dict[int, str] = {
         reason TEXT NOT NULL,
         at     TEXT NOT NULL
     );
+    """,
+    # Staff and admin accounts, API tokens, failed logins (archive.accounts).
+    3: accounts.SCHEMA,
+    # Access classes: public or internal, why, and staff's changes (archive.access).
+    4: """
+    ALTER TABLE documents ADD COLUMN access TEXT NOT NULL DEFAULT 'public'
+        CHECK (access IN ('public', 'internal'));
+    ALTER TABLE documents ADD COLUMN access_reason TEXT;
+    ALTER TABLE documents ADD COLUMN access_source TEXT NOT NULL DEFAULT 'default';
+    CREATE TABLE access_changes (
+        id          INTEGER PRIMARY KEY,
+        document_id TEXT NOT NULL,
+        before      TEXT NOT NULL,
+        after       TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        changed_by  TEXT NOT NULL,
+        at          TEXT NOT NULL
+    );
+    CREATE INDEX access_changes_document ON access_changes(document_id);
     """,
 }
 
@@ -311,11 +331,13 @@ class Catalog:
             size=row["size"],
             ingested_at=row["ingested_at"],
             superseded_by=row["superseded_by"],
+            access=row["access"],
+            access_reason=row["access_reason"],
         )
 
     _COLUMNS = (
         "id, sha256, path, filename, content_type, size, page_starts, metadata, "
-        "duplicate_of, superseded_by, ingested_at"
+        "duplicate_of, superseded_by, ingested_at, access, access_reason"
     )
 
     def _select(self, with_text: bool) -> str:

@@ -100,7 +100,8 @@ class Document:
     ``metadata`` holds the contract's metadata fields (``title`` … ``people``) and any
     extra values extraction found (``dnr_verbatim``, ``dates``, ``language_confidence``,
     ``needs_ocr``, ``personnummer`` …). ``page_starts[i]`` is the character offset in
-    ``text`` where page ``i + 1`` begins.
+    ``text`` where page ``i + 1`` begins. ``access`` is "public" or "internal" (staff
+    only), with the reason when internal (see :mod:`archive.access`).
     """
 
     id: str
@@ -116,6 +117,8 @@ class Document:
     ingested_at: str = ""
     version: int = 1
     superseded_by: str | None = None
+    access: str = "public"
+    access_reason: str | None = None
 
     def get(self, name: str) -> Any:
         """A contract field's value, with the contract's empty value when unknown."""

@@ -42,6 +42,10 @@ class Query:
     A search with text finds whole documents and the ärenden (§§, agenda items) of
     protokoll and kallelser; ``kind`` ("document", "arende") narrows to one of them.
     Browsing (no text) lists documents unless ``kind`` asks for ärenden.
+
+    ``access`` limits everything the search shows and counts (hits, facets, suggestions)
+    to documents of these access classes ("public", "internal"); empty means all. It is
+    not a filter people choose: the web sets it for the public (web.archive_access).
     """
 
     text: str = ""
@@ -66,6 +70,7 @@ class Query:
     page_size: int = 20
     snippets: bool = True
     facets: bool = True
+    access: list[str] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         """True when neither text nor any filter is given (nothing asked)."""

@@ -1,4 +1,5 @@
-"""The ``arkiv`` command line: index, reindex, search, show, stats, failures, projects, serve.
+"""The ``arkiv`` command line: index, reindex, search, show, stats, failures, projects,
+users, tokens, serve.
 
 Exit codes (DESIGN.md): 0 ok, 1 some inputs failed (listed), 2 usage error. Errors are
 one clear line on stderr, never a traceback (set ``ARKIV_DEBUG=1`` to see one).
@@ -63,10 +64,14 @@ def cli(ctx: click.Context, home: Path | None) -> None:
               help="Seconds one file may take before it is given up.")
 @click.option("--progress", type=click.Choice(MODES), default="auto", show_default=True)
 @click.option("--retry-failed", is_flag=True, help="Try files again that failed before, unchanged.")
+@click.option("--access", type=click.Choice(("public", "internal")), default="public",
+              show_default=True,
+              help="internal: only staff see these documents (a sekretess marking, or a "
+                   "folder rule in the registry's access.toml, makes a document internal too).")
 @click.pass_context
 def index(
     ctx: click.Context, paths: tuple[Path, ...], registry: Path | None, workers: int | None,
-    timeout: float, progress: str, retry_failed: bool,
+    timeout: float, progress: str, retry_failed: bool, access: str,
 ) -> int:
     """Ingest files and folders (recursively; unchanged files are skipped)."""
     from indexer.pipeline import index_paths
@@ -74,6 +79,7 @@ def index(
     report = index_paths(
         _home(ctx), paths, registry_dir=_registry(registry and str(registry)),
         workers=workers, timeout=timeout, progress=progress, retry_failed=retry_failed,
+        access=access,
     )
     counts = report.counts
     click.echo(
@@ -235,6 +241,8 @@ def search(ctx: click.Context, words: tuple[str, ...], as_json: bool, **filters:
 def document_json(catalog: Catalog, doc: Document) -> dict[str, Any]:
     """A document's full JSON: contract fields, text, every extra metadata value, history."""
     data = doc.to_json(with_text=True)
+    data["access"] = doc.access
+    data["access_reason"] = doc.access_reason
     for key, value in doc.metadata.items():
         data.setdefault(key, value)
     data["renderings"] = catalog.renderings(doc.id)
@@ -408,6 +416,124 @@ def import_command(ctx: click.Context, source: Path) -> int:
         counts = import_archive(catalog, source)
         backend_for(home).rebuild(catalog)
     click.echo(f"imported {counts['documents']} documents from {source}", err=True)
+    return EXIT_OK
+
+
+# -- accounts and API tokens ---------------------------------------------------------
+
+
+def _read_password(prompt: str) -> str:
+    """A password from the terminal (not echoed, typed twice), else one line of stdin."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass(f"{prompt}: ")
+        if getpass.getpass("Again: ") != first:
+            raise click.UsageError("the passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _accounts(ctx: click.Context):  # noqa: ANN202 - Accounts over a writable catalog
+    from archive.accounts import Accounts
+
+    catalog = Catalog(_home(ctx))
+    ctx.call_on_close(catalog.close)
+    return Accounts(catalog.db)
+
+
+@cli.group()
+def users() -> None:
+    """Staff and admin accounts (the public needs none)."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(("staff", "admin")), default="staff", show_default=True)
+@click.pass_context
+def users_add(ctx: click.Context, name: str, role: str) -> int:
+    """Add an account; the password is asked for (or read from stdin when piped)."""
+    accounts = _accounts(ctx)
+    account = accounts.add_user(name, role, _read_password(f"Password for {name}"))
+    click.echo(f"user {account.name} added ({account.role})", err=True)
+    return EXIT_OK
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def users_list(ctx: click.Context, as_json: bool) -> int:
+    """Accounts with their role, when made and when last logged in."""
+    rows = _accounts(ctx).users()
+    if as_json:
+        _echo_json([{"name": a.name, "role": a.role, "created_at": a.created_at,
+                     "last_login_at": a.last_seen} for a in rows])
+    for account in [] if as_json else rows:
+        click.echo(f"{account.name:<24} {account.role:<6} last login {account.last_seen or '–'}")
+    return EXIT_OK
+
+
+@users.command("remove")
+@click.argument("name")
+@click.pass_context
+def users_remove(ctx: click.Context, name: str) -> int:
+    """Remove an account (its sessions end at once)."""
+    _accounts(ctx).remove_user(name)
+    click.echo(f"user {name} removed", err=True)
+    return EXIT_OK
+
+
+@users.command("passwd")
+@click.argument("name")
+@click.pass_context
+def users_passwd(ctx: click.Context, name: str) -> int:
+    """Set a new password (the account's sessions end; its failed logins are forgotten)."""
+    accounts = _accounts(ctx)
+    if accounts.user(name) is None:
+        raise ArchiveError(f"there is no user {name!r}")
+    accounts.set_password(name, _read_password(f"New password for {name}"))
+    click.echo(f"password of {name} changed", err=True)
+    return EXIT_OK
+
+
+@cli.group()
+def tokens() -> None:
+    """API tokens for scripts (sent as 'Authorization: Bearer TOKEN')."""
+
+
+@tokens.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(("staff", "admin")), default="staff", show_default=True)
+@click.pass_context
+def tokens_add(ctx: click.Context, name: str, role: str) -> int:
+    """Make a token and print it, once: only its hash is kept."""
+    token = _accounts(ctx).add_token(name, role)
+    click.echo(token)
+    click.echo(f"token {name} added ({role}); it is not shown again", err=True)
+    return EXIT_OK
+
+
+@tokens.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def tokens_list(ctx: click.Context, as_json: bool) -> int:
+    """Tokens by name and role (never their values)."""
+    rows = _accounts(ctx).tokens()
+    if as_json:
+        _echo_json([{"name": t.name, "role": t.role, "created_at": t.created_at,
+                     "last_used_at": t.last_seen} for t in rows])
+    for token in [] if as_json else rows:
+        click.echo(f"{token.name:<24} {token.role:<6} last used {token.last_seen or '–'}")
+    return EXIT_OK
+
+
+@tokens.command("remove")
+@click.argument("name")
+@click.pass_context
+def tokens_remove(ctx: click.Context, name: str) -> int:
+    """Revoke a token."""
+    _accounts(ctx).remove_token(name)
+    click.echo(f"token {name} removed", err=True)
     return EXIT_OK
 
 

@@ -27,10 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from archive.access import INTERNAL, restrict, spread
 from archive.catalog import Catalog, now_iso, sha256_file
 from archive.home import ensure_home, write_lock
 from archive.jobs import clear_job, write_job
 from archive.models import document_id
+from indexer.access_rules import AccessRules
 from indexer.clean import clean_pages
 from indexer.extract import extract
 from indexer.language import detect_language
@@ -46,6 +48,7 @@ from indexer.metadata.duplicates import (
 )
 from indexer.metadata.personnummer import mask_personnummer
 from indexer.metadata.registry import Registry
+from indexer.metadata.sekretess import sekretess_marking
 from indexer.progress import Progress
 from indexer.workers import WorkerPool
 
@@ -179,6 +182,9 @@ def process_file(task: tuple[str, str]) -> dict[str, Any]:
     if extracted.warnings:
         metadata["warnings"] = extracted.warnings
     metadata["personnummer"] = personnummer or metadata.get("personnummer", 0)
+    marking = sekretess_marking(text, page_starts)
+    if marking:
+        metadata["sekretess"] = marking
     sig = signature(text) if len(text.split()) >= MIN_WORDS_FOR_DUPLICATES else None
     return {
         "content_type": extracted.content_type,
@@ -337,12 +343,16 @@ def index_paths(
     progress: str = "none",
     retry_failed: bool = False,
     on_outcome: Callable[[FileOutcome], None] | None = None,
+    access: str = "public",
 ) -> IndexReport:
     """Ingest files and folders into the archive at ``home``; see the module docstring.
 
     A file that failed in an earlier run and has not changed since is not tried again
-    (it stays listed by ``arkiv failures``) unless ``retry_failed`` is set.
+    (it stays listed by ``arkiv failures``) unless ``retry_failed`` is set. ``access``
+    "internal" makes every document of the run internal (also those already archived);
+    so do the registry's ``access.toml`` folder rules and a sekretess marking.
     """
+    rules = AccessRules.load(str(registry_dir) if registry_dir else None)
     home = ensure_home(Path(home))
     started = time.monotonic()
     report = IndexReport()
@@ -394,6 +404,19 @@ def index_paths(
             if on_outcome:
                 on_outcome(outcome)
 
+        def classify(doc_id: str | None, key: str, marking: str | None = None) -> None:
+            """Make a document internal when its run, folder or text says so."""
+            if doc_id is None:
+                return
+            if marking:
+                restrict(catalog, doc_id, marking, "marking")
+            rule = rules.reason_for(key)
+            if rule:
+                restrict(catalog, doc_id, rule, "rule")
+            if access == INTERNAL:
+                restrict(catalog, doc_id, "arkiv index --access internal", "ingest")
+            spread(catalog, doc_id)
+
         to_extract: list[tuple[str, tuple[str, str]]] = []
         facts: dict[str, tuple[str, os.stat_result]] = {}
         with catalog.transaction():
@@ -416,6 +439,7 @@ def index_paths(
                         raise ValueError(f"file too large ({size_mb:.0f} MB; limit {max_file_mb} MB)")
                     state = catalog.path_state(key)
                     if state and state.size == st.st_size and state.mtime == st.st_mtime:
+                        classify(state.document_id, key)
                         record(FileOutcome(key, "unchanged", document_id=state.document_id))
                         continue
                     digest = sha256_file(path)
@@ -425,11 +449,13 @@ def index_paths(
                     continue
                 if state and state.sha256 == digest:
                     catalog.touch_path(key, mtime=st.st_mtime, size=st.st_size)
+                    classify(state.document_id, key)
                     record(FileOutcome(key, "unchanged", document_id=state.document_id))
                     continue
                 known = catalog.get(document_id(digest), with_text=False)
                 if known is not None:
                     status = catalog.add_path(key, known.id, mtime=st.st_mtime, size=st.st_size)
+                    classify(known.id, key)
                     record(FileOutcome(key, status, document_id=known.id))
                     continue
                 facts[key] = (digest, st)
@@ -469,6 +495,7 @@ def index_paths(
                             bands=value["bands"], mtime=st.st_mtime,
                         )
                         group_duplicates(catalog, doc_id, value["signature"], value["bands"])
+                        classify(doc_id, key, metadata.get("sekretess"))
                         outcome = FileOutcome(key, status, document_id=doc_id)
                         log(outcome, st)
                 except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only …
@@ -586,11 +613,14 @@ def _reextract(
                     result.key, text=result.value["text"],
                     page_starts=result.value["page_starts"], metadata=metadata,
                 )
+                if metadata.get("sekretess"):
+                    restrict(catalog, result.key, metadata["sekretess"], "marking")
         for doc in docs:
             group = catalog.group_of(doc.id)
             if len(group) > 1 and catalog.get(doc.id, with_text=False).duplicate_of is None:
                 own = {m: catalog.own_metadata(m) for m in group}
                 ordered = sorted(group, key=lambda m: -richness(own[m]))
                 catalog.set_group(ordered[0], ordered, merged_metadata({m: own[m] for m in ordered}))
+                spread(catalog, doc.id)
     link_meetings(catalog, (d.id for d in docs))
     bar.finish()

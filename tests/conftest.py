@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,6 +73,32 @@ def hostile_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = index_paths(home, [folder], registry_dir=CORPUS)
     assert report.counts["new"] == 1, report.failures
     return home
+
+
+# -- the web as a browser uses it: https, forms with their CSRF token -------------------
+
+#: Where test clients pretend the app runs: session cookies are Secure, and Flask-WTF
+#: checks that a form POST over https comes from the same site (its Referer).
+HTTPS = "https://arkiv.example"
+
+
+def csrf_token(client: Any, url: str = "/login") -> str:
+    """The CSRF token a page's form carries (the session keeps its pair)."""
+    html = client.get(url, base_url=HTTPS).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post(client: Any, url: str, **kwargs: Any) -> Any:
+    """A form POST as a browser sends it over https (with a same-origin Referer)."""
+    return client.post(url, base_url=HTTPS, headers={"Referer": HTTPS + "/"}, **kwargs)
+
+
+def form_login(client: Any, name: str, password: str, **extra: str) -> Any:
+    """Log in through the login form, as a person does."""
+    data = {"name": name, "password": password, "csrf_token": csrf_token(client)}
+    return post(client, "/login", data={**data, **extra})
 
 
 # -- slow tests: `make stress` (pytest -m slow --run-slow) ---------------------------

@@ -103,8 +103,18 @@ def test_an_older_catalog_is_migrated_keeping_its_documents(tmp_path: Path, home
 
     with Catalog(home) as catalog:
         doc_id, _ = _add(catalog, tmp_path / "gammal.txt", "Ett dokument från version 1")
+    first = sqlite3.connect(":memory:")
+    first.executescript(_MIGRATIONS[1])
+    tables_of_1 = {row[0] for row in first.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     db = sqlite3.connect(home / "catalog.sqlite3")
-    db.execute("DROP TABLE failed_files")  # take the catalog back to schema 1
+    for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+        if table not in tables_of_1 | {"schema_version"}:  # take the catalog back to schema 1
+            db.execute(f"DROP TABLE {table}")
+        elif table in tables_of_1:
+            columns_of_1 = {row[1] for row in first.execute(f"PRAGMA table_info({table})")}
+            for row in db.execute(f"PRAGMA table_info({table})").fetchall():
+                if row[1] not in columns_of_1:
+                    db.execute(f"ALTER TABLE {table} DROP COLUMN {row[1]}")
     db.execute("UPDATE schema_version SET version = 1")
     db.commit()
     db.close()

@@ -142,3 +142,22 @@ def test_sync_applies_additions_and_removals(indexed: dict[str, Any]) -> None:
     assert backend.sync(catalog) >= 1
     found = [h.id for h in backend.search(Query(text="hemlöshet")).hits]
     assert ids["beslut"] not in found and ids["budget"] in found
+
+
+def test_the_public_never_meets_an_internal_document(opened: dict[str, Any]) -> None:
+    from archive.access import change
+
+    backend, catalog, ids = opened["backend"], opened["catalog"], opened["ids"]
+    change(catalog, ids["bygg"], "internal", "personuppgifter", by="test")
+    backend.rebuild(catalog)
+    public = ("public",)
+    assert names(opened, Query(text="byggande")) == ["bygg"]
+    assert names(opened, Query(text="byggande", access=list(public))) == []
+    assert "Göteborg" in {v.value for v in backend.facet_values("city")}
+    assert "Göteborg" not in {v.value for v in backend.facet_values("city", access=public)}
+    assert "2019-11" in dict(backend.timeline())
+    assert "2019-11" not in dict(backend.timeline(access=public))
+    assert backend.suggest("byggnadsnämnde") == "byggnadsnämnden"
+    assert backend.suggest("byggnadsnämnde", access=public) is None
+    similar = backend.more_like_this(ids["beslut"], 10, access=public)
+    assert ids["bygg"] not in [h.id for h in similar]

@@ -7,12 +7,13 @@ state lives in the URL (:mod:`web.state`), and the app only reads the archive.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
 
 from archive.home import resolve_home
-from web import errors, i18n, labels, security
+from web import auth, errors, i18n, labels, security
 from web.archive_access import ArchiveAccess
 
 
@@ -27,6 +28,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         FEED_SIZE=50,
         #: Similar documents shown on a document page.
         SIMILAR_LIMIT=5,
+        #: Session cookies only over https; ARKIV_INSECURE_COOKIES=1 for plain-http `make run`.
+        SESSION_COOKIE_SECURE=os.environ.get("ARKIV_INSECURE_COOKIES") != "1",
     )
     if test_config:
         app.config.from_mapping(test_config)
@@ -40,9 +43,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     labels.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    auth.init_app(app)
 
-    from web import about, api, browse, documents, export, search
+    from web import about, admin, api, browse, documents, export, search, staff
 
-    for module in (search, export, documents, browse, about, api):
+    for module in (search, export, documents, browse, about, api, staff, admin):
         app.register_blueprint(module.bp)
     return app

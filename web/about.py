@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from archive.jobs import read_job
 from web.archive_access import archive
 
 bp = Blueprint("about", __name__)
@@ -19,7 +18,7 @@ def status() -> dict[str, Any]:
     """The archive's state: what the status page shows and ``/api/status`` returns."""
     access = archive()
     stats = access.catalog.stats()
-    state = access.searcher.status()
+    state = access.raw_searcher.status()
     return {
         "documents": stats["documents"],
         "renderings": stats["renderings"],
@@ -28,7 +27,7 @@ def status() -> dict[str, Any]:
         "failures": stats["failures"],
         "by_type": stats["by_type"],
         "last_run": stats["last_run"],
-        "job": read_job(access.home),
+        "job": access.job(),
         "catalog_schema": access.catalog.schema_version(),
         "index": {
             "generation": state.get("generation"),

@@ -128,7 +128,7 @@ def relations(document: Document) -> dict[str, list[dict[str, Any]]]:
     catalog = archive().catalog
     rendering_ids = catalog.renderings(document.id)
     renderings = catalog.get_many(rendering_ids, with_text=False)
-    versions = catalog.versions(document.path)
+    versions = archive().versions(document)
     group = {document.id, *rendering_ids}
     similar = archive().searcher.more_like_this(
         document.duplicate_of or document.id, current_app.config["SIMILAR_LIMIT"] + len(group)

@@ -135,8 +135,13 @@ def openapi_document() -> dict[str, Any]:
             "title": "Arkiv API",
             "version": "1",
             "description": "Read-only search over Swedish municipal documents. "
-            "Every HTML page has a JSON twin here; errors are {\"error\": message}.",
+            "Every HTML page has a JSON twin here; errors are {\"error\": message}. "
+            "Without a token the API shows public documents only (internal ones do not "
+            "exist: 404); a staff token ('arkiv tokens add NAME', sent as "
+            "'Authorization: Bearer TOKEN') shows internal documents and full source paths. "
+            "A wrong token is 401.",
         },
+        "security": [{}, {"token": []}],
         "paths": {
             "/api/search": {
                 "get": {
@@ -169,6 +174,10 @@ def openapi_document() -> dict[str, Any]:
             "/api/status": {"get": {"summary": "Archive size, last ingest, index", "responses": {"200": {"description": "Status"}}}},
         },
         "components": {
+            "securitySchemes": {
+                "token": {"type": "http", "scheme": "bearer",
+                          "description": "An API token from 'arkiv tokens add NAME'."},
+            },
             "schemas": {
                 "Error": {
                     "type": "object",

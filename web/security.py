@@ -1,8 +1,16 @@
-"""The app is read-only to the public: GET and HEAD only, and strict headers on every answer."""
+"""Strict headers on every answer, and only the methods a route declares.
+
+Pages are read with GET and HEAD; the few forms (login, logout, staff and admin actions)
+POST to routes that declare POST, and their CSRF tokens are checked in :mod:`web.auth`.
+Anything else (PUT, DELETE, OPTIONS, POST to a page) is 405.
+"""
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask, Response, abort, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 ALLOWED_METHODS = ("GET", "HEAD")
 
@@ -28,9 +36,18 @@ HEADERS = {
 }
 
 
-def _read_only() -> None:
-    if request.method not in ALLOWED_METHODS:
-        abort(405, valid_methods=list(ALLOWED_METHODS))
+def _declared_methods_only() -> None:
+    if request.method in ALLOWED_METHODS:
+        return
+    rule = request.url_rule
+    if rule is not None and request.method == "POST" and "POST" in (rule.methods or ()):
+        return
+    declared = set(ALLOWED_METHODS)
+    if rule is not None:
+        declared |= set(rule.methods or ())
+    else:
+        declared |= set(getattr(request.routing_exception, "valid_methods", None) or ())
+    abort(405, valid_methods=sorted(declared - {"OPTIONS", "PUT", "DELETE", "PATCH"}))
 
 
 def _headers(response: Response) -> Response:
@@ -40,5 +57,12 @@ def _headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(_read_only)
+    app.before_request(_declared_methods_only)
     app.after_request(_headers)
+    # Behind N reverse proxies (ARKIV_TRUSTED_PROXIES=N), the client's address and scheme
+    # come from their X-Forwarded-* headers: the login brake counts real addresses.
+    proxies = int(os.environ.get("ARKIV_TRUSTED_PROXIES") or app.config.get("TRUSTED_PROXIES", 0))
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )

@@ -13,7 +13,7 @@ Touches no Whoosh internals.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -76,24 +76,30 @@ class SearchBackend(ABC):
 
     # -- reading ----------------------------------------------------------------------
 
+    # Every reading method shows documents of the ``access`` classes only when given
+    # (``Query.access`` for a search): the public never sees an internal document, nor
+    # its words in a count, a facet, a suggestion or a timeline.
+
     @abstractmethod
     def search(self, query: Query) -> Results:
         """One page of hits, facets over the whole result set, a suggestion, notes."""
 
     @abstractmethod
-    def facet_values(self, name: str) -> list[FacetValue]:
+    def facet_values(self, name: str, *, access: Iterable[str] = ()) -> list[FacetValue]:
         """Every value of a facet (a ``Query`` filter name) over the archive, A–Ö."""
 
     @abstractmethod
-    def timeline(self, query: Query | None = None) -> list[tuple[str, int]]:
+    def timeline(self, query: Query | None = None, *, access: Iterable[str] = ()
+                 ) -> list[tuple[str, int]]:
         """Documents per month (``YYYY-MM``) of the query's results (all without one)."""
 
     @abstractmethod
-    def suggest(self, text: str) -> str | None:
+    def suggest(self, text: str, *, access: Iterable[str] = ()) -> str | None:
         """A "did you mean" for a query whose words the archive does not hold."""
 
     @abstractmethod
-    def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]:
+    def more_like_this(self, doc_id: str, limit: int = 5, *, access: Iterable[str] = ()
+                       ) -> list[Hit]:
         """Documents most like one document, best first, without it."""
 
     @abstractmethod

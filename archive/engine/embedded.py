@@ -8,7 +8,7 @@ no Whoosh internals itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -58,17 +58,19 @@ class EmbeddedBackend(SearchBackend):
     def search(self, query: Query) -> Results:
         return self.searcher.search(query)
 
-    def facet_values(self, name: str) -> list[FacetValue]:
-        return self.searcher.facet_values(name)
+    def facet_values(self, name: str, *, access: Iterable[str] = ()) -> list[FacetValue]:
+        return self.searcher.facet_values(name, access=access)
 
-    def timeline(self, query: Query | None = None) -> list[tuple[str, int]]:
-        return self.searcher.timeline(query)
+    def timeline(self, query: Query | None = None, *, access: Iterable[str] = ()
+                 ) -> list[tuple[str, int]]:
+        return self.searcher.timeline(query, access=access)
 
-    def suggest(self, text: str) -> str | None:
-        return self.searcher.suggest(text)
+    def suggest(self, text: str, *, access: Iterable[str] = ()) -> str | None:
+        return self.searcher.suggest(text, access=access)
 
-    def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]:
-        return self.searcher.more_like_this(doc_id, limit)
+    def more_like_this(self, doc_id: str, limit: int = 5, *, access: Iterable[str] = ()
+                       ) -> list[Hit]:
+        return self.searcher.more_like_this(doc_id, limit, access=access)
 
     def highlighter(self, text: str) -> _Marker:
         return self.searcher.highlighter(text)

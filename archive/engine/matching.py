@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from math import log
+from typing import Any
 
 import numpy as np
 
@@ -33,7 +34,7 @@ from archive.engine.analysis import (
 )
 from archive.engine.highlight import _Highlights
 from archive.engine.lexicon import MAX_EXPANSIONS, MIN_PREFIX
-from archive.engine.schema import facet_key
+from archive.engine.schema import ACCESS_FIELD, facet_key
 from archive.engine.scoring import (
     BOOST_COMPOUND,
     BOOST_DNR,
@@ -74,6 +75,9 @@ class _Context:
     view: _View
     postings: _Postings
     memo: dict[tuple[int, bytes], np.ndarray] = field(default_factory=dict)
+    #: The nodes ``memo`` holds answers of, kept alive: a node made later (the relaxed
+    #: query's root) must not get a freed node's ``id`` and with it that node's answers.
+    nodes: list[Any] = field(default_factory=list)
 
     def docs(self, segment: _Segment, fieldname: str, term: str) -> np.ndarray:
         ids = self.postings.get(segment, fieldname, term)[0]
@@ -94,6 +98,7 @@ class _Node:
         found = ctx.memo.get(key)
         if found is None:
             found = ctx.memo[key] = self._docs(ctx, segment)
+            ctx.nodes.append(self)
         return found
 
     def _docs(self, ctx: _Context, segment: _Segment) -> np.ndarray:
@@ -106,6 +111,7 @@ class _Node:
         found = ctx.memo.get(key)
         if found is None:
             found = ctx.memo[key] = self._core(ctx, segment)
+            ctx.nodes.append(self)
         return found
 
     def _core(self, ctx: _Context, segment: _Segment) -> np.ndarray:
@@ -381,6 +387,8 @@ class _Plan:
     selected: dict[str, set[str]]
     notes: list[str]
     words: list[str]
+    #: The access classes the searcher may show (empty: all; see Query.access).
+    access: tuple[str, ...] = ()
 
     def root(self) -> _Node:
         parts = [*self.filters]
@@ -533,6 +541,29 @@ class _Compiler:
             resolved.extend(expanded[:MAX_EXPANSIONS] or [key])
         return resolved
 
+
+
+def _visible(ctx: _Context, segment: _Segment, access: tuple[str, ...]) -> np.ndarray:
+    """The documents (not ärenden) of a segment in the ``access`` classes (all when empty)."""
+    documents = segment.documents()
+    if not access:
+        return documents
+    shown = docsets.union((ctx.docs(segment, ACCESS_FIELD, name) for name in access),
+                          segment.size)
+    return docsets.intersect(documents, shown, segment.size)
+
+
+def _shown(ctx: _Context, fieldname: str, term: str, access: tuple[str, ...]) -> bool:
+    """True when an entry the searcher may show (``access``) has ``term``."""
+    if not access:
+        return True
+    for segment in ctx.view.segments:
+        having = ctx.docs(segment, fieldname, term)
+        if len(having) and any(
+                len(docsets.intersect(having, ctx.docs(segment, ACCESS_FIELD, a), segment.size))
+                for a in access):
+            return True
+    return False
 
 
 def _relax(text: _And) -> _Node | None:

@@ -142,6 +142,8 @@ LENGTH_FIELDS = {"exact": "exact_len", "stem": "stem_len", "title": "title_len",
 META_FACETS = ("city", "districts", "committee", "projects")
 #: A column of per-entry rank weights in percent (see :func:`arende_weight`).
 WEIGHT_FIELD = "weight"
+#: Each entry's access class, "public" or "internal" (its document's: archive.access).
+ACCESS_FIELD = "access"
 #: An entry's id: the document's id, and for an ärende "<document id>/<ärende key>".
 ENTRY_SEPARATOR = "/"
 #: The facets an ärende has of its own when extraction found them, else its document's.
@@ -157,6 +159,7 @@ def make_schema() -> Schema:
         "title": TermsField("stems"),
         "meta": TermsField("stems"),
         "dnr": KeywordsField(),
+        ACCESS_FIELD: KeywordsField(),
     }
     fields.update({name: FacetField() for name in FACET_FIELDS})
     fields.update({name: COLUMN(IntColumn("i", default=0)) for name in DATE_FIELDS})
@@ -302,6 +305,7 @@ def _entry(
         "title_len": min(len(title_terms), 65535),
         "meta_len": min(len(meta_terms), 65535),
         WEIGHT_FIELD: weight,
+        ACCESS_FIELD: [doc.access],
     }
     for name in FACET_FIELDS:
         if name not in ("year", "kind"):

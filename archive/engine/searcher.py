@@ -17,7 +17,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from math import log
 from pathlib import Path
@@ -47,8 +47,10 @@ from archive.engine.matching import (
     _Node,
     _Plan,
     _relax,
+    _shown,
+    _visible,
 )
-from archive.engine.schema import FACET_FIELDS, entry_document, facet_key
+from archive.engine.schema import ACCESS_FIELD, FACET_FIELDS, entry_document, facet_key
 from archive.engine.segments import _DOCNUMS, _Postings, _Segment, _View
 from archive.engine.store import CURRENT_FILE, SCHEMA_VERSION, STATE_FILE, Index
 from archive.home import ArchiveError
@@ -203,9 +205,10 @@ class Searcher:
         ranked = self._rank(ctx, plan, query, matches)
         if query.facets:
             browsing = plan.text is None and not plan.selected and not plan.dates
-            results.facets = self._facets(view, matches, plan.selected, browsing=browsing)
+            results.facets = self._facets(view, matches, plan.selected, browsing=browsing,
+                                          audience=plan.access)
         if total < SUGGEST_BELOW and plan.words:
-            results.suggestion = self._suggest(view, query.text, plan.words)
+            results.suggestion = self._suggest(ctx, query.text, plan.words, plan.access)
         page = ranked[(query.page - 1) * query.page_size :]
         return [(self._doc_id(segment, d), score) for segment, d, score in page], plan
 
@@ -246,7 +249,11 @@ class Searcher:
         dates.extend(_DateRange("date", low, high) for low, high in parsed.dates)
         if node is None and "kind" not in selected:
             filters.append(_Documents())
-        return _Plan(node, filters, dates, compiler.highlights, selected, notes, compiler.words)
+        access = tuple(sorted(set(query.access)))
+        if access:  # exact terms, never expanded: the one filter that guards what is shown
+            filters.append(_Facet(ACCESS_FIELD, list(access)))
+        return _Plan(node, filters, dates, compiler.highlights, selected, notes, compiler.words,
+                     access)
 
     def _match(self, ctx: _Context, plan: _Plan) -> list[tuple[_Segment, np.ndarray]]:
         root = plan.root()
@@ -315,12 +322,12 @@ class Searcher:
         return scores
 
     def _facets(self, view: _View, matches: list[tuple[_Segment, np.ndarray]],
-                selected: dict[str, set[str]], *, browsing: bool = False
-                ) -> dict[str, list[FacetValue]]:
+                selected: dict[str, set[str]], *, browsing: bool = False,
+                audience: tuple[str, ...] = ()) -> dict[str, list[FacetValue]]:
         """Facet values of the matches, with counts; browsing the whole archive (no text,
-        filter or date) counts every document once and keeps the answer."""
-        if browsing and view.browse_facets is not None:
-            return view.browse_facets
+        filter or date) counts every document once and keeps the answer (per audience)."""
+        if browsing and audience in view.browse_facets:
+            return view.browse_facets[audience]
         facets = {}
         for name, counts in _count_facets(FACET_FIELDS, matches).items():
             chosen = selected.get(name, set())
@@ -331,7 +338,7 @@ class Searcher:
                     f for f in shown[MAX_FACET_VALUES:] if f.selected]
             facets[name] = shown
         if browsing:
-            view.browse_facets = facets
+            view.browse_facets[audience] = facets
         return facets
 
     def highlighter(self, text: str) -> _Marker:
@@ -344,23 +351,31 @@ class Searcher:
 
         return self._reading(compiled, None) or _Marker(_Highlights())
 
-    def suggest(self, text: str) -> str | None:
-        """A "did you mean" for ``text`` (None when every word is in the archive)."""
+    def suggest(self, text: str, *, access: Iterable[str] = ()) -> str | None:
+        """A "did you mean" for ``text`` (None when every word is in the archive), from
+        words of documents of the ``access`` classes only when given."""
+        audience = tuple(sorted(set(access)))
+
         def suggested(view: _View) -> str | None:
             ctx = _Context(view, self._postings)
-            return self._suggest(view, text, self._plan(ctx, _normalised(Query(text=text))).words)
+            words = self._plan(ctx, _normalised(Query(text=text))).words
+            return self._suggest(ctx, text, words, audience)
 
         return self._reading(suggested, None)
 
-    def _suggest(self, view: _View, text: str, words: list[str]) -> str | None:
-        """"Did you mean": misspelt query words replaced by the closest common word."""
+    def _suggest(self, ctx: _Context, text: str, words: list[str], access: tuple[str, ...]
+                 ) -> str | None:
+        """"Did you mean": misspelt query words replaced by the closest common word (one
+        that a document the searcher may show has: no word of another audience leaks)."""
+        view = ctx.view
         corrector = view.reader.corrector("exact")
         suggestion = text
         changed = False
         for word in words:
             if view.reader.doc_frequency("exact", word):
                 continue
-            found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
+            found = [w for w in corrector.suggest(word, limit=5, maxdist=2, prefix=1)
+                     if _shown(ctx, "exact", w, access)][:1]
             if found:
                 pattern = re.compile(re.escape(word), re.IGNORECASE)
                 suggestion, count = pattern.subn(found[0], suggestion, count=1)
@@ -408,8 +423,11 @@ class Searcher:
 
     # -- browsing -----------------------------------------------------------------
 
-    def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]:
-        """Documents sharing the most telling words of ``doc_id`` (never itself)."""
+    def more_like_this(self, doc_id: str, limit: int = 5, *, access: Iterable[str] = ()
+                       ) -> list[Hit]:
+        """Documents sharing the most telling words of ``doc_id`` (never itself), of the
+        ``access`` classes only when given."""
+        audience = tuple(access)
         catalog = self._catalog()
         doc = catalog.get(doc_id) if catalog is not None else None
         if doc is None:
@@ -422,9 +440,9 @@ class Searcher:
                 return []
             node = _Any([_Leaf("stem", t, 1.0) for t in key_terms])
             plan = _Plan(node, [], [], _Highlights(), {}, [], [])
-            matches = [(s, docsets.minus(docsets.intersect(node.docs(ctx, s), s.documents(), s.size),
-                                         ctx.docs(s, "id", doc_id), s.size))
-                       for s in view.segments]
+            matches = [(s, docsets.minus(
+                docsets.intersect(node.docs(ctx, s), _visible(ctx, s, audience), s.size),
+                ctx.docs(s, "id", doc_id), s.size)) for s in view.segments]
             query = Query(page_size=max(1, min(limit, MAX_PAGE_SIZE)))
             ranked = self._rank(ctx, plan, query, matches)
             return [(self._doc_id(segment, d), score) for segment, d, score in ranked]
@@ -432,27 +450,36 @@ class Searcher:
         ids = self._reading(related, [])
         return [h for h in self._hits(ids, None) if h.id != doc_id][:limit]
 
-    def facet_values(self, name: str) -> list[FacetValue]:
-        """Every value of a facet over the whole archive, A–Ö, with counts."""
+    def facet_values(self, name: str, *, access: Iterable[str] = ()) -> list[FacetValue]:
+        """Every value of a facet over the whole archive (its ``access`` classes when
+        given), A–Ö, with counts."""
         fieldname = FILTER_FIELDS.get(name, name)
         if fieldname not in FACET_FIELDS:
             return []
-        counts = self._reading(
-            lambda view: _count_facets([fieldname], [(s, s.documents()) for s in view.segments])[
-                fieldname],
-            Counter(),
-        )
+        audience = tuple(access)
+
+        def count(view: _View) -> Counter[str]:
+            ctx = _Context(view, self._postings)
+            matches = [(s, _visible(ctx, s, audience)) for s in view.segments]
+            return _count_facets([fieldname], matches)[fieldname]
+
+        counts = self._reading(count, Counter())
         return [FacetValue(v, n) for v, n in sorted(counts.items(),
                                                     key=lambda item: _collation(item[0]))]
 
-    def timeline(self, query: Query | None = None) -> list[tuple[str, int]]:
-        """("YYYY-MM", documents) by decision date (else document date), oldest first."""
+    def timeline(self, query: Query | None = None, *, access: Iterable[str] = ()
+                 ) -> list[tuple[str, int]]:
+        """("YYYY-MM", documents) by decision date (else document date), oldest first
+        (documents of the ``access`` classes only when given)."""
+        audience = tuple(access)
+
         def by_month(view: _View) -> Counter[int]:
+            ctx = _Context(view, self._postings)
             if query is None:
-                matches = [(s, s.documents()) for s in view.segments]
+                matches = [(s, _visible(ctx, s, audience)) for s in view.segments]
             else:
-                ctx = _Context(view, self._postings)
-                matches = self._match(ctx, self._plan(ctx, _normalised(query)))
+                asked = replace(query, access=list(audience)) if audience else query
+                matches = self._match(ctx, self._plan(ctx, _normalised(asked)))
             months: Counter[int] = Counter()
             for segment, docs in matches:
                 found, counts = np.unique(segment.ints("date")[docs] // 100, return_counts=True)

@@ -219,7 +219,8 @@ class _View:
             total = sum(int(s.ints(column).sum()) for s in self.segments)
             self.average[fieldname] = total / total_docs
         self.idf_cache: dict[tuple[str, str], float] = {}
-        self.browse_facets: dict[str, list[FacetValue]] | None = None
+        #: The facets of browsing the whole archive, per audience (its access classes).
+        self.browse_facets: dict[tuple[str, ...], dict[str, list[FacetValue]]] = {}
 
     def idf(self, fieldname: str, term: str) -> float:
         key = (fieldname, term)
