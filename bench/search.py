@@ -243,14 +243,19 @@ def build_fts(home: Path, database: Path) -> dict[str, Any]:
             db.executemany("INSERT INTO facets VALUES (?, ?, ?)", values)
             count += 1
         db.executescript(FTS_INDEXES)
-    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     db.close()
+    return _build_figures(count, started, cpu, database)
+
+
+def _build_figures(count: int, started: float, cpu: float, path: Path) -> dict[str, Any]:
+    """A baseline build's rate, size and peak, from its start (wall clock, CPU seconds)."""
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     return {
         "documents": count,
         "seconds": round(seconds, 1),
         "docs_per_s": round(count / seconds, 1),
         "docs_per_cpu_s": round(count / cpu, 1),
-        "size_mb": _size_mb(database),
+        "size_mb": _size_mb(path),
         "peak_mb": _max_rss_mb(),
     }
 
@@ -315,34 +320,13 @@ def build_tantivy(home: Path, folder: Path) -> dict[str, Any]:
         count += 1
     writer.commit()
     writer.wait_merging_threads()
-    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
-    return {
-        "documents": count,
-        "seconds": round(seconds, 1),
-        "docs_per_s": round(count / seconds, 1),
-        "docs_per_cpu_s": round(count / cpu, 1),
-        "size_mb": _size_mb(folder),
-        "peak_mb": _max_rss_mb(),
-    }
+    return _build_figures(count, started, cpu, folder)
 
 
 def query_tantivy(folder: Path, queries: list[dict[str, Any]]) -> dict[str, Any]:
     index = _tantivy_index(folder)
     index.reload()
-    started = time.perf_counter()
-    _tantivy_search(index, {"kind": "one word", "words": ["kommun"]})
-    first = (time.perf_counter() - started) * 1000
-    timings: dict[str, list[float]] = {kind: [] for kind in KINDS}
-    cpu: dict[str, list[float]] = {kind: [] for kind in KINDS}
-    totals = []
-    for q in queries:
-        begin, begin_cpu = time.perf_counter(), time.process_time()
-        total, hits, _facets = _tantivy_search(index, q)
-        timings[q["kind"]].append((time.perf_counter() - begin) * 1000)
-        cpu[q["kind"]].append((time.process_time() - begin_cpu) * 1000)
-        assert len(hits) <= TOP
-        totals.append(total)
-    return _summarise(timings, cpu, totals, first)
+    return _baseline_mix(lambda q: _tantivy_search(index, q), queries)
 
 
 def _tantivy_search(index: Any, q: dict[str, Any]) -> tuple[int, list[Any], dict[str, Any]]:
@@ -492,17 +476,23 @@ def _anonymous_mb() -> float:
 
 def query_fts(database: Path, queries: list[dict[str, Any]]) -> dict[str, Any]:
     db = sqlite3.connect(database)
+    return _baseline_mix(lambda q: _fts_search(db, q), queries)
+
+
+def _baseline_mix(search: Any, queries: list[dict[str, Any]]) -> dict[str, Any]:
+    """A baseline's latencies over the mix: ``search(q)`` → (total, top hits, facets)."""
     started = time.perf_counter()
-    _fts_search(db, {"kind": "one word", "words": ["kommun"]})
+    search({"kind": "one word", "words": ["kommun"]})
     first = (time.perf_counter() - started) * 1000
     timings: dict[str, list[float]] = {kind: [] for kind in KINDS}
     cpu: dict[str, list[float]] = {kind: [] for kind in KINDS}
     totals = []
     for q in queries:
         begin, begin_cpu = time.perf_counter(), time.process_time()
-        total, _hits, _facets = _fts_search(db, q)
+        total, hits, _facets = search(q)
         timings[q["kind"]].append((time.perf_counter() - begin) * 1000)
         cpu[q["kind"]].append((time.process_time() - begin_cpu) * 1000)
+        assert len(hits) <= TOP
         totals.append(total)
     return _summarise(timings, cpu, totals, first)
 
