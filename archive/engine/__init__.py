@@ -16,6 +16,7 @@ reader depend on its W3 codec's internals). Its parts, in the order data flows:
 ``merger``                merging segments by copying postings; the merge policy of syncs
 ``store``                 generations on disk (CURRENT, lock, state), sync and rebuild
 ``segments``              what search keeps open of each segment (columns, caches, views)
+``docsets``               sets of documents as sorted NumPy arrays: union, intersection, top-k
 ``scoring``               BM25 and the weights of each way of matching
 ``matching``              the compiled query tree: which documents match, and their scores
 ``facets``                facet counts over a result set
