@@ -255,7 +255,7 @@ def evaluate_retrieval() -> dict[str, Any]:
         catalog = Catalog(home)
         ids: dict[str, str] = {}
         fts = sqlite3.connect(Path(tmp) / "fts.sqlite3")
-        fts.execute("CREATE VIRTUAL TABLE fts USING fts5(file, title, body, tokenize='unicode61')")
+        fts.execute("CREATE VIRTUAL TABLE fts USING fts5(file UNINDEXED, title, body, tokenize='unicode61')")
         for number, row in enumerate(rows):
             body = _body_only(REGERINGEN / row["file"])
             if len(body) < MIN_BODY:
@@ -278,7 +278,8 @@ def evaluate_retrieval() -> dict[str, Any]:
         Index(home).rebuild(catalog)
         searcher = Searcher(home)
         sets = {
-            "titles": [(row["title_h1"], row["file"]) for row in rows
+            # A headline's quotation marks are not the search syntax's phrase marks.
+            "titles": [(_QUOTES.sub(" ", row["title_h1"]), row["file"]) for row in rows
                        if row["file"] in ids.values() and row.get("title_h1")],
             "questions": _questions(),
         }
@@ -298,6 +299,9 @@ def evaluate_retrieval() -> dict[str, Any]:
         catalog.close()
         fts.close()
     return figures
+
+
+_QUOTES = re.compile(r'["”“„]')
 
 
 def _body_only(path: Path) -> str:

@@ -42,6 +42,11 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                       {"language": "nb", "document_date": "2017-02-01"}),
         "danish": ("Kommunalbestyrelsen behandlede en ansøgning om byggetilladelse.",
                    {"language": "da", "document_date": "2017-03-01"}),
+        "fk": ("Försäkringskassan beviljar assistansersättning.", {"document_date": "2016-01-01"}),
+        "sol": ("Beslutet fattas enligt 4 kap. 1 § SoL.", {"document_date": "2016-02-01"}),
+        "parts": ("Kompetensen och försörjningen av lärare diskuterades.",
+                  {"document_date": "2015-01-01"}),
+        "whole": ("Kompetensförsörjningen är god.", {"document_date": "2015-02-01"}),
         "ks": ("Budgetärende inför nästa år.",
                {"dnr": "KS 2019/123", "document_date": "2019-02-02",
                 "decision_date": "2019-03-03"}),
@@ -115,6 +120,22 @@ def test_english_documents_are_stemmed_in_english(archive: dict[str, Any]) -> No
     # English stop words are not indexed there: they rank, they are not required.
     assert hits(archive, "the city council")[0] == archive["ids"]["english"]
     assert run(archive, "the city council").message is None
+
+
+def test_a_compound_query_word_finds_its_parts_below_the_compound(archive: dict[str, Any]) -> None:
+    ids = archive["ids"]
+    found = hits(archive, "kompetensförsörjning")
+    assert found[0] == ids["whole"] and ids["parts"] in found
+
+
+@pytest.mark.parametrize(("query", "name"), [("fk", "fk"), ("socialtjänstlagen", "sol")])
+def test_an_abbreviation_finds_its_long_form_and_back(
+        archive: dict[str, Any], query: str, name: str) -> None:
+    """archive/data/synonyms.toml: "FK" is Försäkringskassan, "SoL" socialtjänstlagen."""
+    result = run(archive, query)
+    assert archive["ids"][name] in [h.id for h in result.hits]
+    hit = next(h for h in result.hits if h.id == archive["ids"][name])
+    assert "<mark>" in hit.snippets[0].html
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,9 @@ frequency, in term order and in reversed and folded orders, saved beside the seg
 and the rules by which a query stem expands to the compounds it is part of
 ("nämnd" → "socialtjänstnämnd"), the words it begins ("hemlös" → "hemlöshetsarbet")
 and its accented spellings ("socialtjanstnamnd" → "socialtjänstnämnd"), so compounds
-and å/ä/ö need no extra postings.
+and å/ä/ö need no extra postings; the abbreviations of public administration and their
+long forms (``archive/data/synonyms.toml``, ``SYNONYMS``). Splitting a long query word
+into two words the archive holds is :meth:`archive.engine.segments._View.compound_parts`.
 
 Whoosh internals touched: the segment's storage (``create_file``/``open_file``) and
 ``Segment.make_filename``; terms are read through ``reader.iter_field`` for segments
@@ -16,8 +18,10 @@ from __future__ import annotations
 
 import bisect
 import pickle
+import tomllib
 from array import array
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from archive.engine.analysis import fold
@@ -97,6 +101,7 @@ MAX_EXPANSIONS = 12
 MIN_HEAD = 4  # shortest stem matched as the last part of a compound
 MIN_MODIFIER = 5  # shortest stem matched as the first part of a compound
 MIN_REST = 3  # the rest of such a compound is a word of its own
+MIN_SPLIT = 9  # shortest query word split into the two words it is made of
 MIN_PREFIX = 2
 #: Expansion kind → (shortest query stem, shortest rest of the word, lexicon lookup).
 EXPANSIONS = {
@@ -104,3 +109,17 @@ EXPANSIONS = {
     "modified": (MIN_MODIFIER, MIN_REST, "starting_with"),
     "accented": (1, 0, "folding_to"),
 }
+
+
+def _synonyms() -> dict[str, str]:
+    """Abbreviation ↔ long form, both ways (data/synonyms.toml); a long form of several
+    words is found from its abbreviation only."""
+    with open(Path(__file__).parent.parent / "data" / "synonyms.toml", "rb") as fh:
+        pairs = tomllib.load(fh)["abbreviations"]
+    both = {short.casefold(): long.casefold() for short, long in pairs.items()}
+    both.update({long: short for short, long in both.items() if " " not in long})
+    return both
+
+
+#: Abbreviations of Swedish public administration and their long forms, both ways.
+SYNONYMS = _synonyms()

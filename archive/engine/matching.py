@@ -1,7 +1,7 @@
 """The compiled query: which documents of a segment match, and how well.
 
 Owns the query tree (:class:`_Leaf` one term, :class:`_Group` a word's variants,
-:class:`_Any`/:class:`_Coordinated`/:class:`_And`/:class:`_Not`/:class:`_Optional`,
+:class:`_Any`/:class:`_And`/:class:`_Not`/:class:`_Optional`,
 :class:`_Phrase`, :class:`_Facet`, date ranges) and :class:`_Compiler`, which turns the
 parsed query (:mod:`archive.querysyntax`) into it: each word as written, stemmed in
 Swedish and English, expanded over the lexicon; phrases analysed as the index analysed
@@ -33,7 +33,7 @@ from archive.engine.analysis import (
     terms,
 )
 from archive.engine.highlight import _Highlights
-from archive.engine.lexicon import MAX_EXPANSIONS, MIN_PREFIX
+from archive.engine.lexicon import MAX_EXPANSIONS, MIN_PREFIX, SYNONYMS
 from archive.engine.schema import ACCESS_FIELD, facet_key
 from archive.engine.scoring import (
     BOOST_COMPOUND,
@@ -41,6 +41,7 @@ from archive.engine.scoring import (
     BOOST_EXACT,
     BOOST_FOLDED,
     BOOST_MODIFIER,
+    BOOST_PARTS,
     BOOST_PREFIX,
     BOOST_STEM,
     BOOST_TITLE,
@@ -202,23 +203,6 @@ class _Any(_Node):
               scores: np.ndarray) -> None:
         for part in self.parts:
             part.score(ctx, segment, member, scores)
-
-
-@dataclass(eq=False)
-class _Coordinated(_Any):
-    """Any of the parts, ranked by how many of them match (the natural-language fallback)."""
-
-    def score(self, ctx: _Context, segment: _Segment, member: np.ndarray,
-              scores: np.ndarray) -> None:
-        partial = np.zeros(segment.size)
-        matched = np.zeros(segment.size)
-        for part in self.parts:
-            part.score(ctx, segment, member, partial)
-            found = part.docs(ctx, segment)
-            matched[found[member[found]]] += 1
-        share = 1.0 / len(self.parts)
-        docs = np.flatnonzero(member)
-        scores[docs] += partial[docs] * matched[docs] * share
 
 
 @dataclass(eq=False)
@@ -466,9 +450,28 @@ class _Compiler:
             if found:
                 parts.append(_Group("stem", found, boost))
                 self.highlights.stems.update(found)
+        split = view.compound_parts(word)
+        if split:  # "kompetensförsörjning": "kompetens" and "försörjning" in the text
+            parts.append(_And([_Group("stem", [stem], BOOST_PARTS) for stem in split]))
+            self.highlights.stems.update(split)
         self.highlights.words.add(word)
         self.highlights.stems.update(stems)
+        synonym = SYNONYMS.get(word)
+        if synonym:  # "ud" ↔ "utrikesdepartementet"
+            words = terms(EXACT["sv"], synonym)
+            found = self.phrase(words) if len(words) > 1 else self._synonym_word(words)
+            if found is not None:
+                parts.append(found)
         return _Optional(_Any(parts)) if word in ENGLISH_STOP_WORDS else _Any(parts)
+
+    def _synonym_word(self, words: list[str]) -> _Node | None:
+        """One word standing for a query word: as written or by its stem."""
+        if not words:
+            return None
+        self.highlights.words.update(words)
+        stem = STEMMING["sv"]._stem(words[0])
+        self.highlights.stems.add(stem)
+        return _Any([_Leaf("exact", words[0], BOOST_EXACT), _Leaf("stem", stem, BOOST_STEM)])
 
     def phrase(self, words: list[str], english: list[str] | None = None) -> _Node | None:
         """Words in a row; a quoted single word means exactly that word.
@@ -572,7 +575,11 @@ def _relax(text: _And) -> _Node | None:
     negative = [p for p in text.parts if isinstance(p, _Not)]
     if len(positive) < 2:
         return None
-    relaxed: _Node = _Coordinated(positive)
+    # Each word a document has adds its BM25 score: more words and rarer words rank
+    # higher. Scaling by the share of the words found as well (coordination) ranked
+    # worse on bench.quality's retrieval set (MRR@10 0.837 → 0.851 titles, 0.853 →
+    # 0.887 questions without it).
+    relaxed: _Node = _Any(positive)
     return _And([relaxed, *negative]) if negative else relaxed
 
 

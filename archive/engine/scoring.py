@@ -21,5 +21,6 @@ BOOST_TITLE = 1.5
 BOOST_COMPOUND = 0.5  # "nämnd" in "socialtjänstnämnden" (the word is the compound's head)
 BOOST_MODIFIER = 0.4  # "hemlöshet" in "hemlöshetsarbete" (the word comes first)
 BOOST_FOLDED = 0.5  # "socialtjanstnamnden" for "socialtjänstnämnden"
+BOOST_PARTS = 0.4  # "kompetens … försörjning" for "kompetensförsörjning" (each part)
 BOOST_PREFIX = 1.0
 BOOST_DNR = 8.0

@@ -24,8 +24,16 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.reading import TermNotFound
 
+from archive.engine.analysis import STEMMING
 from archive.engine.facets import _value_counts
-from archive.engine.lexicon import EXPANSIONS, MAX_EXPANSIONS, SegmentLexicon
+from archive.engine.lexicon import (
+    EXPANSIONS,
+    MAX_EXPANSIONS,
+    MIN_HEAD,
+    MIN_REST,
+    MIN_SPLIT,
+    SegmentLexicon,
+)
 from archive.engine.phrases import StemSequences
 from archive.engine.postings import read_postings
 from archive.engine.schema import INDEX_NAME, LENGTH_FIELDS, WEIGHT_FIELD
@@ -257,6 +265,25 @@ class _View:
                 if len(term) >= len(stem) + rest and term != stem:
                     found[term] += df
         return [term for term, _ in found.most_common(MAX_EXPANSIONS)]
+
+    def compound_parts(self, word: str) -> tuple[str, str] | None:
+        """The stems of a compound query word's two parts when the archive has both as
+        words of their own ("kompetensförsörjning" → "kompetens", "försörjning";
+        a linking s is dropped: "arbetsmarknad" → "arbet", "marknad"), the longest
+        last part first; None for a short word or one the archive cannot split."""
+        if len(word) < MIN_SPLIT:
+            return None
+        stem_of = STEMMING["sv"]._stem
+        for cut in range(MIN_HEAD, len(word) - MIN_HEAD + 1):
+            head = stem_of(word[cut:])
+            if len(head) < MIN_HEAD or not self.reader.doc_frequency("stem", head):
+                continue
+            left = word[:cut]
+            for modifier in dict.fromkeys((left, left[:-1] if left.endswith("s") else left)):
+                stem = stem_of(modifier)
+                if len(stem) >= MIN_REST and self.reader.doc_frequency("stem", stem):
+                    return stem, head
+        return None
 
     def close(self) -> None:
         self.reader.close()
