@@ -452,8 +452,8 @@ class _Compiler:
                 self.highlights.stems.update(found)
         split = view.compound_parts(word)
         if split:  # "kompetensförsörjning": "kompetens" and "försörjning" in the text
-            parts.append(_And([_Group("stem", [stem], BOOST_PARTS) for stem in split]))
-            self.highlights.stems.update(split)
+            parts.append(_And([_Group("stem", forms, BOOST_PARTS) for forms in split]))
+            self.highlights.stems.update(split[0] + split[1])
         self.highlights.words.add(word)
         self.highlights.stems.update(stems)
         synonym = SYNONYMS.get(word)

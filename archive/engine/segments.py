@@ -266,11 +266,11 @@ class _View:
                     found[term] += df
         return [term for term, _ in found.most_common(MAX_EXPANSIONS)]
 
-    def compound_parts(self, word: str) -> tuple[str, str] | None:
+    def compound_parts(self, word: str) -> tuple[list[str], list[str]] | None:
         """The stems of a compound query word's two parts when the archive has both as
-        words of their own ("kompetensförsörjning" → "kompetens", "försörjning";
-        a linking s is dropped: "arbetsmarknad" → "arbet", "marknad"), the longest
-        last part first; None for a short word or one the archive cannot split."""
+        words of their own ("kompetensförsörjning" → ["kompet", "kompetens"],
+        ["försörjning"]; a linking s may be dropped), the longest last part first;
+        None for a short word or one the archive cannot split."""
         if len(word) < MIN_SPLIT:
             return None
         stem_of = STEMMING["sv"]._stem
@@ -279,10 +279,15 @@ class _View:
             if len(head) < MIN_HEAD or not self.reader.doc_frequency("stem", head):
                 continue
             left = word[:cut]
-            for modifier in dict.fromkeys((left, left[:-1] if left.endswith("s") else left)):
-                stem = stem_of(modifier)
-                if len(stem) >= MIN_REST and self.reader.doc_frequency("stem", stem):
-                    return stem, head
+            # The stemmer cuts a lone modifier short ("kompetens" → "kompet"), while
+            # "kompetensen" stems to "kompetens": any of them may be the archive's term.
+            forms = {left, stem_of(left)}
+            if left.endswith("s"):
+                forms |= {left[:-1], stem_of(left[:-1])}
+            found = sorted(f for f in forms
+                           if len(f) >= MIN_REST and self.reader.doc_frequency("stem", f))
+            if found:
+                return found, [head]
         return None
 
     def close(self) -> None:
