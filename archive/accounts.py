@@ -361,5 +361,6 @@ def secret_key(home: Path) -> bytes:
     except OSError as exc:
         raise ArchiveError(f"cannot keep the session key in {path}: {exc.strerror}") from exc
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a read-only archive: there was none to remove
+            tmp.unlink(missing_ok=True)
     return key

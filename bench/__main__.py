@@ -17,7 +17,7 @@ import sys
 import time
 
 #: Benchmark modules of this package, in the order they run (``main(argv) -> int``).
-BENCHMARKS = ("search", "ingest", "merge", "pdftext", "load")
+BENCHMARKS = ("search", "access", "ingest", "merge", "pdftext", "load")
 
 
 def available() -> list[str]:

@@ -442,6 +442,17 @@ def _accounts(ctx: click.Context):  # noqa: ANN202 - Accounts over a writable ca
     return Accounts(catalog.db)
 
 
+def _list_accounts(rows: list[Any], as_json: bool, seen: str) -> int:
+    """Accounts or tokens: name, role, when made, when last seen ("login" or "used")."""
+    if as_json:
+        _echo_json([{"name": a.name, "role": a.role, "created_at": a.created_at,
+                     f"last_{seen}_at": a.last_seen} for a in rows])
+        return EXIT_OK
+    for account in rows:
+        click.echo(f"{account.name:<24} {account.role:<6} last {seen} {account.last_seen or '–'}")
+    return EXIT_OK
+
+
 @cli.group()
 def users() -> None:
     """Staff and admin accounts (the public needs none)."""
@@ -464,13 +475,7 @@ def users_add(ctx: click.Context, name: str, role: str) -> int:
 @click.pass_context
 def users_list(ctx: click.Context, as_json: bool) -> int:
     """Accounts with their role, when made and when last logged in."""
-    rows = _accounts(ctx).users()
-    if as_json:
-        _echo_json([{"name": a.name, "role": a.role, "created_at": a.created_at,
-                     "last_login_at": a.last_seen} for a in rows])
-    for account in [] if as_json else rows:
-        click.echo(f"{account.name:<24} {account.role:<6} last login {account.last_seen or '–'}")
-    return EXIT_OK
+    return _list_accounts(_accounts(ctx).users(), as_json, "login")
 
 
 @users.command("remove")
@@ -518,13 +523,7 @@ def tokens_add(ctx: click.Context, name: str, role: str) -> int:
 @click.pass_context
 def tokens_list(ctx: click.Context, as_json: bool) -> int:
     """Tokens by name and role (never their values)."""
-    rows = _accounts(ctx).tokens()
-    if as_json:
-        _echo_json([{"name": t.name, "role": t.role, "created_at": t.created_at,
-                     "last_used_at": t.last_seen} for t in rows])
-    for token in [] if as_json else rows:
-        click.echo(f"{token.name:<24} {token.role:<6} last used {token.last_seen or '–'}")
-    return EXIT_OK
+    return _list_accounts(_accounts(ctx).tokens(), as_json, "used")
 
 
 @tokens.command("remove")

@@ -115,3 +115,20 @@ def test_a_rendering_of_an_internal_document_is_internal_too(tmp_path: Path) -> 
     assert copy["duplicate_of"] is not None or copy["renderings"], "not grouped: test is void"
     assert copy["access"] == "internal"
     assert public_total(home, "snöröjningen") == 0
+
+
+def test_a_public_earlier_version_does_not_point_at_its_internal_successor(tmp_path: Path) -> None:
+    home, folder = tmp_path / "arkiv", tmp_path / "in"
+    folder.mkdir()
+    paper = folder / "plan.txt"
+    paper.write_text("Plan för Granhammarsparken\n\nFörsta utkastet.\n", "utf-8")
+    assert arkiv(home, "index", "--progress", "none", str(folder)).returncode == 0
+    old = shown(home, paper)["id"]
+    paper.write_text("Plan för Granhammarsparken\n\nAndra utkastet, med personuppgifter.\n", "utf-8")
+    assert arkiv(home, "index", "--access", "internal", "--progress", "none", str(folder)).returncode == 0
+    new = shown(home, paper)["id"]
+    assert new != old
+    client = create_app({"ARKIV_HOME": str(home)}).test_client()
+    for url in (f"/documents/{old}", f"/api/documents/{old}"):
+        response = client.get(url)
+        assert response.status_code == 200 and new not in response.get_data(as_text=True), url

@@ -280,6 +280,17 @@ def test_every_route_has_a_rule(app: Flask) -> None:
     assert not set(RULES) - endpoints
 
 
+def test_every_route_the_public_may_not_use_says_so_with_requires(app: Flask, built: Archive) -> None:
+    """Refusals come from @requires on the view, not from checks inside it."""
+    for endpoint, rule in RULES.items():
+        guarded = [case for case in rule(built) if case.expected["anonymous"] in (401, 302, 403)
+                   and endpoint != "auth.login"]
+        if guarded:
+            minimum = "admin" if guarded[0].expected["staff"] == 403 else "staff"
+            view = app.view_functions[endpoint]
+            assert getattr(view, "required_role", None) == minimum, endpoint
+
+
 def test_each_role_gets_what_its_rule_says_on_every_route(
     built: Archive, visitors: dict[str, Visitor]
 ) -> None:

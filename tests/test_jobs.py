@@ -7,8 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import CORPUS
+from conftest import CORPUS, HTTPS, form_login
 
+from archive.accounts import Accounts
+from archive.catalog import Catalog
 from archive.jobs import JOB_FILE, read_job, write_job
 from indexer.pipeline import FileOutcome, index_paths, reindex
 from web import create_app
@@ -37,15 +39,24 @@ def test_status_page_shows_a_running_job(home: Path) -> None:
     write_job(home, "arkiv index /data/kommun", {"done": 1234, "total": 10000, "pages": 5678,
                                                  "failed": 3, "rate": 45.2, "eta": 200.0},
               started_at="2026-11-22T10:00:00+00:00")
-    client = create_app({"ARKIV_HOME": str(home), "TESTING": True}).test_client()
-    html = client.get("/om").get_data(as_text=True)
+    with Catalog(home) as catalog:
+        Accounts(catalog.db).add_user("stina", "staff", "Stina-lösen-4711")
+    app = create_app({"ARKIV_HOME": str(home), "TESTING": True})
+    staff = app.test_client()
+    assert form_login(staff, "stina", "Stina-lösen-4711").status_code == 302
+    html = staff.get("/om", base_url=HTTPS).get_data(as_text=True)
     assert 'data-job="running"' in html
     assert "Pågår:" in html and "arkiv index /data/kommun" in html
     assert "1234 av 10000 filer (12 %)" in html
     assert "45.2 filer/s" in html and "3 misslyckade" in html and "klart om ca 4 min" in html
     assert 'http-equiv="refresh"' in html
-    status = client.get("/api/status").get_json()
+    status = staff.get("/api/status", base_url=HTTPS).get_json()
     assert status["job"]["state"] == "running" and status["job"]["done"] == 1234
+    # The public sees that a job runs and when it ends, not the server's folders or how
+    # many files it reads (internal ones among them).
+    public = app.test_client().get("/om").get_data(as_text=True)
+    assert "Pågår:" in public and "arkiv index" in public and "klart om ca 4 min" in public
+    assert "/data/kommun" not in public and "1234" not in public
 
 
 def test_a_job_whose_process_died_shows_as_interrupted(home: Path) -> None:

@@ -27,7 +27,7 @@ from flask_login import current_user
 
 from archive import access as access_classes
 from archive.access import PUBLIC, public_path
-from archive.accounts import Accounts
+from archive.accounts import Accounts, rank
 from archive.catalog import Catalog
 from archive.engine import Highlighter, SearchBackend, backend_for
 from archive.jobs import read_job
@@ -37,11 +37,20 @@ from archive.query import FacetValue, Hit, Query, Results
 T = TypeVar("T")
 
 
+def access_for(role: str) -> tuple[str, ...]:
+    """The access classes a role may see: all (empty) for staff and admins, else public."""
+    return () if rank(role) >= rank("staff") else (PUBLIC,)
+
+
+def viewer_role() -> str:
+    """"public", "staff" or "admin": whose eyes this request's answer is for (outside a
+    request, the public's)."""
+    return str(current_user.role) if has_request_context() else "public"
+
+
 def viewer_access() -> tuple[str, ...]:
-    """The access classes this request may see: all (empty) for staff, else public only."""
-    if has_request_context() and current_user.may("staff"):
-        return ()
-    return (PUBLIC,)
+    """The access classes this request's viewer may see."""
+    return access_for(viewer_role())
 
 
 #: An ärende's links to ärenden of other documents (a kallelse's item ↔ the § deciding it).
@@ -87,7 +96,11 @@ class PublicCatalog:
         metadata = document.metadata
         if metadata.get("arenden"):
             metadata = {**metadata, "arenden": self.public_arenden(metadata["arenden"])}
-        return replace(document, path=public_path(document.path), metadata=metadata)
+        newer = document.superseded_by
+        if newer is not None and not self.shown_ids([newer]):
+            newer = None  # its newer version is internal: for the public there is none
+        return replace(document, path=public_path(document.path), metadata=metadata,
+                       superseded_by=newer)
 
     def get(self, doc_id: str, *, with_text: bool = True) -> Document | None:
         document = self._catalog.get(doc_id, with_text=with_text)
@@ -233,13 +246,13 @@ class ArchiveAccess:
     @property
     def searcher(self) -> VisibleSearcher:
         """The searcher as this request's viewer may see it."""
-        return VisibleSearcher(self.raw_searcher, viewer_access())
+        return self.searcher_for(viewer_role())
 
     def searcher_for(self, role: str) -> VisibleSearcher:
         """The searcher as someone of ``role`` sees it, whoever asks: for answers made for
         another person than the request's (a saved search's feed behind a private token,
         an alert e-mail). "public" sees public documents only."""
-        return VisibleSearcher(self.raw_searcher, () if role in ("staff", "admin") else (PUBLIC,))
+        return VisibleSearcher(self.raw_searcher, access_for(role))
 
     def versions(self, document: Document) -> list[tuple[int, str, str]]:
         """Every version the document's source path has shown, that this viewer may see."""

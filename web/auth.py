@@ -44,9 +44,9 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from archive.accounts import MAX_PASSWORD_LENGTH, Account, rank, secret_key
+from archive.accounts import MAX_PASSWORD_LENGTH, Account, LoginResult, rank, secret_key
 from archive.home import ArchiveError
-from web.archive_access import archive
+from web.archive_access import archive, viewer_role
 from web.errors import error_response, wants_json
 from web.i18n import gettext as _
 
@@ -77,25 +77,15 @@ class User:
     def may(self, role: str) -> bool:
         return self.account.may(role)
 
-    @property
-    def via_token(self) -> bool:
-        return self.account.kind == "token"
-
 
 class Anonymous(AnonymousUserMixin):
     """The public."""
 
     name = None
     role = "public"
-    via_token = False
 
     def may(self, role: str) -> bool:
         return role == "public"
-
-
-def viewer_role() -> str:
-    """"public", "staff" or "admin": whose eyes this request's answer is for."""
-    return str(current_user.role)
 
 
 def requires(role: str) -> Callable[[F], F]:
@@ -112,7 +102,7 @@ def requires(role: str) -> Callable[[F], F]:
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if not current_user.may(role):
                 if current_user.is_authenticated:
-                    abort(403)
+                    abort(403, _("Ditt konto har inte behörighet till det här."))
                 if wants_json() or request.method != "GET":
                     return error_response(
                         401, _("Logga in för att se det här."),
@@ -161,7 +151,7 @@ def login() -> str | Response:
         accounts = archive().accounts
         result = accounts.login(
             form.name.data or "", form.password.data or "", client=request.remote_addr or "-"
-        )
+        ) if accounts.available() else LoginResult(None)  # an archive not yet migrated
         if result.account is not None:
             session.clear()  # a new session on login: no fixation
             login_user(User(result.account))
@@ -265,5 +255,4 @@ def init_app(app: Flask) -> None:
     app.before_request(_authenticate)
     app.after_request(_private)
     app.register_error_handler(CSRFError, _csrf_refused)
-    app.jinja_env.globals["viewer_role"] = viewer_role
     app.register_blueprint(bp)

@@ -51,7 +51,11 @@ def access_panel(document: Document) -> dict[str, Any] | None:
         "reason": document.access_reason,
         "source": _(SOURCE_LABELS.get(source, source)),
         "path": document.path,
-        "changes": access_classes.changes(raw.db, document.id),
+        "changes": [
+            {**change, "before": _(ACCESS_LABELS[change["before"]]),
+             "after": _(ACCESS_LABELS[change["after"]])}
+            for change in access_classes.changes(raw.db, document.id)
+        ],
         "choices": [(key, _(label)) for key, label in ACCESS_LABELS.items()],
     }
 
@@ -71,6 +75,8 @@ def change_access(doc_id: str) -> Response:
     home = archive().home
     with Catalog(home) as catalog:
         access_classes.change(catalog, document.id, wanted, reason, by=current_user.name)
-        with contextlib.suppress(ArchiveError):  # busy: the writer holding it syncs soon
-            backend_for(home).sync(catalog)
+        backend = backend_for(home)
+        if not backend.needs_rebuild():  # a missing index is rebuilt by arkiv, not by a request
+            with contextlib.suppress(ArchiveError):  # busy: the writer holding it syncs soon
+                backend.sync(catalog)
     return redirect(url_for("documents.document", doc_id=document.id) + "#access")

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from archive import querysyntax as qs
+from archive.access import ACCESS_CLASSES
 from archive.engine import docsets
 from archive.engine.analysis import (
     ENGLISH_STOP_WORDS,
@@ -546,27 +547,26 @@ class _Compiler:
 
 
 
+def _hidden_classes(access: tuple[str, ...]) -> list[str]:
+    return [name for name in ACCESS_CLASSES if name not in access]
+
+
+def _hidden(ctx: _Context, segment: _Segment, access: tuple[str, ...]) -> np.ndarray:
+    """The entries of a segment not in the ``access`` classes (none when ``access`` is empty)."""
+    return docsets.union((ctx.docs(segment, ACCESS_FIELD, name)
+                          for name in (_hidden_classes(access) if access else ())), segment.size)
+
+
 def _visible(ctx: _Context, segment: _Segment, access: tuple[str, ...]) -> np.ndarray:
     """The documents (not ärenden) of a segment in the ``access`` classes (all when empty)."""
-    documents = segment.documents()
-    if not access:
-        return documents
-    shown = docsets.union((ctx.docs(segment, ACCESS_FIELD, name) for name in access),
-                          segment.size)
-    return docsets.intersect(documents, shown, segment.size)
+    return docsets.minus(segment.documents(), _hidden(ctx, segment, access), segment.size)
 
 
 def _shown(ctx: _Context, fieldname: str, term: str, access: tuple[str, ...]) -> bool:
     """True when an entry the searcher may show (``access``) has ``term``."""
-    if not access:
-        return True
-    for segment in ctx.view.segments:
-        having = ctx.docs(segment, fieldname, term)
-        if len(having) and any(
-                len(docsets.intersect(having, ctx.docs(segment, ACCESS_FIELD, a), segment.size))
-                for a in access):
-            return True
-    return False
+    return any(len(docsets.minus(ctx.docs(segment, fieldname, term),
+                                 _hidden(ctx, segment, access), segment.size))
+               for segment in ctx.view.segments)
 
 
 def _relax(text: _And) -> _Node | None:

@@ -43,8 +43,10 @@ from archive.engine.matching import (
     _DateRange,
     _Documents,
     _Facet,
+    _hidden_classes,
     _Leaf,
     _Node,
+    _Not,
     _Plan,
     _relax,
     _shown,
@@ -251,7 +253,8 @@ class Searcher:
             filters.append(_Documents())
         access = tuple(sorted(set(query.access)))
         if access:  # exact terms, never expanded: the one filter that guards what is shown
-            filters.append(_Facet(ACCESS_FIELD, list(access)))
+            # Taken off rather than kept: the classes not shown are the few documents.
+            filters.append(_Not(_Facet(ACCESS_FIELD, _hidden_classes(access))))
         return _Plan(node, filters, dates, compiler.highlights, selected, notes, compiler.words,
                      access)
 
