@@ -10,6 +10,7 @@ Touches no Whoosh internals (columns come as arrays from :mod:`archive.engine.se
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -46,20 +47,20 @@ def _count_facets(names: Iterable[str], matches: list[tuple[_Segment, np.ndarray
 
 def _value_counts(segment: _Segment, name: str, docs: np.ndarray) -> Counter[str]:
     """A facet's values over ``docs``: their value-set codes counted with ``bincount``,
-    each set's count then added to each of its values."""
-    codes, values = segment.facet(name)
-    per_code = np.bincount(codes[docs], minlength=len(values))
-    counts: Counter[str] = Counter()
-    for code in np.flatnonzero(per_code).tolist():
-        n = int(per_code[code])
-        for value in values[code]:
-            counts[value] += n
-    return counts
+    each set's count then added to each of its values (a second ``bincount`` over the
+    sets' members, weighted by those counts)."""
+    codes, _ = segment.facet(name)
+    values, starts, members = segment.facet_members(name)
+    per_set = np.bincount(codes[docs], minlength=len(starts) - 1)
+    per_value = np.bincount(members, weights=np.repeat(per_set, np.diff(starts)),
+                            minlength=len(values))
+    return Counter({values[v]: int(per_value[v]) for v in np.flatnonzero(per_value).tolist()})
 
 
 _COLLATION = str.maketrans({"å": "{", "ä": "|", "ö": "}", "Å": "{", "Ä": "|", "Ö": "}"})
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _collation(value: str) -> str:
     """Sort key for Swedish A–Ö (å, ä, ö after z)."""
     return value.casefold().translate(_COLLATION)

@@ -335,7 +335,7 @@ class Searcher:
         for name, counts in _count_facets(FACET_FIELDS, matches).items():
             chosen = selected.get(name, set())
             values = sorted(counts.items(), key=lambda item: (-item[1], _collation(item[0])))
-            shown = [FacetValue(v, n, facet_key(v) in chosen) for v, n in values]
+            shown = [FacetValue(v, n, bool(chosen) and facet_key(v) in chosen) for v, n in values]
             if len(shown) > MAX_FACET_VALUES:
                 shown = shown[:MAX_FACET_VALUES] + [
                     f for f in shown[MAX_FACET_VALUES:] if f.selected]

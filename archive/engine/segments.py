@@ -69,6 +69,7 @@ class _Segment:
         self._live_mask: np.ndarray | None = None
         self._documents: np.ndarray | None = None
         self._facets: dict[str, tuple[np.ndarray, list[tuple[str, ...]]]] = {}
+        self._members: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
         self._ints: dict[str, np.ndarray] = {}
         self._norms: dict[tuple[str, float], np.ndarray] = {}
         self._lexicon: SegmentLexicon | None = None
@@ -139,6 +140,18 @@ class _Segment:
             else:  # no document of this segment has a value
                 self._facets[name] = (np.zeros(self.size, dtype=np.intp), [()])
         return self._facets[name]
+
+    def facet_members(self, name: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """A facet's value sets as a sparse matrix: (the values, per value set the start
+        of its run in ``members``, ``members``: value numbers), for counting in C."""
+        if name not in self._members:
+            _, sets = self.facet(name)
+            number: dict[str, int] = {}
+            members = [number.setdefault(v, len(number)) for values in sets for v in values]
+            starts = np.zeros(len(sets) + 1, dtype=np.intp)
+            np.cumsum([len(values) for values in sets], out=starts[1:])
+            self._members[name] = (list(number), starts, np.asarray(members, dtype=np.intp))
+        return self._members[name]
 
     def facet_totals(self, name: str) -> Counter[str]:
         """A facet's values over every live document of the segment, with counts."""
