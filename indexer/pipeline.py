@@ -169,7 +169,6 @@ def process_file(task: tuple[str, str]) -> dict[str, Any]:
         text,
         title_hint=extracted.title,
         blocks=extracted.blocks,
-        language=language,
         registry=registry,
         page_starts=page_starts,
     )

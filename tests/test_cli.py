@@ -116,3 +116,15 @@ def test_a_minus_word_excludes_it_instead_of_being_an_option(indexed: Path) -> N
     fewer = json.loads(result.stdout)
     assert 0 < fewer["total"] < every["total"]
     assert all(hit["city"] != "Stockholm" for hit in fewer["hits"])
+
+
+def test_show_json_explains_each_topic(indexed: Path) -> None:
+    """Each topic comes with the cue words that found it; the Europaforum report's
+    hemlöshet comes from its project "Cities' Strategies Against Homelessness"."""
+    path = CORPUS / "stockholm-europaforum-tjansteutlatande-2004.txt"
+    result = arkiv(indexed, "show", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert set(shown["topic_cues"]) == set(shown["topics"]) and shown["topics"]
+    assert all(shown["topic_cues"][topic] for topic in shown["topics"])
+    assert any("Homelessness" in cue for cue in shown["topic_cues"]["hemlöshet"])

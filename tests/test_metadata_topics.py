@@ -58,7 +58,7 @@ def test_english_cues_count_in_swedish_documents_too(registry: Registry) -> None
     english = "Homeless people and rough sleepers need housing first."
     assert find_topics(english, registry) == ["hemlöshet"]
     swedish = "Rapporten sammanfattar arbetet under året. " + english
-    assert extract_metadata(swedish, registry=registry, language="sv")["topics"] == ["hemlöshet"]
+    assert extract_metadata(swedish, registry=registry)["topics"] == ["hemlöshet"]
 
 
 @pytest.mark.parametrize("registry_dir", [CORPUS, None], ids=["registry", "no registry"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,26 @@ def test_the_two_renderings_of_the_report_name_the_same_projects() -> None:
 def test_a_label_run_into_a_name_is_cut_off(tmp_path: Path) -> None:
     text = "6. Ansökan om medel för projektet Vägen in\nDnr SN 2024/17\n"
     assert extract_metadata(text, registry=Registry.load(tmp_path))["projects"] == ["Vägen in"]
+
+
+def test_the_web_marks_a_suggested_project(seeds_home: Path) -> None:
+    from web import create_app
+
+    client = create_app({"ARKIV_HOME": str(seeds_home), "TESTING": True}).test_client()
+    page = client.get("/search?project=ResursUtbyte").get_data(as_text=True)
+    assert "ResursUtbyte (föreslaget)" in page
+    hit = search(seeds_home, Query(project=["ResursUtbyte"])).hits[0]
+    document = client.get(f"/documents/{hit.id}").get_data(as_text=True)
+    assert "ResursUtbyte (föreslaget)" in document
+    english = client.get(f"/documents/{hit.id}?lang=en").get_data(as_text=True)
+    assert "ResursUtbyte (suggested)" in english
+
+
+def test_arkiv_search_project_finds_a_seed_project_without_a_registry(seeds_home: Path) -> None:
+    from test_cli import arkiv
+
+    result = arkiv(seeds_home, "search", "--project", "ResursUtbyte", "--json")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert found["total"] >= 1
+    assert all("ResursUtbyte" in hit["projects"] for hit in found["hits"])

@@ -46,7 +46,6 @@ def extract_metadata(
     *,
     title_hint: str | None = None,
     blocks: Sequence[Any] | None = None,
-    language: str = "sv",
     registry: Registry | None = None,
     page_starts: list[int] | None = None,
 ) -> dict[str, Any]:
