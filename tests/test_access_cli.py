@@ -98,6 +98,7 @@ def test_a_marked_document_is_internal_and_stays_so_through_reextraction(tmp_pat
     assert (marked["access"], marked["access_reason"]) == (
         "internal", "Sekretess enligt 26 kap. 1 § OSL")
     assert discussing["access"] == "public"
+    assert "Sekretess" not in marked["title"]  # a marking is never a title
     assert arkiv(home, "reindex", "--reextract", "--progress", "none").returncode == 0
     assert shown(home, folder / "utredning.txt")["access"] == "internal"
     assert public_total(home, "lindblomsgården") == 1
@@ -132,3 +133,20 @@ def test_a_public_earlier_version_does_not_point_at_its_internal_successor(tmp_p
     for url in (f"/documents/{old}", f"/api/documents/{old}"):
         response = client.get(url)
         assert response.status_code == 200 and new not in response.get_data(as_text=True), url
+
+
+def test_a_marking_in_a_pdfs_running_header_makes_it_internal(tmp_path: Path) -> None:
+    """A real PDF whose every page carries the marking in its running header (the cleaner
+    keeps such a header once, at the top of the text)."""
+    from pdfgen import make_pdf
+
+    home, folder = tmp_path / "arkiv", tmp_path / "in"
+    folder.mkdir()
+    body = ["Utredning om stödet till familjen Ekbackens barn.", "Förvaltningen föreslår bistånd."]
+    make_pdf(folder / "utredning.pdf", [body, body, body], title="Utredning",
+             header="Sekretess enligt 26 kap. 1 § OSL")
+    assert arkiv(home, "index", "--progress", "none", str(folder)).returncode == 0
+    document = shown(home, folder / "utredning.pdf")
+    assert document["text"].count("Sekretess enligt") == 1
+    assert (document["access"], document["access_reason"]) == (
+        "internal", "Sekretess enligt 26 kap. 1 § OSL")

@@ -367,16 +367,25 @@ def anonymous_urls(built: Archive) -> list[str]:
     ]
     pages = []
     for doc_id in built.public.values():
-        pages += [f"/documents/{doc_id}", f"/api/documents/{doc_id}"]
+        pages += [f"/documents/{doc_id}", f"/api/documents/{doc_id}",
+                  f"/documents/{doc_id}/original"]
+    kallelse = built.public["kallelse-sn-2024-05-14.txt"]
+    pages += [f"/documents/{kallelse}/arenden/1", f"/api/documents/{kallelse}/arenden/1"]
     return searches + browsing + pages
 
 
 def test_an_internal_documents_words_appear_nowhere_for_the_public(
-    built: Archive, visitors: dict[str, Visitor]
+    app: Flask, built: Archive, visitors: dict[str, Visitor]
 ) -> None:
     public = visitors["anonymous"]
     internal_ids = set(built.internal.values())
-    for url in anonymous_urls(built):
+    urls = anonymous_urls(built)
+    # Every page, feed, export and API route is asked: a new one must be added here.
+    routes = app.url_map.bind("arkiv.example")
+    asked = {routes.match(url.split("?")[0])[0] for url in urls}
+    readable = {r.endpoint for r in app.url_map.iter_rules() if "GET" in (r.methods or ())}
+    assert readable - {"static"} <= asked, sorted(readable - {"static"} - asked)
+    for url in urls:
         response = public.get(url)
         assert response.status_code == 200, url
         body = response.get_data(as_text=True).casefold()

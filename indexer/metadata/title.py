@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from indexer.metadata import dates
 from indexer.metadata.people import NAME
+from indexer.metadata.sekretess import is_marking
 from indexer.metadata.text import collapse, strip_markup
 
 if TYPE_CHECKING:
@@ -228,6 +229,7 @@ def _skippable(line: str, registry: Registry) -> bool:
         or _PHONE_OR_NUMBER.match(line)
         or line.startswith("§")
         or (len(line) <= SHORT_LINE and dates.has_date(line))
+        or is_marking(line)
     ):
         return True
     return _is_unit(line, registry)
