@@ -31,6 +31,7 @@ lint: install
 	$(BIN)/ruff check archive indexer web tests bench
 
 bench: install
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench
 
 quality: install

@@ -42,10 +42,10 @@ from typing import Any
 
 from archive.accounts import Accounts
 from archive.catalog import Catalog, now_iso
+from archive.engine import SearchBackend, backend_for
 from archive.home import InputError
 from archive.models import Document
 from archive.query import MAX_PAGE_SIZE, Query
-from archive.search import Searcher
 
 MAX_NAME_LENGTH = 200
 MAX_SAVED_PER_USER = 100
@@ -179,9 +179,7 @@ def email_of(catalog: Catalog, user: str) -> str | None:
 
 def indexed_row(catalog: Catalog, home: Path, after: int) -> int:
     """The last row number up to which every received document is in the search index."""
-    from archive.index import Index
-
-    indexed_seq = Index(home).seq
+    indexed_seq = int((backend_for(Path(home)).status() or {}).get("seq") or 0)
     pending = catalog.db.execute(
         "SELECT MIN(rowid) FROM documents WHERE rowid > ? AND seq > ?", (after, indexed_seq)
     ).fetchone()[0]
@@ -189,7 +187,7 @@ def indexed_row(catalog: Catalog, home: Path, after: int) -> int:
 
 
 def new_matches(
-    catalog: Catalog, searcher: Searcher, saved: SavedSearch, query: Query,
+    catalog: Catalog, searcher: SearchBackend, saved: SavedSearch, query: Query,
     *, after: int, upto: int, limit: int = MAX_NEW,
 ) -> Matches:
     """The documents received after row ``after`` (up to ``upto``) that match ``query``."""
@@ -303,7 +301,7 @@ def send_digests(
         raise AlertError("no SMTP server set (ARKIV_SMTP_HOST or [smtp] host in config.toml)")
     report = SendReport()
     with Catalog(home) as catalog:
-        searcher = Searcher(home)
+        searcher = backend_for(Path(home))
         try:
             users = catalog.db.execute(
                 "SELECT DISTINCT s.user, r.email FROM saved_searches s "

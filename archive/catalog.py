@@ -3,7 +3,7 @@
 It holds every document (clean text, page map, metadata as JSON), the content-addressed
 originals under ``originals/``, which path points at which document version, the
 near-duplicate groups, and the ingest log (every file: ok / unchanged / failed + reason).
-The Whoosh index is derived from it (see :mod:`archive.index`) and can be rebuilt from
+The Whoosh index is derived from it (see :mod:`archive.engine`) and can be rebuilt from
 it at any time without touching the originals.
 
 Every change to a document bumps a global sequence number (``documents.seq``), so the

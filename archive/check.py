@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.catalog import Catalog, sha256_file
-from archive.index import Index
+from archive.engine import backend_for
 from archive.query import Query
 
 
@@ -65,18 +65,16 @@ def _check_originals(catalog: Catalog, report: CheckReport, verify_hashes: bool)
 
 
 def _check_index(home: Path, catalog: Catalog, report: CheckReport) -> None:
-    from archive.search import Searcher
-
-    index = Index(home)
+    index = backend_for(home)
     if index.needs_rebuild():
         index.rebuild(catalog)
         report.repaired.append("search index was missing or outdated: rebuilt")
         return
-    if index.seq < catalog.max_seq():
+    if index.status().get("seq", 0) < catalog.max_seq():
         changed = index.sync(catalog)
         report.repaired.append(f"search index lagged the catalog: {changed} documents updated")
     try:
-        answered = Searcher(home).search(Query(page_size=1, snippets=False)).total
+        answered = index.search(Query(page_size=1, snippets=False)).total
     except Exception as exc:  # a broken index is rebuilt, whatever broke it
         index.rebuild(catalog)
         report.repaired.append(f"search index did not answer ({type(exc).__name__}): rebuilt")

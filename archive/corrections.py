@@ -283,12 +283,12 @@ def sync_index_if_idle(home: Path) -> bool:
     """Bring the search index up to date after a staff change, unless another process
     is writing (an ``arkiv index`` run syncs the change itself, within a minute).
     Returns whether the index was synchronised now."""
-    from archive.index import Index
+    from archive.engine import backend_for
 
     try:
         with write_lock(Path(home), purpose="arkiv web (a staff change)"), \
                 Catalog(home, readonly=True) as catalog:
-            Index(Path(home)).sync(catalog)
+            backend_for(Path(home)).sync(catalog)
     except ArchiveBusy:
         return False
     return True

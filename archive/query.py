@@ -1,8 +1,7 @@
 """What a search asks and what it answers: the one interface the CLI, web and API share.
 
-``archive.search.search(home, Query) -> Results`` is implemented over Whoosh in
-:mod:`archive.search`; nothing outside ``archive/index.py`` and ``archive/search.py``
-imports ``whoosh``.
+``SearchBackend.search(Query) -> Results`` is implemented by each search backend of
+:mod:`archive.engine`; nothing outside ``archive/engine/`` imports ``whoosh``.
 """
 
 from __future__ import annotations

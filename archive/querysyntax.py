@@ -15,7 +15,7 @@ Syntax (Swedish and English keywords)::
 
 Field values with spaces are quoted: ``stad:"Upplands Väsby"``. What cannot be understood
 is ignored and described in :attr:`ParsedQuery.notes` (Swedish, shown to the user).
-This module knows nothing of Whoosh: :mod:`archive.search` turns the tree into a search.
+This module knows nothing of Whoosh: :mod:`archive.engine.matching` turns the tree into a search.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ OUT = Path(__file__).parent / "out" / "access"
 def _make_internal(home: Path, percent: float, seed: int) -> int:
     from archive.access import restrict
     from archive.catalog import Catalog
-    from archive.index import Index
+    from archive.engine import Index
 
     rng = random.Random(seed)
     with Catalog(home) as catalog:
@@ -48,7 +48,7 @@ def _p(samples: list[float], q: float) -> float:
 
 
 def run(docs: int, internal: float, seed: int, rounds: int) -> dict[str, Any]:
-    from archive.search import Searcher
+    from archive.engine import Searcher
 
     home = OUT / f"seed{seed}-{docs}" / "home"
     home.parent.mkdir(parents=True, exist_ok=True)

@@ -469,14 +469,13 @@ def run_resume(docs: Path, home: Path, count: int, workers: int, stop: str,
 
 
 def _index_count(home: Path) -> int | None:
-    from whoosh import index as whoosh_index
-
-    from archive.index import INDEX_NAME, Index
+    from archive.engine import Index
+    from archive.engine.files import open_generation
 
     generation = Index(home).current()
     if generation is None:
         return None
-    ix = whoosh_index.open_dir(generation, indexname=INDEX_NAME)
+    ix = open_generation(generation)
     try:
         return int(ix.doc_count())
     finally:

@@ -3,7 +3,7 @@
     python -m bench.merge --docs 20000      # or: python -m bench --only merge
 
 A sync during a long ``arkiv index`` run writes a segment; eight segments of a size are
-then merged into one. Arkiv copies them (``archive.index._SegmentMerger``); the baseline
+then merged into one. Arkiv copies them (``archive.engine.merger._SegmentMerger``); the baseline
 in the same run is what merges did before: reading the documents back from the catalog
 and indexing them again (``_index_documents``). Both start from the same eight segments
 of a real archive of synthetic documents (``bench.ingest``'s corpus, ingested by the
@@ -21,10 +21,9 @@ import sys
 import time
 from typing import Any
 
-from whoosh import index as whoosh_index
-
-from archive import index as index_module
 from archive.catalog import Catalog
+from archive.engine import merger, store, writer
+from archive.engine.files import open_generation
 from bench.ingest import OUT, REGISTRY, corpus_files, write_corpus
 from indexer import pipeline
 
@@ -51,30 +50,30 @@ def run(count: int, seed: int, workers: int) -> dict[str, Any]:
     home = OUT / f"merge-{count}"
     shutil.rmtree(home, ignore_errors=True)
     # Settings changed for this benchmark only: ``python -m bench`` runs others after it.
-    saved = (pipeline.INDEX_SYNC_SECONDS, index_module.SEGMENT_DOCS, index_module.PARALLEL_FROM)
+    saved = (pipeline.INDEX_SYNC_SECONDS, writer.SEGMENT_DOCS, writer.PARALLEL_FROM)
     try:
         # One sync at the end: the catalog is what matters here, not the run's segments.
         pipeline.INDEX_SYNC_SECONDS = float("inf")
         pipeline.index_paths(home, corpus_files(docs), registry_dir=REGISTRY, workers=workers)
         catalog = Catalog(home, readonly=True)
-        generation = index_module.Index(home).root / "gen-bench-merge"
+        generation = store.Index(home).root / "gen-bench-merge"
         shutil.rmtree(generation, ignore_errors=True)
         generation.mkdir()
         # Eight segments of count / 8 entries each, as eight syncs would have written.
-        index_module.SEGMENT_DOCS = max(1, count // SEGMENTS)
-        index_module.PARALLEL_FROM = sys.maxsize
-        index_module._build(generation, catalog, None)
-        ix = whoosh_index.open_dir(generation, indexname=index_module.INDEX_NAME)
+        writer.SEGMENT_DOCS = max(1, count // SEGMENTS)
+        writer.PARALLEL_FROM = sys.maxsize
+        writer._build(generation, catalog, None)
+        ix = open_generation(generation)
         segments = ix._segments()[:SEGMENTS]
-        ids = index_module._entry_documents(ix, segments)
-        index_module.SEGMENT_DOCS = sys.maxsize  # the re-index writes one segment too
-        copy = _timed(lambda: index_module._SegmentMerger(ix, segments).merged_segment())
+        ids = merger._entry_documents(ix, segments)
+        writer.SEGMENT_DOCS = sys.maxsize  # the re-index writes one segment too
+        copy = _timed(lambda: merger._SegmentMerger(ix, segments).merged_segment())
         copy["peak_rss_mb"] = _peak_mb()
-        reindex = _timed(lambda: index_module._index_documents(ix, catalog, ids))
+        reindex = _timed(lambda: writer._index_documents(ix, catalog, ids))
         reindex["peak_rss_mb"] = _peak_mb()  # a process's peak: at least the copy's
         catalog.close()
     finally:
-        pipeline.INDEX_SYNC_SECONDS, index_module.SEGMENT_DOCS, index_module.PARALLEL_FROM = saved
+        pipeline.INDEX_SYNC_SECONDS, writer.SEGMENT_DOCS, writer.PARALLEL_FROM = saved
         shutil.rmtree(home, ignore_errors=True)
     merged = len(ids)
     for figures in (copy, reindex):

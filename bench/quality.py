@@ -246,9 +246,8 @@ def _questions() -> list[tuple[str, str]]:
 
 def evaluate_retrieval() -> dict[str, Any]:
     from archive.catalog import Catalog
-    from archive.index import Index
+    from archive.engine import Index, Searcher
     from archive.query import Query
-    from archive.search import Searcher
 
     rows = regeringen_rows()
     with tempfile.TemporaryDirectory(prefix="arkiv-quality-") as tmp:

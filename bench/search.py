@@ -16,7 +16,11 @@ child process so the memory peaks are separate:
   the top 10 — p50/p95 latency per kind, against FTS5 doing the same (``bm25`` ranking,
   ``snippet()``, facet counts with ``GROUP BY`` over the match set).
 
-Ratios are Arkiv / FTS5 (below 1 is Arkiv faster or smaller). ``--profile`` adds a
+- the same in tantivy (tantivy-py, the ``bench`` extra; skipped with a note when it
+  is not installed): Swedish stemming, facets as fast fields counted by aggregation,
+  snippets from its ``SnippetGenerator``.
+
+Ratios are Arkiv / FTS5 and Arkiv / tantivy (below 1 is Arkiv faster or smaller). ``--profile`` adds a
 cProfile summary of a query run and of a small build.
 
     python -m bench.search --docs 10000          # quick (a few minutes)
@@ -178,7 +182,7 @@ def _size_mb(path: Path) -> float:
 
 def build_arkiv(home: Path) -> dict[str, Any]:
     from archive.catalog import Catalog
-    from archive.index import Index
+    from archive.engine import Index
 
     catalog = Catalog(home)
     index = Index(home)
@@ -239,16 +243,123 @@ def build_fts(home: Path, database: Path) -> dict[str, Any]:
             db.executemany("INSERT INTO facets VALUES (?, ?, ?)", values)
             count += 1
         db.executescript(FTS_INDEXES)
-    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     db.close()
+    return _build_figures(count, started, cpu, database)
+
+
+def _build_figures(count: int, started: float, cpu: float, path: Path) -> dict[str, Any]:
+    """A baseline build's rate, size and peak, from its start (wall clock, CPU seconds)."""
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     return {
         "documents": count,
         "seconds": round(seconds, 1),
         "docs_per_s": round(count / seconds, 1),
         "docs_per_cpu_s": round(count / cpu, 1),
-        "size_mb": _size_mb(database),
+        "size_mb": _size_mb(path),
         "peak_mb": _max_rss_mb(),
     }
+
+
+# -- tantivy ------------------------------------------------------------------------
+#
+# The engine paperless-ngx moved to (tantivy-py, the ``bench`` extra): the same documents,
+# stemmed in Swedish as Arkiv stems them, the same facets (multi-valued ``raw`` text fast
+# fields, counted with a terms aggregation over the match set) and snippets.
+
+TANTIVY_FACETS = (*FACET_NAMES, "year")
+
+
+def _tantivy_schema() -> Any:
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("title", tokenizer_name="sv")
+    builder.add_text_field("body", stored=True, tokenizer_name="sv")
+    builder.add_integer_field("date", indexed=True, fast=True)
+    for name in TANTIVY_FACETS:
+        builder.add_text_field(name, fast=True, tokenizer_name="raw")
+    return builder.build()
+
+
+def _tantivy_index(folder: Path) -> Any:
+    import tantivy
+
+    index = tantivy.Index(_tantivy_schema(), path=str(folder))
+    swedish = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+               .filter(tantivy.Filter.lowercase())
+               .filter(tantivy.Filter.stemmer("swedish")).build())
+    index.register_tokenizer("sv", swedish)
+    return index
+
+
+def build_tantivy(home: Path, folder: Path) -> dict[str, Any]:
+    import tantivy
+
+    from archive.catalog import Catalog
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    catalog = Catalog(home, readonly=True)
+    index = _tantivy_index(folder)
+    started, cpu = time.perf_counter(), _cpu_seconds()
+    writer = index.writer(heap_size=256_000_000, num_threads=1)
+    count = 0
+    for doc in catalog.iter_documents():
+        date = _date(doc)
+        fields: dict[str, Any] = {"id": doc.id, "title": doc.get("title") or "",
+                                  "body": doc.text, "date": date}
+        if date:
+            fields["year"] = str(date // 10000)
+        for name in FACET_NAMES:
+            value = doc.get(name)
+            values = value if isinstance(value, list) else [value] if value else []
+            if values:
+                fields[name] = list(values)
+        writer.add_document(tantivy.Document(**fields))
+        count += 1
+    writer.commit()
+    writer.wait_merging_threads()
+    return _build_figures(count, started, cpu, folder)
+
+
+def query_tantivy(folder: Path, queries: list[dict[str, Any]]) -> dict[str, Any]:
+    index = _tantivy_index(folder)
+    index.reload()
+    return _baseline_mix(lambda q: _tantivy_search(index, q), queries)
+
+
+def _tantivy_search(index: Any, q: dict[str, Any]) -> tuple[int, list[Any], dict[str, Any]]:
+    """One search as tantivy does it: total, top 10 with snippets, facets of the match set."""
+    import tantivy
+
+    searcher = index.searcher()
+    if q["kind"] == "phrase":
+        text = '"' + " ".join(q["words"]) + '"'
+    else:
+        text = " ".join(f"+{w}" for w in q["words"])
+    query = index.parse_query(text, ["title", "body"])
+    if "city" in q:
+        low, high = (int(q[k].replace("-", "")) for k in ("from", "to"))
+        query = tantivy.Query.boolean_query([
+            (tantivy.Occur.Must, query),
+            (tantivy.Occur.Must, tantivy.Query.term_query(index.schema, "city", q["city"])),
+            (tantivy.Occur.Must, tantivy.Query.range_query(
+                index.schema, "date", tantivy.FieldType.Integer, low, high)),
+        ])
+    if q.get("sort") == "newest":
+        result = searcher.search(query, TOP, count=True, order_by_field="date",
+                                 order=tantivy.Order.Desc)
+    else:
+        result = searcher.search(query, TOP, count=True)
+    snippets = tantivy.SnippetGenerator.create(searcher, query, index.schema, "body")
+    hits = []
+    for _score, address in result.hits:
+        doc = searcher.doc(address)
+        hits.append((doc["id"][0], snippets.snippet_from_doc(doc).to_html()))
+    facets = searcher.aggregate(query, {name: {"terms": {"field": name, "size": 100}}
+                                        for name in TANTIVY_FACETS})
+    return result.count, hits, facets
 
 
 # -- queries --------------------------------------------------------------------------
@@ -258,7 +369,7 @@ _LETTERS = re.compile(r"[^\W\d_]{3,}")
 
 def make_queries(count: int, seed: int, per_kind: int) -> list[dict[str, Any]]:
     """The fixed query mix: the same for both engines, drawn from the corpus itself."""
-    from archive.index import SWEDISH_STOP_WORDS
+    from archive.engine import SWEDISH_STOP_WORDS
     from bench.corpus import THEMES, CorpusGenerator
 
     rng = random.Random(seed * 7919)
@@ -280,7 +391,7 @@ def make_queries(count: int, seed: int, per_kind: int) -> list[dict[str, Any]]:
 
 
 def _phrase(generator: Any, rng: random.Random, count: int) -> list[str]:
-    from archive.index import SWEDISH_STOP_WORDS
+    from archive.engine import SWEDISH_STOP_WORDS
 
     while True:
         words = _LETTERS.findall(generator.document(rng.randrange(count)).text.lower())
@@ -312,8 +423,8 @@ def _summarise(timings: dict[str, list[float]], cpu: dict[str, list[float]], tot
 
 
 def query_arkiv(home: Path, queries: list[dict[str, Any]], profile: bool) -> dict[str, Any]:
+    from archive.engine import Searcher
     from archive.query import Query
-    from archive.search import Searcher
 
     searcher = Searcher(home)
     started = time.perf_counter()
@@ -365,17 +476,23 @@ def _anonymous_mb() -> float:
 
 def query_fts(database: Path, queries: list[dict[str, Any]]) -> dict[str, Any]:
     db = sqlite3.connect(database)
+    return _baseline_mix(lambda q: _fts_search(db, q), queries)
+
+
+def _baseline_mix(search: Any, queries: list[dict[str, Any]]) -> dict[str, Any]:
+    """A baseline's latencies over the mix: ``search(q)`` → (total, top hits, facets)."""
     started = time.perf_counter()
-    _fts_search(db, {"kind": "one word", "words": ["kommun"]})
+    search({"kind": "one word", "words": ["kommun"]})
     first = (time.perf_counter() - started) * 1000
     timings: dict[str, list[float]] = {kind: [] for kind in KINDS}
     cpu: dict[str, list[float]] = {kind: [] for kind in KINDS}
     totals = []
     for q in queries:
         begin, begin_cpu = time.perf_counter(), time.process_time()
-        total, _hits, _facets = _fts_search(db, q)
+        total, hits, _facets = search(q)
         timings[q["kind"]].append((time.perf_counter() - begin) * 1000)
         cpu[q["kind"]].append((time.process_time() - begin_cpu) * 1000)
+        assert len(hits) <= TOP
         totals.append(total)
     return _summarise(timings, cpu, totals, first)
 
@@ -422,17 +539,16 @@ def _profile_table(profiler: cProfile.Profile, count: int = 18) -> str:
 
 def profile_build(home: Path, documents: int) -> dict[str, Any]:
     """cProfile of building ``documents`` documents in this one process."""
-    from whoosh import index as whoosh_index
-
-    from archive import index as index_module
     from archive.catalog import Catalog
+    from archive.engine import writer
+    from archive.engine.files import create_generation
 
     catalog = Catalog(home, readonly=True)
     folder = OUT / "profile-build"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    ix = whoosh_index.create_in(folder, index_module.make_schema(), indexname=index_module.INDEX_NAME)
-    builder = index_module._SegmentBuilder(ix, documents)
+    ix = create_generation(folder)
+    builder = writer._SegmentBuilder(ix, documents)
     profiler = cProfile.Profile()
     profiler.enable()
     for n, doc in enumerate(catalog.iter_documents()):
@@ -460,6 +576,11 @@ def _child(argv: list[str]) -> int:
     elif phase == "query-arkiv":
         queries = json.loads(Path(options["queries"]).read_text(encoding="utf-8"))
         result = query_arkiv(home, queries, options["profile"])
+    elif phase == "tantivy-build":
+        result = build_tantivy(home, Path(options["tantivy"]))
+    elif phase == "query-tantivy":
+        queries = json.loads(Path(options["queries"]).read_text(encoding="utf-8"))
+        result = query_tantivy(Path(options["tantivy"]), queries)
     elif phase == "query-fts":
         queries = json.loads(Path(options["queries"]).read_text(encoding="utf-8"))
         result = query_fts(Path(options["fts"]), queries)
@@ -487,6 +608,7 @@ def run_size(count: int, args: argparse.Namespace) -> dict[str, Any]:
     marker = folder / "catalog.json"
     options: dict[str, Any] = {"home": str(home), "docs": count, "seed": args.seed,
                                "fts": str(folder / "fts5.sqlite3"),
+                               "tantivy": str(folder / "tantivy"),
                                "queries": str(folder / "queries.json"),
                                "profile": args.profile, "profile_docs": args.profile_docs}
     figures: dict[str, Any] = {"documents": count, "load": os.getloadavg()[0]}
@@ -500,11 +622,16 @@ def run_size(count: int, args: argparse.Namespace) -> dict[str, Any]:
     figures["arkiv_build"] = _in_child("build", options)
     print(f"[{count}] building FTS5 …", flush=True)
     figures["fts_build"] = _in_child("fts-build", options)
+    if _has_tantivy():
+        print(f"[{count}] building tantivy …", flush=True)
+        figures["tantivy_build"] = _in_child("tantivy-build", options)
     queries = make_queries(count, args.seed, args.queries)
     Path(options["queries"]).write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
     print(f"[{count}] {len(queries)} queries each …", flush=True)
     figures["arkiv_query"] = _in_child("query-arkiv", options)
     figures["fts_query"] = _in_child("query-fts", options)
+    if "tantivy_build" in figures:
+        figures["tantivy_query"] = _in_child("query-tantivy", options)
     if args.profile:
         figures["build_profile"] = _in_child("profile-build", options)["profile"]
     (folder / "results.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False),
@@ -512,44 +639,72 @@ def run_size(count: int, args: argparse.Namespace) -> dict[str, Any]:
     return figures
 
 
+def _has_tantivy() -> bool:
+    """tantivy-py is the ``bench`` extra: without it the table has FTS5 only."""
+    try:
+        import tantivy  # noqa: F401
+    except ImportError:
+        print("bench.search: tantivy not installed (pip install -e '.[bench]'): FTS5 only",
+              file=sys.stderr)
+        return False
+    return True
+
+
 def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}" if b else "–"
 
 
 def table(f: dict[str, Any]) -> str:
-    ab, fb = f["arkiv_build"], f["fts_build"]
-    aq, fq = f["arkiv_query"], f["fts_query"]
+    ab, fb, tb = f["arkiv_build"], f["fts_build"], f.get("tantivy_build")
+    aq, fq, tq = f["arkiv_query"], f["fts_query"], f.get("tantivy_query")
+    other = tb is not None
+
+    def row(label: str, a: float, b: float | None, c: float | None, fmt: str = ",.0f") -> str:
+        line = f"  {label:28}{a:>12{fmt}}{b:>12{fmt}}" if b is not None else f"  {label:28}{a:>12{fmt}}{'':>12}"
+        if other:
+            line += f"{c:>12{fmt}}" if c is not None else f"{'':>12}"
+        line += f"{_ratio(a, b):>12}" if b is not None else f"{'':>12}"
+        if other and c is not None:
+            line += f"{_ratio(a, c):>14}"
+        return line
+
+    head = f"  {'':28}{'Arkiv':>12}{'FTS5':>12}"
+    if other:
+        head += f"{'tantivy':>12}"
+    head += f"{'Arkiv/FTS5':>12}" + (f"{'Arkiv/tantivy':>14}" if other else "")
     lines = [
         f"Search benchmark: {f['documents']:,} documents (load average {f['load']:.1f} "
         f"on {os.cpu_count()} cores at the start)",
         f"  catalog insert (Catalog.add_document): {f['catalog']['insert_docs_per_s']:,.0f} docs/s",
         "",
-        f"  {'':28}{'Arkiv':>12}{'FTS5':>12}{'Arkiv/FTS5':>12}",
-        f"  {'build, docs/s':28}{ab['docs_per_s']:>12,.0f}{fb['docs_per_s']:>12,.0f}"
-        f"{_ratio(ab['docs_per_s'], fb['docs_per_s']):>12}",
-        f"  {'build, docs per CPU-second':28}{ab['docs_per_cpu_s']:>12,.0f}"
-        f"{fb['docs_per_cpu_s']:>12,.0f}{_ratio(ab['docs_per_cpu_s'], fb['docs_per_cpu_s']):>12}",
-        f"  {'index size, MB':28}{ab['size_mb']:>12,.0f}{fb['size_mb']:>12,.0f}"
-        f"{_ratio(ab['size_mb'], fb['size_mb']):>12}",
-        f"  {'build peak memory, MB':28}{ab['peak_mb']:>12,.0f}{fb['peak_mb']:>12,.0f}"
-        f"{_ratio(ab['peak_mb'], fb['peak_mb']):>12}",
+        head,
+        row("build, docs/s", ab["docs_per_s"], fb["docs_per_s"], tb and tb["docs_per_s"]),
+        row("build, docs per CPU-second", ab["docs_per_cpu_s"], fb["docs_per_cpu_s"],
+            tb and tb["docs_per_cpu_s"]),
+        row("index size, MB", ab["size_mb"], fb["size_mb"], tb and tb["size_mb"]),
+        row("build peak memory, MB", ab["peak_mb"], fb["peak_mb"], tb and tb["peak_mb"]),
         f"  {'  (sum over processes)':28}{ab['peak_tree_mb']:>12,.0f}",
-        f"  {'query peak memory, MB':28}{aq['peak_mb']:>12,.0f}{fq['peak_mb']:>12,.0f}"
-        f"{_ratio(aq['peak_mb'], fq['peak_mb']):>12}",
+        row("query peak memory, MB", aq["peak_mb"], fq["peak_mb"], tq and tq["peak_mb"]),
         f"  {'  (not mapped index files)':28}{aq['anonymous_mb']:>12,.0f}",
-        f"  {'first query, ms':28}{aq['first_query_ms']:>12,.1f}{fq['first_query_ms']:>12,.1f}",
-        f"  {'mean hits a query':28}{aq['mean_total']:>12,.0f}{fq['mean_total']:>12,.0f}",
+        row("first query, ms", aq["first_query_ms"], fq["first_query_ms"],
+            tq and tq["first_query_ms"], ",.1f"),
+        row("mean hits a query", aq["mean_total"], fq["mean_total"], tq and tq["mean_total"]),
     ]
     for label, kinds, every in (("wall clock", "kinds", "all"), ("CPU time", "cpu_kinds", "cpu_all")):
         lines += ["", f"  {f'latency ms, {label} (p50/p95)':34}{'Arkiv':>14}{'FTS5':>16}"
-                      f"{'ratio p50/p95':>16}"]
+                      + (f"{'tantivy':>16}" if other else "")
+                      + f"{'÷FTS5 p50/p95':>16}" + (f"{'÷tantivy p50/p95':>20}" if other else "")]
         for kind in [*KINDS, "all"]:
             a = aq[every] if kind == "all" else aq[kinds][kind]
             b = fq[every] if kind == "all" else fq[kinds][kind]
-            lines.append(
-                f"  {kind:28}{a['p50']:>12.1f}/{a['p95']:<7.1f}{b['p50']:>8.1f}/{b['p95']:<7.1f}"
-                f"{_ratio(a['p50'], b['p50']):>8}/{_ratio(a['p95'], b['p95'])}"
-            )
+            line = f"  {kind:28}{a['p50']:>12.1f}/{a['p95']:<7.1f}{b['p50']:>8.1f}/{b['p95']:<7.1f}"
+            if other:
+                c = tq[every] if kind == "all" else tq[kinds][kind]
+                line += f"{c['p50']:>8.1f}/{c['p95']:<7.1f}"
+            line += f"{_ratio(a['p50'], b['p50']):>8}/{_ratio(a['p95'], b['p95']):<7}"
+            if other:
+                line += f"{_ratio(a['p50'], c['p50']):>12}/{_ratio(a['p95'], c['p95'])}"
+            lines.append(line)
     if "profile" in aq:
         lines += ["", "  Query profile (cProfile, tottime):", aq["profile"]]
     if "build_profile" in f:

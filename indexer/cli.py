@@ -148,12 +148,12 @@ def reindex(
     registry: Path | None, workers: int | None, progress: str,
 ) -> int:
     """Rebuild the search index from the catalog, beside the live one, then swap."""
-    from archive.index import Index
+    from archive.engine import backend_for
     from indexer.pipeline import reindex as run_reindex
 
     home = _home(ctx)
     Catalog(home, readonly=True).close()  # a clear error when there is no archive
-    if if_needed and not reextract and not Index(home).needs_rebuild():
+    if if_needed and not reextract and not backend_for(home).needs_rebuild():
         click.echo("index is up to date", err=True)
         return EXIT_OK
     if only_needs_ocr and not reextract:
@@ -269,7 +269,7 @@ class _SearchCommand(click.Command):
 @click.pass_context
 def search(ctx: click.Context, words: tuple[str, ...], as_json: bool, **filters: Any) -> int:
     """Search the archive: words, "phrases", OR, -not, prefix*, field:value."""
-    from archive.search import search as run_search
+    from archive.engine import backend_for
 
     query = Query(
         text=" ".join(words), city=list(filters["city"]), district=list(filters["district"]),
@@ -281,7 +281,7 @@ def search(ctx: click.Context, words: tuple[str, ...], as_json: bool, **filters:
     )
     home = _home(ctx)
     Catalog(home, readonly=True).close()
-    results = run_search(home, query)
+    results = backend_for(home).search(query)
     if as_json:
         _echo_json(results.to_json())
     else:
@@ -463,13 +463,13 @@ def export_command(ctx: click.Context, target: Path) -> int:
 def import_command(ctx: click.Context, source: Path) -> int:
     """Restore an export into a new, empty archive and rebuild its index."""
     from archive.backup import import_archive
+    from archive.engine import backend_for
     from archive.home import write_lock
-    from archive.index import Index
 
     home = _home(ctx)
     with write_lock(home, purpose="arkiv import"), Catalog(home) as catalog:
         counts = import_archive(catalog, source)
-        Index(home).rebuild(catalog)
+        backend_for(home).rebuild(catalog)
     click.echo(f"imported {counts['documents']} documents from {source}", err=True)
     return EXIT_OK
 
@@ -598,13 +598,13 @@ def tokens_remove(ctx: click.Context, name: str) -> int:
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int | None) -> int:
     """Serve the web app and JSON API under a production WSGI server (gunicorn)."""
+    from archive.engine import backend_for
     from archive.home import write_lock
-    from archive.index import Index
     from web.serve import serve as run_server
 
     home = _home(ctx)
     with Catalog(home) as catalog:
-        index = Index(home)
+        index = backend_for(home)
         if index.needs_rebuild():
             click.echo("building the search index …", err=True)
             with write_lock(home, purpose="arkiv serve (building the index)"):

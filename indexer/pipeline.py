@@ -345,9 +345,9 @@ def _sync_in_process(home: str) -> None:
 
 def sync_index(home: Path, catalog: Catalog) -> None:
     """Bring the search index up to date with the catalog (creating it if needed)."""
-    from archive.index import Index
+    from archive.engine import backend_for
 
-    index = Index(home)
+    index = backend_for(home)
     if index.needs_rebuild():
         index.rebuild(catalog)
     else:
@@ -639,7 +639,7 @@ def reindex(
 
     Returns the number of documents in the new index.
     """
-    from archive.index import Index
+    from archive.engine import backend_for
 
     home = Path(home)
     reextract = reextract or only_needs_ocr
@@ -651,7 +651,7 @@ def reindex(
         if reextract:
             _reextract(catalog, registry_dir, workers, timeout, progress, update,
                        only_needs_ocr=only_needs_ocr, ocr_mode=ocr_mode)
-        index = Index(home)
+        index = backend_for(home)
         bar = Progress(catalog.count(), mode=progress, label="arkiv reindex", on_update=update)
 
         def tick(done: int, total: int) -> None:

@@ -188,8 +188,8 @@ def assert_intact(home: Path) -> dict[str, dict[str, Any]]:
 def searchable_ids(home: Path, text: str = "") -> list[str]:
     """Every document id a search finds (all documents for an empty query), paged through
     a fresh Searcher as a new process would see them."""
+    from archive.engine import Searcher
     from archive.query import Query
-    from archive.search import Searcher
 
     searcher = Searcher(home)
     ids: list[str] = []

@@ -16,7 +16,7 @@ from test_auth import arkiv
 from archive import alerts
 from archive.accounts import Accounts
 from archive.catalog import Catalog
-from archive.search import Searcher
+from archive.engine import Searcher
 from indexer.pipeline import index_paths
 from web import create_app
 from web.alerts import saved_query

@@ -14,8 +14,8 @@ from conftest import CORPUS
 from archive import corrections
 from archive.backup import export_archive, import_archive
 from archive.catalog import Catalog
+from archive.engine import Searcher
 from archive.query import Query
-from archive.search import Searcher
 from indexer.pipeline import index_paths, reindex
 
 ARKIV = str(Path(sys.executable).with_name("arkiv"))

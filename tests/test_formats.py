@@ -22,9 +22,9 @@ from odf.opendocument import OpenDocumentText
 from odf.text import H, P
 
 from archive.catalog import Catalog
+from archive.engine import search
 from archive.models import public_path
 from archive.query import Query
-from archive.search import search
 from indexer.extract import ExtractionError, extract
 from indexer.parts import SEPARATOR
 from indexer.pipeline import index_paths, reindex

@@ -14,8 +14,8 @@ from pathlib import Path
 from conftest import require_shared
 
 from archive.catalog import Catalog
+from archive.engine import search
 from archive.query import Query
-from archive.search import search
 from indexer.extract import BZIP2, GZIP, TAR, ZIP
 from indexer.parts import SEPARATOR
 from indexer.pipeline import index_paths

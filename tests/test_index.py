@@ -14,30 +14,32 @@ from typing import Any
 
 import pytest
 from conftest import require_shared
-from whoosh import index as whoosh_index
-from whoosh.lang import stemmer_for_language
 
-from archive import index as index_module
 from archive.catalog import Catalog, sha256_file
-from archive.index import (
+from archive.engine import (
     EXACT,
-    INDEX_NAME,
     STEMS,
     Index,
     IndexBusy,
+    Searcher,
     SegmentLexicon,
     StemSequences,
     analyse,
     dnr_terms,
     document_fields,
     fold,
-    make_schema,
+    merger,
     normalise_dnr,
+    schema,
+    store,
     terms,
+    writer,
 )
+from archive.engine import (
+    swedish_stem as stem,
+)
+from archive.engine.files import create_generation, open_generation, whoosh_stemmer
 from archive.query import Query
-from archive.search import Searcher
-from archive.stemmer import stem
 
 # -- building archives ----------------------------------------------------------------
 
@@ -124,7 +126,7 @@ def test_stemmer_matches_the_snowball_reference() -> None:
 
 
 def test_stemmer_is_better_than_whooshs_legacy_one_on_neuter_definites() -> None:
-    legacy = stemmer_for_language("sv")
+    legacy = whoosh_stemmer("sv")
     for word, base in [("beslutet", "beslut"), ("arbetet", "arbete"), ("förslaget", "förslag")]:
         assert stem(word) == stem(base)
         assert legacy(word) != legacy(base)
@@ -220,11 +222,11 @@ def test_bulk_writer_writes_what_whooshs_writer_writes(home: Path, tmp_path: Pat
     seed_archive(catalog)
     add(catalog, "long.txt", " ".join(["hemlöshet"] * 300 + ["budget nämnd"] * 200))
     Index(home).rebuild(catalog)
-    bulk = whoosh_index.open_dir(Index(home).current(), indexname=INDEX_NAME)
+    bulk = open_generation(Index(home).current())
 
     plain_dir = tmp_path / "plain"
     plain_dir.mkdir()
-    plain = whoosh_index.create_in(plain_dir, make_schema(), indexname=INDEX_NAME)
+    plain = create_generation(plain_dir)
     with plain.writer() as writer:
         for doc in catalog.iter_documents():
             writer.add_document(**document_fields(doc))
@@ -244,7 +246,7 @@ def test_stem_sequences_find_phrases(home: Path) -> None:
     texts = ["Evidensbaserad praktik i vården.", "Praktik som är evidensbaserad.", "Inget här."]
     ids = [add(catalog, f"{i}.txt", text) for i, text in enumerate(texts)]
     Index(home).rebuild(catalog)
-    ix = whoosh_index.open_dir(Index(home).current(), indexname=INDEX_NAME)
+    ix = open_generation(Index(home).current())
     with ix.reader() as reader:
         segment = reader.segment()
         lexicon = SegmentLexicon.of_segment(ix.storage, segment, reader)
@@ -271,7 +273,7 @@ def test_rebuild_writes_each_segments_lexicon(home: Path) -> None:
     catalog = Catalog(home)
     seed_archive(catalog)
     Index(home).rebuild(catalog)
-    ix = whoosh_index.open_dir(Index(home).current(), indexname=INDEX_NAME)
+    ix = open_generation(Index(home).current())
     with ix.reader() as reader:
         segment = reader.segment()
         assert ix.storage.file_exists(segment.make_filename(SegmentLexicon.EXTENSION))
@@ -294,12 +296,12 @@ def test_parallel_build_finds_the_same(home: Path, monkeypatch: pytest.MonkeyPat
     Index(home).rebuild(catalog)
     single = [search_ids(home, q) for q in queries]
     assert all(single[:3])
-    monkeypatch.setattr(index_module, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(index_module, "SEGMENT_DOCS", 4)
+    monkeypatch.setattr(writer, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(writer, "SEGMENT_DOCS", 4)
     progress: list[tuple[int, int]] = []
     assert Index(home).rebuild(catalog, lambda done, total: progress.append((done, total))) == 16
     assert progress[-1] == (16, 16)
-    ix = whoosh_index.open_dir(Index(home).current(), indexname=INDEX_NAME)
+    ix = open_generation(Index(home).current())
     assert len(ix._segments()) >= 4
     assert [sorted(search_ids(home, q)) for q in queries] == [sorted(ids) for ids in single]
 
@@ -336,13 +338,13 @@ def test_needs_rebuild_on_schema_change(home: Path, monkeypatch: pytest.MonkeyPa
     index = Index(home)
     index.rebuild(catalog)
     assert not index.needs_rebuild()
-    monkeypatch.setattr(index_module, "SCHEMA_VERSION", index_module.SCHEMA_VERSION + 1)
+    monkeypatch.setattr(store, "SCHEMA_VERSION", store.SCHEMA_VERSION + 1)
     assert index.needs_rebuild()
     # A sync then rebuilds rather than mixing schemas.
     assert index.sync(catalog) == 1
     assert not index.needs_rebuild()
     assert json.loads((index.current() / "arkiv.json").read_text())["schema_version"] == (
-        index_module.SCHEMA_VERSION)
+        store.SCHEMA_VERSION)
 
 
 @pytest.mark.parametrize("damage", [b"\x00\xff garbage", b"gen-9999\n", b"../../etc\n"])
@@ -384,7 +386,7 @@ def test_failed_rebuild_keeps_the_old_index(home: Path, monkeypatch: pytest.Monk
     def broken(doc: Any) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(index_module, "document_fields", broken)
+    monkeypatch.setattr(schema, "document_fields", broken)
     with pytest.raises(RuntimeError):
         index.rebuild(catalog)
     assert index.current() == live
@@ -474,8 +476,8 @@ def test_many_syncs_merge_small_segments(home: Path) -> None:
         add(catalog, f"a{i}.txt", f"Hemlöshet nummer {i}.")
         index.sync(catalog)
         assert searcher.search(Query(text="hemlöshet")).total == i + 1
-    ix = whoosh_index.open_dir(index.current(), indexname=INDEX_NAME)
-    assert len(ix._segments()) < index_module.MERGE_FACTOR
+    ix = open_generation(index.current())
+    assert len(ix._segments()) < merger.MERGE_FACTOR
     assert searcher.search(Query(text="nummer 7")).total == 1
 
 
@@ -486,7 +488,7 @@ def test_an_index_from_another_version_is_never_opened_and_is_rebuilt(home: Path
     index.rebuild(catalog)
     generation = index.current()
     state = json.loads((generation / "arkiv.json").read_text())
-    state["schema_version"] = index_module.SCHEMA_VERSION - 1
+    state["schema_version"] = store.SCHEMA_VERSION - 1
     (generation / "arkiv.json").write_text(json.dumps(state))
     for toc in generation.glob("*.toc"):  # an older format that this version cannot read
         toc.write_bytes(b"not a table of contents of this version")

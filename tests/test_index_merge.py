@@ -14,19 +14,19 @@ from typing import Any
 import pytest
 from conftest import CORPUS
 from test_index import _postings, add
-from whoosh import index as whoosh_index
 
-from archive import index as index_module
 from archive.catalog import Catalog
-from archive.index import (
-    INDEX_NAME,
+from archive.engine import (
     Index,
+    Searcher,
     SegmentLexicon,
     StemSequences,
     make_schema,
+    merger,
+    postings,
 )
+from archive.engine.files import open_generation
 from archive.query import Query
-from archive.search import Searcher
 from indexer.pipeline import index_paths
 
 COLUMNS = [name for name, field in make_schema().items() if field.column_type is not None]
@@ -37,7 +37,7 @@ QUERIES = [
 
 
 def _open(home: Path) -> Any:
-    return whoosh_index.open_dir(Index(home).current(), indexname=INDEX_NAME)
+    return open_generation(Index(home).current())
 
 
 def _entries(home: Path) -> dict[str, dict[str, Any]]:
@@ -93,19 +93,19 @@ def merged_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list
     """
     report = index_paths(home, [CORPUS], registry_dir=CORPUS)
     assert report.counts["new"] > 10
-    monkeypatch.setattr(index_module, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(merger, "MERGE_FACTOR", 3)
     # Term files are read a few records at a time: every refill of the buffer is used.
-    monkeypatch.setattr(index_module, "_READ_AHEAD", 64)
+    monkeypatch.setattr(postings, "_READ_AHEAD", 64)
     # Stem sequences are copied two entries at a time: chunks with and without deletions.
-    monkeypatch.setattr(index_module, "_SEQUENCE_CHUNK", 2)
+    monkeypatch.setattr(merger, "_SEQUENCE_CHUNK", 2)
     merges: list[int] = []
-    real_merge = index_module._SegmentMerger.merged_segment
+    real_merge = merger._SegmentMerger.merged_segment
 
     def counted(self: Any) -> Any:
         merges.append(sum(len(set(r.segment().deleted_docs() or ())) for r in self.readers))
         return real_merge(self)
 
-    monkeypatch.setattr(index_module._SegmentMerger, "merged_segment", counted)
+    monkeypatch.setattr(merger._SegmentMerger, "merged_segment", counted)
     catalog = Catalog(home)
     index = Index(home)
     for i in range(12):
@@ -161,15 +161,15 @@ def test_term_files_read_front_to_back_give_whooshs_terms(
     merged_home: tuple[Path, list[int]], monkeypatch: pytest.MonkeyPatch, read_ahead: int,
 ) -> None:
     home, _ = merged_home
-    monkeypatch.setattr(index_module, "_READ_AHEAD", read_ahead)
+    monkeypatch.setattr(postings, "_READ_AHEAD", read_ahead)
     with _open(home).reader() as reader:
         for leaf, _base in reader.leaf_readers():
             for name in leaf.indexed_field_names():
-                ours = [(term, info) for term, info in index_module._field_terms(leaf, name)]
+                ours = [(term, info) for term, info in postings._field_terms(leaf, name)]
                 theirs = list(leaf.iter_field(name))
                 assert [term for term, _ in ours] == [term for term, _ in theirs]
                 for (term, raw), (_, info) in zip(ours, theirs, strict=True):
-                    ids, _weights = index_module._stored_postings(
+                    ids, _weights = postings._stored_postings(
                         leaf._terms._postfile, raw, "f")
                     matcher = leaf._terms.matcher(name, term, leaf.schema[name].format)
                     assert list(ids) == list(matcher.all_ids()), (name, term)

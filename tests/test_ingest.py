@@ -146,18 +146,16 @@ def test_unchanged_failed_file_is_not_retried_until_asked(tmp_path: Path, home: 
 def test_index_syncs_during_a_run_leave_a_complete_index(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from whoosh import index as whoosh_index
-
-    from archive.index import INDEX_NAME, Index
+    from archive.engine import Index, Searcher
+    from archive.engine.files import open_generation
     from archive.query import Query
-    from archive.search import Searcher
     from indexer import pipeline
 
     monkeypatch.setattr(pipeline, "INDEX_SYNC_SECONDS", 0.0)  # a sync whenever none is running
     report = index_paths(home, [CORPUS], workers=2)
     assert report.counts["failed"] == 0
     index = Index(home)
-    ix = whoosh_index.open_dir(index.current(), indexname=INDEX_NAME)
+    ix = open_generation(index.current())
     assert len(ix._segments()) > 1  # segments written while the run went on, then the last
     with Catalog(home, readonly=True) as catalog:
         assert index.seq == catalog.max_seq()

@@ -24,8 +24,8 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from archive.catalog import Catalog
+from archive.engine import search
 from archive.query import Query
-from archive.search import search
 from bench.pdfs import tokens
 from bench.pdftext import matched_words
 from bench.scans import DOCUMENTS, degrade, render_page, save, scans

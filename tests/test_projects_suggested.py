@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import require_shared
 
+from archive.engine import search
 from archive.query import Query
-from archive.search import search
 from indexer.metadata import extract_metadata
 from indexer.metadata.projects import normalise_project_name, project_key
 from indexer.metadata.registry import Registry

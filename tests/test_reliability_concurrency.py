@@ -31,8 +31,8 @@ from reliability import (
     write_documents,
 )
 
+from archive.engine import Searcher
 from archive.query import Query
-from archive.search import Searcher
 from indexer.pipeline import index_paths
 from web import create_app
 
@@ -258,7 +258,7 @@ SEARCHER_PROCESS = """
 import json, sys
 from pathlib import Path
 from archive.query import Query
-from archive.search import Searcher
+from archive.engine import Searcher
 home, stop, expected = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 searcher, requests, errors = Searcher(home), 0, []
 while not stop.exists() or requests == 0:

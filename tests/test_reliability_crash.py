@@ -32,7 +32,7 @@ from reliability import (
 )
 
 from archive.catalog import Catalog, sha256_file
-from archive.index import CURRENT_FILE, PARALLEL_FROM, Index
+from archive.engine import CURRENT_FILE, PARALLEL_FROM, Index
 from indexer.pipeline import index_paths
 
 BASELINE = 20

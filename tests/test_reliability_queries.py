@@ -1,6 +1,6 @@
 """Hostile queries: any query string or API parameter, on a real archive, gets an answer
 (200, or 400 with a one-line reason), never a 500 or a traceback, and nothing a visitor
-typed comes back as markup. Also ``archive.search.search`` called directly, and the CLI."""
+typed comes back as markup. Also ``archive.engine.search`` called directly, and the CLI."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability import arkiv
 
+from archive.engine import search
 from archive.query import Query
-from archive.search import search
 from web import create_app
 
 #: Examples per property: the default run, and ``make stress``.
@@ -201,7 +201,7 @@ def test_document_urls_answer_any_id(client: FlaskClient, examples: int) -> None
     check()
 
 
-# -- archive.search.search directly ----------------------------------------------------
+# -- archive.engine.search directly -----------------------------------------------------
 
 
 filter_values = st.lists(st.one_of(st.text(max_size=30), st.sampled_from(WORDS + PAYLOADS)),

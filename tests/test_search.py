@@ -12,10 +12,9 @@ from hypothesis import strategies as st
 from test_index import add, seed_archive
 
 from archive.catalog import Catalog
-from archive.index import Index
+from archive.engine import MESSAGE_FALLBACK, Index, Searcher, search
 from archive.models import DOCUMENT_FIELDS
 from archive.query import FACETS, Query, Results
-from archive.search import MESSAGE_FALLBACK, Searcher, search
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,8 @@ import pytest
 from conftest import CORPUS
 
 from archive.catalog import Catalog
-from archive.index import Index
+from archive.engine import Index, Searcher
 from archive.query import Query
-from archive.search import Searcher
 from indexer.pipeline import index_paths
 from web import create_app
 

@@ -20,8 +20,8 @@ from test_auth import PASSWORDS, log_in
 from archive import webjobs
 from archive.accounts import Accounts
 from archive.catalog import Catalog
+from archive.engine import Searcher
 from archive.query import Query
-from archive.search import Searcher
 from indexer.pipeline import index_paths
 from web import create_app
 from web.upload import Refused, check_zip, checked_name

@@ -1,4 +1,4 @@
-"""Pure parts of the web app: URL state, highlighting, translations, Swedish sorting."""
+"""Pure parts of the web app: URL state, translations, Swedish sorting."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from archive.query import MAX_PAGE_SIZE, FacetValue, Query
 from web import create_app
 from web.browse import initial, swedish_key
 from web.documents import human_size
-from web.highlight import Highlighter, query_terms
 from web.search import pagination
 from web.state import (
     BadParameter,
@@ -170,29 +169,6 @@ def test_pagination_window() -> None:
 def test_query_args_order_is_stable() -> None:
     query = Query(text="q", topic=["t"], city=["c"], decision_to="2004-12-31", sort="oldest")
     assert [k for k, _ in query_args(query)] == ["q", "city", "topic", "decision_to", "sort"]
-
-
-# -- highlighting ---------------------------------------------------------------------------
-
-
-def test_query_terms_drop_operators_fields_exclusions_and_endings() -> None:
-    assert query_terms('hemlösa AND "eget boende" stad:Malmö bostad* NOT skola -"fri tid"') == [
-        "hemlös", "eget", "boend", "malmö", "bostad",
-    ]
-    assert query_terms("EU-medborgare INTE barn") == ["eu", "medborg"]
-    assert len(query_terms(" ".join(f"ord{i}" for i in range(500)))) == 20
-
-
-def test_highlighter_escapes_and_marks() -> None:
-    mark = Highlighter("hemlöshet")
-    html = mark('Hemlösheten <script>alert(1)</script> "hemlöshet"')
-    assert str(html) == (
-        "<mark>Hemlösheten</mark> &lt;script&gt;alert(1)&lt;/script&gt; "
-        "&#34;<mark>hemlöshet</mark>&#34;"
-    )
-    assert Highlighter("")("<b>") == "&lt;b&gt;"
-    assert not Highlighter("<script>").matches("<scrip>")
-    assert str(Highlighter('"><img')('"><img src=x>')) == "&#34;&gt;&lt;<mark>img</mark> src=x&gt;"
 
 
 # -- translations --------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from archive.index import Index
 from web.archive_access import archive
 
 bp = Blueprint("about", __name__)
@@ -19,9 +18,7 @@ def status() -> dict[str, Any]:
     """The archive's state: what the status page shows and ``/api/status`` returns."""
     access = archive()
     stats = access.catalog.stats()
-    index = Index(access.home)
-    state = index.state()
-    generation = index.current()
+    state = access.raw_searcher.status()
     return {
         "documents": stats["documents"],
         "renderings": stats["renderings"],
@@ -33,7 +30,7 @@ def status() -> dict[str, Any]:
         "job": access.job(),
         "catalog_schema": access.catalog.schema_version(),
         "index": {
-            "generation": generation.name if generation else None,
+            "generation": state.get("generation"),
             "schema_version": state.get("schema_version"),
             "built_at": state.get("built_at"),
             "updated_at": state.get("updated_at"),

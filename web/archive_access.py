@@ -29,11 +29,10 @@ from archive import access as access_classes
 from archive.access import PUBLIC
 from archive.accounts import Accounts, rank
 from archive.catalog import Catalog
-from archive.index import Index
+from archive.engine import Highlighter, SearchBackend, backend_for
 from archive.jobs import read_job
 from archive.models import Document, public_path
 from archive.query import FacetValue, Hit, Query, Results
-from archive.search import Searcher
 
 T = TypeVar("T")
 
@@ -169,7 +168,7 @@ class PublicCatalog:
 class VisibleSearcher:
     """The searcher limited to the access classes one viewer may see (all when empty)."""
 
-    def __init__(self, searcher: Searcher, access: tuple[str, ...]) -> None:
+    def __init__(self, searcher: SearchBackend, access: tuple[str, ...]) -> None:
         self._searcher = searcher
         self.access = access
 
@@ -206,6 +205,10 @@ class VisibleSearcher:
     def timeline(self, query: Query | None = None) -> list[tuple[str, int]]:
         return self._searcher.timeline(query, access=self.access)
 
+    def highlighter(self, text: str) -> Highlighter:
+        """Marks the query's matches in a text this viewer already sees (nothing leaks)."""
+        return self._searcher.highlighter(text)
+
 
 class ArchiveAccess:
     """Lazily opened access to the archive in ``home``, as each request's viewer sees it."""
@@ -214,8 +217,7 @@ class ArchiveAccess:
         self.home = home
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._searcher: Searcher | None = None
-        self._index = Index(home)
+        self._searcher: SearchBackend | None = None
         self._memo: dict[str, tuple[tuple[int, int], Any]] = {}
 
     @property
@@ -245,13 +247,13 @@ class ArchiveAccess:
         return accounts
 
     @property
-    def raw_searcher(self) -> Searcher:
-        """The process's searcher, opened on first use (unfiltered)."""
+    def raw_searcher(self) -> SearchBackend:
+        """The process's search backend, opened on first use (unfiltered)."""
         if self._searcher is None:
             _ = self.raw_catalog  # no archive yet: the catalog's ArchiveError says what to do
             with self._lock:
                 if self._searcher is None:
-                    self._searcher = Searcher(self.home)
+                    self._searcher = backend_for(self.home)
         return self._searcher
 
     @property
@@ -291,7 +293,7 @@ class ArchiveAccess:
         form's lists, the browse pages' facets, project spans. Each worker keeps its own,
         one for each audience (the public, staff).
         """
-        version = (self.raw_catalog.max_seq(), self._index.seq)
+        version = (self.raw_catalog.max_seq(), self.raw_searcher.status().get("seq", 0))
         key = f"{name}|{','.join(viewer_access())}"
         kept = self._memo.get(key)
         if kept is not None and kept[0] == version:

@@ -16,8 +16,8 @@ from werkzeug.wrappers import Response
 
 from archive import access as access_classes
 from archive.catalog import Catalog
+from archive.engine import backend_for
 from archive.home import ArchiveError
-from archive.index import Index
 from archive.models import Document
 from web.archive_access import archive, viewer_access
 from web.auth import current_user, requires
@@ -75,8 +75,8 @@ def change_access(doc_id: str) -> Response:
     home = archive().home
     with Catalog(home) as catalog:
         access_classes.change(catalog, document.id, wanted, reason, by=current_user.name)
-        index = Index(home)
-        if not index.needs_rebuild():  # a missing index is rebuilt by arkiv, not by a request
+        backend = backend_for(home)
+        if not backend.needs_rebuild():  # a missing index is rebuilt by arkiv, not by a request
             with contextlib.suppress(ArchiveError):  # busy: the writer holding it syncs soon
-                index.sync(catalog)
+                backend.sync(catalog)
     return redirect(url_for("documents.document", doc_id=document.id) + "#access")
