@@ -74,10 +74,17 @@ def index(
     timeout: float, progress: str, retry_failed: bool, access: str,
 ) -> int:
     """Ingest files and folders (recursively; unchanged files are skipped)."""
-    from indexer.pipeline import index_paths
+    from indexer.pipeline import discover, index_paths
 
+    home = _home(ctx)
+    if not (home / "catalog.sqlite3").exists():  # no archive is made for nothing
+        found = discover(paths)
+        if not any(reason is None for _, reason in found):
+            why = "; ".join(f"{path}: {reason}" for path, reason in discover(paths))
+            raise ArchiveError(f"nothing to ingest ({why or 'no files'}); no archive created "
+                               f"at {home}")
     report = index_paths(
-        _home(ctx), paths, registry_dir=_registry(registry and str(registry)),
+        home, paths, registry_dir=_registry(registry and str(registry)),
         workers=workers, timeout=timeout, progress=progress, retry_failed=retry_failed,
         access=access,
     )
