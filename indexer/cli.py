@@ -31,6 +31,11 @@ def _home(ctx: click.Context) -> Path:
     return resolve_home(ctx.obj.get("home"))
 
 
+def counted(count: int, one: str, many: str) -> str:
+    """``count`` with the word that fits it: "1 träff", "2 träffar", "0 träffar"."""
+    return f"{count} {one if count == 1 else many}"
+
+
 def _registry(value: str | None) -> str | None:
     return value or os.environ.get("ARKIV_REGISTRY") or None
 
@@ -90,16 +95,19 @@ def index(
     )
     counts = report.counts
     members = len(report.members)
-    files = f"{len(report.outcomes) - members} files" + (
-        f" and {members} attachments or archive members" if members else "")
+    files = counted(len(report.outcomes) - members, "file", "files") + (
+        " and " + counted(members, "attachment or archive member",
+                          "attachments or archive members") if members else "")
     click.echo(
         f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
-        f"{counts['failed']} failed ({files}, {report.pages} pages, {report.elapsed:.1f} s)",
+        f"{counts['failed']} failed ({files}, {counted(report.pages, 'page', 'pages')}, "
+        f"{report.elapsed:.1f} s)",
         err=True,
     )
     if report.failed_before:
         click.echo(
-            f"{len(report.failed_before)} of the unchanged files failed in an earlier run "
+            f"{counted(len(report.failed_before), 'unchanged file', 'of the unchanged files')}"
+            " failed in an earlier run "
             "('arkiv failures' lists them; --retry-failed tries them again)",
             err=True,
         )
@@ -132,7 +140,7 @@ def reindex(
         home, reextract=reextract, registry_dir=_registry(registry and str(registry)),
         workers=workers, progress=progress,
     )
-    click.echo(f"index rebuilt: {count} documents", err=True)
+    click.echo(f"index rebuilt: {counted(count, 'document', 'documents')}", err=True)
     return EXIT_OK
 
 
@@ -165,7 +173,7 @@ def _print_results(results: Results) -> None:
     if results.message:
         click.echo(results.message, err=True)
     first = (results.query.page - 1) * results.query.page_size
-    click.echo(f"{results.total} träffar", err=True)
+    click.echo(counted(results.total, "träff", "träffar"), err=True)
     for number, hit in enumerate(results.hits, start=first + 1):
         doc = hit.document
         facts = [doc.get("doc_type"), doc.get("decision_date") or doc.get("document_date"),
@@ -410,7 +418,7 @@ def export_command(ctx: click.Context, target: Path) -> int:
 
     with Catalog(_home(ctx), readonly=True) as catalog:
         counts = export_archive(catalog, target)
-    click.echo(f"exported {counts['documents']} documents to {target}", err=True)
+    click.echo(f"exported {counted(counts['documents'], 'document', 'documents')} to {target}", err=True)
     return EXIT_OK
 
 
@@ -427,7 +435,7 @@ def import_command(ctx: click.Context, source: Path) -> int:
     with write_lock(home, purpose="arkiv import"), Catalog(home) as catalog:
         counts = import_archive(catalog, source)
         Index(home).rebuild(catalog)
-    click.echo(f"imported {counts['documents']} documents from {source}", err=True)
+    click.echo(f"imported {counted(counts['documents'], 'document', 'documents')} from {source}", err=True)
     return EXIT_OK
 
 
@@ -592,10 +600,10 @@ def alerts_send(ctx: click.Context) -> int:
     with create_app({"ARKIV_HOME": str(home)}).test_request_context():
         report = send_digests(home, saved_query)
     for user, count in report.sent:
-        click.echo(f"sent: {user}: {count} new documents", err=True)
+        click.echo(f"sent: {user}: {counted(count, 'new document', 'new documents')}", err=True)
     for user, reason in report.failed:
         click.echo(f"failed: {user}: {reason}", err=True)
-    click.echo(f"{len(report.sent)} digests sent, {len(report.failed)} failed", err=True)
+    click.echo(f"{counted(len(report.sent), 'digest', 'digests')} sent, {len(report.failed)} failed", err=True)
     return EXIT_FAILED if report.failed else EXIT_OK
 
 

@@ -63,3 +63,20 @@ def test_index_of_a_missing_path_creates_no_archive(tmp_path: Path) -> None:
     empty = arkiv_in(tmp_path, user, "index", "--progress", "none", "empty")
     assert empty.returncode == 1 and "nothing to ingest" in empty.stderr
     assert not (user / ".local").exists()
+
+
+def test_counts_in_cli_output_agree_with_their_number(tmp_path: Path) -> None:
+    folder, user = project(tmp_path)
+    one = arkiv_in(folder, user, "search", "socialnämnden")
+    assert one.returncode == 0, one.stderr
+    assert "1 träff" in one.stderr.splitlines() and "1 träffar" not in one.stderr
+    (folder / "in2").mkdir()
+    (folder / "in2" / "b.txt").write_text("Socialnämnden beslutade igen.", encoding="utf-8")
+    added = arkiv_in(folder, user, "index", "--progress", "none", "in2")
+    assert "(1 file, 1 page," in added.stderr, added.stderr
+    two = arkiv_in(folder, user, "search", "socialnämnden")
+    assert "2 träffar" in two.stderr.splitlines()
+    none = arkiv_in(folder, user, "search", "xyzzyq")
+    assert "0 träffar" in none.stderr.splitlines()
+    rebuilt = arkiv_in(folder, user, "reindex")
+    assert "index rebuilt: 2 documents" in rebuilt.stderr
