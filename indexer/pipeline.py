@@ -312,7 +312,12 @@ class _BackgroundSync:
             if self.running is not None and exc[0] is None:
                 self.running.result()
         finally:
-            self.executor.shutdown(wait=exc[0] is None, cancel_futures=True)
+            # Always wait for the sync process, also after an error: an executor still
+            # shutting down at interpreter exit races its own wake-up pipe (Python's
+            # concurrent.futures.process._python_exit writes to it as the manager thread
+            # closes it), printing "Exception ignored in: <module 'threading'> … Bad file
+            # descriptor" after arkiv's own one-line error.
+            self.executor.shutdown(wait=True, cancel_futures=True)
 
     def sync(self, *, wait: bool = False) -> None:
         """Start a sync unless one is running; ``wait``: one that starts after everything
