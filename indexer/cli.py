@@ -379,9 +379,15 @@ def projects(ctx: click.Context, candidates: bool, as_json: bool) -> int:
 
 @cli.command()
 @click.option("--quick", is_flag=True, help="Check originals by size only, without hashing.")
+@click.option("--repair", is_flag=True,
+              help="Restore missing or corrupt originals from their unchanged sources.")
+@click.option("--from", "export", type=click.Path(exists=True, path_type=Path),
+              help="With --repair: an export (arkiv export) to restore originals from too.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def check(ctx: click.Context, quick: bool, as_json: bool) -> int:
+def check(
+    ctx: click.Context, quick: bool, repair: bool, export: Path | None, as_json: bool
+) -> int:
     """Verify catalog, originals and index; repair what can be repaired."""
     from archive.check import check_archive
     from archive.home import write_lock
@@ -389,7 +395,8 @@ def check(ctx: click.Context, quick: bool, as_json: bool) -> int:
     home = _home(ctx)
     Catalog(home, readonly=True).close()
     with write_lock(home, purpose="arkiv check"):
-        report = check_archive(home, verify_hashes=not quick)
+        report = check_archive(home, verify_hashes=not quick, repair=repair or bool(export),
+                               export=export)
     if as_json:
         _echo_json({
             "ok": report.ok, "documents": report.documents,
