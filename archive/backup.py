@@ -22,7 +22,7 @@ import sqlite3
 import tarfile
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -63,7 +63,7 @@ def export_archive(catalog: Catalog, target: str | os.PathLike[str]) -> dict[str
                                  if table in existing else 0)
             for (sha256,) in catalog.db.execute("SELECT sha256 FROM documents"):
                 source = catalog.original_path(sha256)
-                dest = folder / "originals" / sha256[:2] / sha256
+                dest = _export_original(folder, sha256)
                 dest.parent.mkdir(exist_ok=True)
                 shutil.copyfile(source, dest)
         manifest = {
@@ -127,7 +127,7 @@ def import_archive(catalog: Catalog, source: str | os.PathLike[str]) -> dict[str
             raise ArchiveError(f"{source}: unsupported export format {manifest.get('format')!r}")
         originals = []
         for line in _rows(folder / "documents.jsonl"):  # all verified before any is stored
-            original = folder / "originals" / line["sha256"][:2] / line["sha256"]
+            original = _export_original(folder, str(line["sha256"]))
             if not original.is_file() or sha256_file(original) != line["sha256"]:
                 raise ArchiveError(f"original of document {line['id']} is missing or corrupt")
             originals.append((original, line["sha256"]))
@@ -156,6 +156,20 @@ def import_archive(catalog: Catalog, source: str | os.PathLike[str]) -> dict[str
         except sqlite3.IntegrityError as exc:
             raise ArchiveError(f"{source}: the export is inconsistent ({exc})") from exc
     return counts
+
+
+def _export_original(folder: Path, sha256: str) -> Path:
+    return folder / "originals" / sha256[:2] / sha256
+
+
+@contextmanager
+def export_originals(source: str | os.PathLike[str]) -> Iterator[Callable[[str], Path]]:
+    """Where an export (folder or ``.tar.gz``) keeps each original, by its hash; the
+    caller verifies what it finds (``arkiv check --repair --from``)."""
+    with _opened(Path(source)) as folder:
+        if not (folder / "manifest.json").is_file():
+            raise ArchiveError(f"{source} is not an Arkiv export (no manifest.json)")
+        yield lambda sha256: _export_original(folder, sha256)
 
 
 def _rows(path: Path) -> Iterator[dict[str, object]]:

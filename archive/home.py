@@ -19,6 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 DEFAULT_HOME = Path.home() / ".local" / "share" / "arkiv"
+#: The archive of a project folder: ``make run`` serves ``$(CURDIR)/.arkiv`` and every
+#: ``arkiv`` command run in that folder finds it there.
+PROJECT_HOME = ".arkiv"
 
 
 class ArchiveError(Exception):
@@ -39,8 +42,12 @@ class ArchiveBusy(ArchiveError):
 
 
 def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
-    """The archive folder: ``home`` if given, else ``$ARKIV_HOME``, else a per-user default."""
-    chosen = home or os.environ.get("ARKIV_HOME") or DEFAULT_HOME
+    """The archive folder: ``home`` if given, else ``$ARKIV_HOME``, else ``./.arkiv`` when
+    the current folder has one (the archive ``make run`` serves), else a per-user default."""
+    chosen = home or os.environ.get("ARKIV_HOME")
+    if not chosen:
+        local = Path.cwd() / PROJECT_HOME
+        chosen = local if local.is_dir() else DEFAULT_HOME
     return Path(chosen).expanduser().resolve()
 
 

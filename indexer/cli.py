@@ -32,6 +32,11 @@ def _home(ctx: click.Context) -> Path:
     return resolve_home(ctx.obj.get("home"))
 
 
+def counted(count: int, one: str, many: str) -> str:
+    """``count`` with the word that fits it: "1 träff", "2 träffar", "0 träffar"."""
+    return f"{count} {one if count == 1 else many}"
+
+
 def _registry(value: str | None) -> str | None:
     return value or os.environ.get("ARKIV_REGISTRY") or None
 
@@ -90,28 +95,37 @@ def index(
     ocr_mode: str,
 ) -> int:
     """Ingest files and folders (recursively; unchanged files are skipped)."""
-    from indexer.pipeline import index_paths
+    from indexer.pipeline import discover, index_paths
 
+    home = _home(ctx)
+    if not (home / "catalog.sqlite3").exists():  # no archive is made for nothing
+        found = discover(paths)
+        if not any(reason is None for _, reason in found):
+            why = "; ".join(f"{path}: {reason}" for path, reason in discover(paths))
+            raise ArchiveError(f"nothing to ingest ({why or 'no files'}); no archive created "
+                               f"at {home}")
     report = index_paths(
-        _home(ctx), paths, registry_dir=_registry(registry and str(registry)),
+        home, paths, registry_dir=_registry(registry and str(registry)),
         workers=workers, timeout=timeout, progress=progress, retry_failed=retry_failed,
         access=access, broker=broker, ocr_mode=ocr_mode,
     )
     counts = report.counts
     members = len(report.members)
     ocr_pages = f", {report.ocr_pages} by OCR" if report.ocr_pages else ""
-    files = f"{len(report.outcomes) - members} files" + (
-        f" and {members} attachments or archive members" if members else "")
+    files = counted(len(report.outcomes) - members, "file", "files") + (
+        " and " + counted(members, "attachment or archive member",
+                          "attachments or archive members") if members else "")
     click.echo(
         f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
-        f"{counts['failed']} failed ({files}, {report.pages} pages{ocr_pages}, "
+        f"{counts['failed']} failed ({files}, {counted(report.pages, 'page', 'pages')}{ocr_pages}, "
         f"{report.elapsed:.1f} s)",
         err=True,
     )
     _needs_ocr_line(report.needs_ocr, ocr_mode)
     if report.failed_before:
         click.echo(
-            f"{len(report.failed_before)} of the unchanged files failed in an earlier run "
+            f"{counted(len(report.failed_before), 'unchanged file', 'of the unchanged files')}"
+            " failed in an earlier run "
             "('arkiv failures' lists them; --retry-failed tries them again)",
             err=True,
         )
@@ -162,7 +176,7 @@ def reindex(
         home, reextract=reextract, registry_dir=_registry(registry and str(registry)),
         workers=workers, progress=progress, only_needs_ocr=only_needs_ocr, ocr_mode=ocr_mode,
     )
-    click.echo(f"index rebuilt: {count} documents", err=True)
+    click.echo(f"index rebuilt: {counted(count, 'document', 'documents')}", err=True)
     return EXIT_OK
 
 
@@ -207,7 +221,7 @@ def _print_results(results: Results) -> None:
     if results.message:
         click.echo(results.message, err=True)
     first = (results.query.page - 1) * results.query.page_size
-    click.echo(f"{results.total} träffar", err=True)
+    click.echo(counted(results.total, "träff", "träffar"), err=True)
     for number, hit in enumerate(results.hits, start=first + 1):
         doc = hit.document
         facts = [doc.get("doc_type"), doc.get("decision_date") or doc.get("document_date"),
@@ -414,9 +428,15 @@ def projects(ctx: click.Context, candidates: bool, as_json: bool) -> int:
 
 @cli.command()
 @click.option("--quick", is_flag=True, help="Check originals by size only, without hashing.")
+@click.option("--repair", is_flag=True,
+              help="Restore missing or corrupt originals from their unchanged sources.")
+@click.option("--from", "export", type=click.Path(exists=True, path_type=Path),
+              help="With --repair: an export (arkiv export) to restore originals from too.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def check(ctx: click.Context, quick: bool, as_json: bool) -> int:
+def check(
+    ctx: click.Context, quick: bool, repair: bool, export: Path | None, as_json: bool
+) -> int:
     """Verify catalog, originals and index; repair what can be repaired."""
     from archive.check import check_archive
     from archive.home import write_lock
@@ -424,7 +444,8 @@ def check(ctx: click.Context, quick: bool, as_json: bool) -> int:
     home = _home(ctx)
     Catalog(home, readonly=True).close()
     with write_lock(home, purpose="arkiv check"):
-        report = check_archive(home, verify_hashes=not quick)
+        report = check_archive(home, verify_hashes=not quick, repair=repair or bool(export),
+                               export=export)
     if as_json:
         _echo_json({
             "ok": report.ok, "documents": report.documents,
@@ -453,7 +474,7 @@ def export_command(ctx: click.Context, target: Path) -> int:
 
     with Catalog(_home(ctx), readonly=True) as catalog:
         counts = export_archive(catalog, target)
-    click.echo(f"exported {counts['documents']} documents to {target}", err=True)
+    click.echo(f"exported {counted(counts['documents'], 'document', 'documents')} to {target}", err=True)
     return EXIT_OK
 
 
@@ -470,7 +491,8 @@ def import_command(ctx: click.Context, source: Path) -> int:
     with write_lock(home, purpose="arkiv import"), Catalog(home) as catalog:
         counts = import_archive(catalog, source)
         backend_for(home).rebuild(catalog)
-    click.echo(f"imported {counts['documents']} documents from {source}", err=True)
+    click.echo(f"imported {counted(counts['documents'], 'document', 'documents')} from {source}",
+               err=True)
     return EXIT_OK
 
 
@@ -635,10 +657,10 @@ def alerts_send(ctx: click.Context) -> int:
     with create_app({"ARKIV_HOME": str(home)}).test_request_context():
         report = send_digests(home, saved_query)
     for user, count in report.sent:
-        click.echo(f"sent: {user}: {count} new documents", err=True)
+        click.echo(f"sent: {user}: {counted(count, 'new document', 'new documents')}", err=True)
     for user, reason in report.failed:
         click.echo(f"failed: {user}: {reason}", err=True)
-    click.echo(f"{len(report.sent)} digests sent, {len(report.failed)} failed", err=True)
+    click.echo(f"{counted(len(report.sent), 'digest', 'digests')} sent, {len(report.failed)} failed", err=True)
     return EXIT_FAILED if report.failed else EXIT_OK
 
 

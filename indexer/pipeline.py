@@ -28,10 +28,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.access import INTERNAL, restrict, spread
-from archive.catalog import Catalog, now_iso, sha256_file
+from archive.catalog import Catalog, PathState, now_iso, sha256_file
 from archive.home import ensure_home, write_lock
 from archive.jobs import clear_job, write_job
 from archive.models import document_id
+from archive.repair import restore_if_damaged
 from indexer import parts
 from indexer.access_rules import AccessRules
 from indexer.clean import clean_pages
@@ -324,7 +325,12 @@ class _BackgroundSync:
             if self.running is not None and exc[0] is None:
                 self.running.result()
         finally:
-            self.executor.shutdown(wait=exc[0] is None, cancel_futures=True)
+            # Always wait for the sync process, also after an error: an executor still
+            # shutting down at interpreter exit races its own wake-up pipe (Python's
+            # concurrent.futures.process._python_exit writes to it as the manager thread
+            # closes it), printing "Exception ignored in: <module 'threading'> … Bad file
+            # descriptor" after arkiv's own one-line error.
+            self.executor.shutdown(wait=True, cancel_futures=True)
 
     def sync(self, *, wait: bool = False) -> None:
         """Start a sync unless one is running; ``wait``: one that starts after everything
@@ -352,6 +358,15 @@ def sync_index(home: Path, catalog: Catalog) -> None:
         index.rebuild(catalog)
     else:
         index.sync(catalog)
+
+
+def _unchanged(catalog: Catalog, state: PathState, path: Path, size: int) -> FileOutcome:
+    """An unchanged file: "unchanged", or "updated" when its original was missing or
+    damaged and has been restored from it."""
+    if restore_if_damaged(catalog, state.sha256, size, path):
+        return FileOutcome(str(path), "updated", "original restored from this file",
+                           document_id=state.document_id)
+    return FileOutcome(str(path), "unchanged", document_id=state.document_id)
 
 
 def index_paths(
@@ -467,7 +482,7 @@ def index_paths(
                     state = catalog.path_state(key)
                     if state and state.size == st.st_size and state.mtime == st.st_mtime:
                         classify(state.document_id, key)
-                        record(FileOutcome(key, "unchanged", document_id=state.document_id))
+                        record(_unchanged(catalog, state, path, st.st_size))
                         continue
                     digest = sha256_file(path)
                 except (OSError, ValueError) as exc:
@@ -477,7 +492,7 @@ def index_paths(
                 if state and state.sha256 == digest:
                     catalog.touch_path(key, mtime=st.st_mtime, size=st.st_size)
                     classify(state.document_id, key)
-                    record(FileOutcome(key, "unchanged", document_id=state.document_id))
+                    record(_unchanged(catalog, state, path, st.st_size))
                     continue
                 known = catalog.get(document_id(digest), with_text=False)
                 if known is not None:

@@ -12,6 +12,7 @@ fails it, so nobody adds a page without deciding who may use it.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import time
@@ -270,6 +271,7 @@ RULES: dict[str, Rule] = {
     "search.search": page("/", "/search?q=bygglov"),
     "search.help_page": page("/hjalp", "/help"),
     "export.csv_export": page("/search.csv?q=bygglov"),
+    "export.xlsx_export": page("/search.xlsx?q=bygglov"),
     "export.json_export": page("/search.json?q=bygglov"),
     "export.atom_export": page("/search.atom?q=bygglov"),
     "documents.document": document_route(),
@@ -356,7 +358,7 @@ def test_each_role_gets_what_its_rule_says_on_every_route(
                     response = visitor.post(case.url, case.data)
                 expected = case.expected[role]
                 assert response.status_code == expected, (endpoint, case.url, role)
-                body = response.get_data(as_text=True)
+                body = readable_body(response)
                 assert "Traceback" not in body, (endpoint, case.url, role)
                 if expected == 302 and role == "anonymous":
                     assert response.headers["Location"].startswith("/login"), case.url
@@ -405,13 +407,15 @@ def anonymous_urls(built: Archive) -> list[str]:
         q = quote(word)
         searches += [
             f"/search?q={q}", f"/search?q={q}&kind=arende", f"/search?q={q}&sort=newest",
-            f"/search.csv?q={q}", f"/search.json?q={q}", f"/search.atom?q={q}",
+            f"/search.csv?q={q}", f"/search.xlsx?q={q}", f"/search.json?q={q}",
+            f"/search.atom?q={q}",
             f"/api/search?q={q}", f"/api/search?q={q}&kind=arende&page_size=100",
         ]
     browsing = [
         "/", "/search?sort=newest&page_size=100", "/search?committee=Socialn%C3%A4mnden",
         "/search?kind=arende", "/search?from=2024-05&to=2024-05", "/search?type=protokoll",
-        "/search.csv", "/search.json", "/search.atom", "/api/search?page_size=100",
+        "/search.csv", "/search.xlsx", "/search.json", "/search.atom",
+        "/api/search?page_size=100",
         "/api/search?kind=arende&page_size=100", "/browse", "/browse/projects",
         "/browse/places", "/browse/topics", "/browse/timeline", "/api/browse/projects",
         "/api/browse/places", "/api/browse/topics", "/api/browse/timeline", "/om", "/about",
@@ -441,6 +445,17 @@ def secret_feeds(built: Archive) -> list[str]:
     return feeds
 
 
+def readable_body(response) -> str:  # noqa: ANN001
+    """A response's text; a workbook's cells (an .xlsx is a zip: its bytes hide words)."""
+    if not response.mimetype.endswith("spreadsheetml.sheet"):
+        return response.get_data(as_text=True)
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(response.data), read_only=True)
+    return "\n".join(str(value) for sheet in book.worksheets
+                     for row in sheet.iter_rows(values_only=True) for value in row if value)
+
+
 def test_an_internal_documents_words_appear_nowhere_for_the_public(
     app: Flask, built: Archive, visitors: dict[str, Visitor]
 ) -> None:
@@ -459,7 +474,7 @@ def test_an_internal_documents_words_appear_nowhere_for_the_public(
     for url in urls:
         response = public.get(url)
         assert response.status_code == 200, url
-        body = response.get_data(as_text=True).casefold()
+        body = readable_body(response).casefold()
         asked = url.casefold()  # a page repeats what was searched for: that is no leak
         for word in (*CANARIES, *(w for w in SECRET_WORDS if quote(w) not in asked)):
             assert word not in body, (word, url)
@@ -470,6 +485,8 @@ def test_an_internal_documents_words_appear_nowhere_for_the_public(
     for word in SECRET_WORDS:
         assert visitors["staff"].get(f"/api/search?q={word}").get_json()["total"] >= 1, word
         assert visitors["token"].get(f"/search.csv?q={word}").get_data(as_text=True).count(
+            "/documents/") >= 1, word
+        assert readable_body(visitors["token"].get(f"/search.xlsx?q={word}")).count(
             "/documents/") >= 1, word
 
 

@@ -13,6 +13,8 @@ import os
 import random
 import resource
 import subprocess
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -30,7 +32,7 @@ from reliability import (
     write_documents,
 )
 
-from indexer.pipeline import index_paths
+from indexer.pipeline import _BackgroundSync, index_paths
 from web import create_app
 
 BASELINE = 10
@@ -200,3 +202,17 @@ def test_a_file_size_limit_fails_the_file_not_the_batch(tmp_path: Path) -> None:
     assert one_line_errors(result.stderr) == [f"failed: {big}: could not archive: File too large"]
     assert "2 new, 0 updated, 0 unchanged, 1 failed" in result.stderr
     assert_earlier_documents_intact(home, before)
+
+
+def test_a_run_that_fails_leaves_nothing_running_to_print_at_exit(tmp_path: Path) -> None:
+    """The cause of the "Exception ignored in: <module 'threading'> … Bad file descriptor"
+    after a full disk's one-line error: the index-sync process pool was left shutting
+    down, and at interpreter exit Python's concurrent.futures raced its own wake-up pipe.
+    A failing run must end with no pool thread alive, so nothing is left to print."""
+    from concurrent.futures.process import _ExecutorManagerThread
+
+    with pytest.raises(OSError), _BackgroundSync(tmp_path) as background:
+        background.running = background.executor.submit(time.sleep, 0.5)  # a sync running
+        raise OSError(28, NO_SPACE)
+    left = [t for t in threading.enumerate() if isinstance(t, _ExecutorManagerThread)]
+    assert not left

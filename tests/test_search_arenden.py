@@ -161,11 +161,12 @@ def test_api_hit_of_an_arende_links_to_its_json(client, corpus_home: Path) -> No
 
 def test_exports_name_the_arende(client) -> None:
     body = client.get("/search.csv?q=dnr:2024-000456").data.decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(body)))
-    paragraph = next(r for r in rows if r["kind"] == "arende" and r["doc_type"] == "protokoll")
-    assert paragraph["arende"] == "§ 48 i Byggnadsnämndens protokoll 2024-04-18"
-    assert paragraph["arende_dnr"] == "2024-000456"
-    assert paragraph["url"].endswith("/arenden/48")
+    rows = list(csv.DictReader(io.StringIO(body), delimiter=";"))
+    paragraph = next(r for r in rows
+                     if r["Träff"] == "arende" and r["Dokumenttyp"] == "protokoll")
+    assert paragraph["Ärende"] == "§ 48 i Byggnadsnämndens protokoll 2024-04-18"
+    assert paragraph["Ärendets diarienummer"] == "2024-000456"
+    assert paragraph["Länk"].endswith("/arenden/48")
     feed = client.get("/search.atom?q=dnr:2024-000456").get_data(as_text=True)
     assert "§ 48 i Byggnadsnämndens protokoll 2024-04-18: Bygglov för nybyggnad" in feed
 

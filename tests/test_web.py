@@ -175,7 +175,7 @@ def test_people_read_as_names_parties_and_roles(client: FlaskClient, corpus_home
     assert person["name"] in html
     if person.get("party"):
         assert f"{person['name']} ({person['party']})" in html
-    rows = list(csv.DictReader(io.StringIO(client.get("/search.csv").data.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(client.get("/search.csv?lang=en").data.decode("utf-8-sig"))))
     row = next(r for r in rows if r["id"] == document.id)
     assert person["name"] in row["people"] and "{" not in row["people"]
 

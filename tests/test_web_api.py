@@ -190,7 +190,7 @@ def test_an_internal_error_is_json_500_without_a_traceback(
 
 def test_csv_export_has_a_bom_and_every_matching_document(client: FlaskClient) -> None:
     total = get_json(client, "/api/search?q=stockholm")["total"]
-    response = client.get("/search.csv?q=stockholm&page=3&page_size=1")
+    response = client.get("/search.csv?q=stockholm&page=3&page_size=1&lang=en")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -200,7 +200,7 @@ def test_csv_export_has_a_bom_and_every_matching_document(client: FlaskClient) -
     assert len(rows) == total  # paging ignored: the whole result set
     assert list(rows[0]) == [
         "kind", *DOCUMENT_FIELDS, "arende", "arende_heading", "arende_dnr", "arende_decision",
-        "arende_status", "url",
+        "arende_status", "snippet", "url",
     ]
     assert len({(r["id"], r["arende"]) for r in rows}) == total
     for row in rows:
@@ -210,8 +210,51 @@ def test_csv_export_has_a_bom_and_every_matching_document(client: FlaskClient) -
             assert f"/documents/{row['id']}/arenden/" in row["url"]
 
 
+def test_csv_export_in_the_swedish_ui_opens_in_columns_in_swedish_excel(
+    client: FlaskClient,
+) -> None:
+    body = client.get("/search.csv?q=stockholm").data  # Swedish: the UI's default
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: Excel reads å ä ö
+    text = body.decode("utf-8-sig")
+    header = text.splitlines()[0].split(";")  # Swedish Excel splits on ";"
+    assert header[:3] == ["Träff", "Id", "Titel"]
+    assert {"Beslutsdatum", "Diarienummer", "Nämnd", "Utdrag", "Länk"} <= set(header)
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert len(rows) == get_json(client, "/api/search?q=stockholm")["total"]
+    documents = [row for row in rows if row["Träff"] == "document"]
+    assert documents and all(row["Utdrag"] for row in documents)  # a snippet for documents
+    english = client.get("/search.csv?q=stockholm&lang=en").data.decode("utf-8-sig")
+    assert english.splitlines()[0].split(",")[:3] == ["kind", "id", "title"]
+    assert "snippet" in english.splitlines()[0].split(",")
+
+
+def test_xlsx_export_has_swedish_headings_real_dates_and_the_csvs_rows(
+    client: FlaskClient,
+) -> None:
+    from datetime import date, datetime
+
+    from openpyxl import load_workbook
+
+    response = client.get("/search.xlsx?q=stockholm")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    assert "arkiv-sokning.xlsx" in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
+    table = [list(row) for row in sheet.iter_rows(values_only=True)]
+    header, rows = table[0], table[1:]
+    csv_text = client.get("/search.csv?q=stockholm").data.decode("utf-8-sig")
+    csv_rows = list(csv.reader(io.StringIO(csv_text), delimiter=";"))
+    assert header == csv_rows[0] and "Beslutsdatum" in header
+    assert len(rows) == len(csv_rows) - 1
+    dates = [row[header.index("Beslutsdatum")] for row in rows]
+    assert any(dates) and all(isinstance(d, datetime | date) for d in dates if d)
+    ids = header.index("Id")
+    assert [row[ids] for row in rows] == [row[ids] for row in csv_rows[1:]]
+    assert "/search.xlsx?q=stockholm" in client.get("/search?q=stockholm").get_data(as_text=True)
+
+
 def test_csv_export_joins_lists_and_keeps_swedish_letters(client: FlaskClient) -> None:
-    rows = list(csv.DictReader(io.StringIO(client.get("/search.csv").data.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(client.get("/search.csv?lang=en").data.decode("utf-8-sig"))))
     data = get_json(client, f"/api/search?page_size={MAX_PAGE_SIZE}")
     by_id = {h["id"]: h for h in data["hits"]}
     for row in rows:
@@ -224,7 +267,7 @@ def test_csv_export_joins_lists_and_keeps_swedish_letters(client: FlaskClient) -
 
 def test_csv_export_is_capped(corpus_home: Path) -> None:
     client = create_app({"ARKIV_HOME": str(corpus_home), "EXPORT_LIMIT": 2}).test_client()
-    rows = list(csv.reader(io.StringIO(client.get("/search.csv").data.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(client.get("/search.csv?lang=en").data.decode("utf-8-sig"))))
     assert len(rows) == 1 + 2
     exported = client.get("/search.json").get_json()
     assert exported["exported"] == 2 and exported["truncated"] is True
@@ -239,7 +282,9 @@ def test_json_export(client: FlaskClient) -> None:
     assert all(set(DOCUMENT_FIELDS) <= set(d) for d in data["documents"])
 
 
-def test_atom_feed_is_valid_atom_newest_first(client: FlaskClient) -> None:
+def test_atom_feed_is_valid_atom_last_received_first(
+    client: FlaskClient, corpus_home: Path
+) -> None:
     response = client.get("/search.atom?q=stockholm")
     assert response.status_code == 200
     assert response.mimetype == "application/atom+xml"
@@ -255,8 +300,22 @@ def test_atom_feed_is_valid_atom_newest_first(client: FlaskClient) -> None:
         updated = entry.findtext(f"{ATOM}updated") or ""
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", updated)
         assert entry.find(f"{ATOM}link[@rel='alternate']") is not None
+    # Ordered and dated by when Arkiv received each document, not by its decision date.
+    with Catalog(corpus_home, readonly=True) as catalog:
+        received = {doc_id: (row, stamp) for doc_id, row, stamp in catalog.db.execute(
+            "SELECT id, rowid, ingested_at FROM documents")}
+    ids = [(e.findtext(f"{ATOM}id") or "").split("/documents/")[1].split("/")[0]
+           for e in entries]
+    rows = [received[doc_id][0] for doc_id in ids]
+    assert rows == sorted(rows, reverse=True)
+    matching = {hit["id"] for hit in get_json(
+        client, "/api/search?q=stockholm&page_size=100")["hits"]}
+    assert ids[0] == max(matching, key=lambda doc_id: received[doc_id][0])
+    for entry, doc_id in zip(entries, ids, strict=True):
+        assert entry.findtext(f"{ATOM}updated") == received[doc_id][1][:19] + "Z"
     newest = get_json(client, "/api/search?q=stockholm&sort=newest&page_size=50")["hits"]
-    assert [e.findtext(f"{ATOM}id") for e in entries] == [
-        f"http://localhost/documents/{hit['id']}" for hit in newest
-    ]
+    assert ids != [hit["id"] for hit in newest]  # the decision-date order differs here
     assert feed.findtext(f"{ATOM}updated") == max(e.findtext(f"{ATOM}updated") for e in entries)
+    # Each entry has text: a snippet of the document.
+    summaries = [entry.findtext(f"{ATOM}summary") or "" for entry in entries]
+    assert all(summaries) and sum("stockholm" in t.casefold() for t in summaries) > len(entries) / 2

@@ -66,7 +66,8 @@ def search() -> Response:
         "html": search_url(query),
     }
     exported = exports(replace(query, page=1))
-    links.update(csv=exported["csv"], json=exported["json"], atom=exported["atom"])
+    links.update(csv=exported["csv"], xlsx=exported["xlsx"], json=exported["json"],
+                 atom=exported["atom"])
     data["links"] = links
     return _json(data)
 

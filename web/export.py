@@ -1,8 +1,14 @@
-"""A search exported whole: ``/search.csv``, ``/search.json`` and ``/search.atom``.
+"""A search exported whole: ``/search.csv``, ``/search.xlsx``, ``/search.json`` and
+``/search.atom``.
 
-They take the search page's query string. CSV and JSON hold every matching document
-up to ``EXPORT_LIMIT``; the Atom feed holds the newest ``FEED_SIZE`` (by decision
-date, else document date), so a feed reader can follow new decisions on a subject.
+They take the search page's query string. CSV, XLSX and JSON hold every matching document
+up to ``EXPORT_LIMIT``; the Atom feed holds the ``FEED_SIZE`` matching documents Arkiv
+received last (dated when it received them, a snippet as each entry's summary), so a
+feed reader can follow what arrives on a subject.
+
+The spreadsheets speak the interface's language, as the pages do (``?lang=``, else the
+cookie): in Swedish the CSV is ``;``-separated (Excel with Swedish settings splits on
+``;``) with Swedish headings, in English ``,``-separated with the field names as headings.
 """
 
 from __future__ import annotations
@@ -12,18 +18,20 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
+from markupsafe import Markup
 
 from archive.models import DOCUMENT_FIELDS
 from archive.query import MAX_PAGE_SIZE, Hit, Query
 from web.archive_access import archive
 from web.documents import arende_citation
+from web.i18n import current_language
 from web.i18n import gettext as _
-from web.labels import plain
+from web.labels import FIELD_LABELS, plain
 from web.state import parse_query, query_args, search_url
 
 bp = Blueprint("export", __name__)
@@ -33,8 +41,19 @@ ATOM = "http://www.w3.org/2005/Atom"
 #: are filled and ``url`` leads to the ärende).
 CSV_COLUMNS: tuple[str, ...] = (
     "kind", *DOCUMENT_FIELDS, "arende", "arende_heading", "arende_dnr", "arende_decision",
-    "arende_status", "url",
+    "arende_status", "snippet", "url",
 )
+#: The Swedish heading of each column (the English ones are the column names).
+SWEDISH_HEADINGS: dict[str, str] = {
+    "kind": "Träff", "id": "Id", "title": "Titel", **FIELD_LABELS, "path": "Fil",
+    "sha256": "SHA-256", "duplicate_of": "Dubblett av", "arende": "Ärende",
+    "arende_heading": "Ärendemening", "arende_dnr": "Ärendets diarienummer",
+    "arende_decision": "Beslut", "arende_status": "Status", "snippet": "Utdrag",
+    "url": "Länk",
+}
+#: Columns holding a date: real dates in the spreadsheet.
+DATE_COLUMNS = frozenset({"document_date", "decision_date"})
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Cells starting with these are read as formulas by spreadsheets; they get a leading '.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Characters XML 1.0 does not allow, even escaped.
@@ -42,9 +61,12 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 ET.register_namespace("", ATOM)
 
 
-def matching_hits(query: Query, limit: int) -> tuple[int, Iterator[Hit]]:
-    """How many documents match ``query``, and the hits (no snippets) up to ``limit``."""
-    page_query = replace(query, page=1, page_size=MAX_PAGE_SIZE, snippets=False, facets=False)
+def matching_hits(
+    query: Query, limit: int, *, snippets: bool = False
+) -> tuple[int, Iterator[Hit]]:
+    """How many documents match ``query``, and the hits up to ``limit``."""
+    page_query = replace(query, page=1, page_size=MAX_PAGE_SIZE, snippets=snippets,
+                         facets=False)
     searcher = archive().searcher
     first = searcher.search(page_query)
 
@@ -62,9 +84,7 @@ def matching_hits(query: Query, limit: int) -> tuple[int, Iterator[Hit]]:
 
 
 def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    text = "; ".join(map(plain, value)) if isinstance(value, list) else plain(value)
+    text = _text(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -85,21 +105,47 @@ def _hit_row(hit: Hit) -> dict[str, Any]:
             arende_decision=hit.arende.get("decision"),
             arende_status=hit.arende.get("status"),
         )
+    row["snippet"] = snippet_text(hit)
     row["url"] = _hit_url(hit)
     return row
+
+
+def snippet_text(hit: Hit) -> str:
+    """A hit's first snippet as plain text ("" when it has none)."""
+    for snippet in hit.snippets or []:
+        text = " ".join(Markup(snippet.html).striptags().split())
+        if text:
+            return text
+    return ""
+
+
+def headings() -> list[str]:
+    """The column headings in the interface's language."""
+    if current_language() == "sv":
+        return [SWEDISH_HEADINGS.get(column, column) for column in CSV_COLUMNS]
+    return list(CSV_COLUMNS)
+
+
+def _exported_hits() -> Iterator[Hit]:
+    """The hits a spreadsheet export holds: the page's query, every match up to the
+    limit, asked of the viewer's searcher (``archive().searcher``), with snippets."""
+    query = parse_query(request.args)
+    _total, hits = matching_hits(query, current_app.config["EXPORT_LIMIT"], snippets=True)
+    return hits
 
 
 @bp.get("/search.csv")
 def csv_export() -> Response:
     """UTF-8 with a BOM (so Excel reads å ä ö), one row a document, lists joined by "; "."""
-    query = parse_query(request.args)
-    _total, hits = matching_hits(query, current_app.config["EXPORT_LIMIT"])
+    hits = _exported_hits()
+    delimiter = ";" if current_language() == "sv" else ","
+    titles = headings()
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv.writer(buffer, delimiter=delimiter)
         buffer.write("\ufeff")
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow(titles)
         for hit in hits:
             row = _hit_row(hit)
             writer.writerow(_cell(row.get(column)) for column in CSV_COLUMNS)
@@ -113,6 +159,51 @@ def csv_export() -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="arkiv-sokning.csv"'},
     )
+
+
+@bp.get("/search.xlsx")
+def xlsx_export() -> Response:
+    """An Excel workbook: the CSV's columns and rows, dates as real dates, every other
+    cell text (never a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Sökning"))
+    sheet.append(headings())
+    for hit in _exported_hits():
+        row = _hit_row(hit)
+        cells = []
+        for column in CSV_COLUMNS:
+            value = row.get(column)
+            day = _date(value) if column in DATE_COLUMNS else None
+            if day is not None:
+                cell = WriteOnlyCell(sheet, value=day)
+                cell.number_format = "yyyy-mm-dd"
+            else:
+                cell = WriteOnlyCell(sheet, value=_NOT_XML.sub("", _text(value)))
+                cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
+    body = io.BytesIO()
+    book.save(body)
+    return Response(
+        body.getvalue(), mimetype=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="arkiv-sokning.xlsx"'},
+    )
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return "; ".join(map(plain, value)) if isinstance(value, list) else plain(value)
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 @bp.get("/search.json")
@@ -139,21 +230,63 @@ def _json_record(hit: Hit) -> dict[str, Any]:
     return record
 
 
-def _updated(document: dict[str, Any], fallback: str) -> str:
-    day = document.get("decision_date") or document.get("document_date")
-    return f"{day}T00:00:00Z" if day else fallback
+#: Documents handed to one search when the feed walks back through what was received.
+FEED_BATCH = 50
+
+
+def received_hits(query: Query, size: int, scan: int) -> list[tuple[Hit, str]]:
+    """The ``size`` hits of ``query`` whose documents Arkiv received last, newest first,
+    with when each was received: the catalog's documents are walked from the last
+    received back (at most ``scan`` of them), each batch asked of the viewer's searcher,
+    so the public never gets what it may not see."""
+    rows = archive().raw_catalog.db.execute(
+        "SELECT id, ingested_at FROM documents WHERE superseded_by IS NULL "
+        "AND duplicate_of IS NULL ORDER BY rowid DESC LIMIT ?", (scan,)
+    ).fetchall()
+    searcher = archive().searcher
+    found: list[tuple[Hit, str]] = []
+    for start in range(0, len(rows), FEED_BATCH):
+        if len(found) >= size:
+            break
+        received = dict(rows[start:start + FEED_BATCH])
+        order = {doc_id: number for number, doc_id in enumerate(received)}
+        results = searcher.search(replace(
+            query, documents=list(received), page=1, page_size=MAX_PAGE_SIZE,
+            snippets=True, facets=False))
+        for hit in sorted(results.hits, key=lambda hit: order.get(hit.id, len(order))):
+            found.append((hit, received.get(hit.id, "")))
+    return found[:size]
+
+
+def _atom_time(stamp: str, fallback: str) -> str:
+    """An RFC 3339 time for Atom from the catalog's ISO time stamp."""
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return fallback
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _summary(hit: Hit) -> str:
+    """The entry's text: its first snippet, else the document's facts."""
+    text = snippet_text(hit)
+    if text:
+        return text
+    doc = hit.document
+    facts = (doc.get("doc_type"), doc.get("committee"), doc.get("city"), doc.get("dnr"))
+    return " · ".join(str(v) for v in facts if v)
 
 
 @bp.get("/search.atom")
 def atom_export() -> Response:
-    """An Atom feed of the newest matching documents (``sort`` is always newest)."""
+    """An Atom feed of the matching documents Arkiv received last (``sort`` is ignored)."""
     asked = replace(parse_query(request.args), sort="newest", page=1)
     size = min(current_app.config["FEED_SIZE"], MAX_PAGE_SIZE)
-    results = archive().searcher.search(
-        replace(asked, page_size=size, snippets=False, facets=False)
-    )
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    entries = [(hit, _updated(hit.document, now)) for hit in results.hits]
+    entries = [(hit, _atom_time(received, now)) for hit, received in
+               received_hits(asked, size, current_app.config["EXPORT_LIMIT"])]
 
     feed = ET.Element(f"{{{ATOM}}}feed")
     root = request.url_root.rstrip("/")
@@ -177,8 +310,7 @@ def atom_export() -> Response:
         _sub(entry, "id", url)
         _sub(entry, "updated", updated)
         _sub(entry, "link", href=url, rel="alternate", type="text/html")
-        facts = (doc.get("doc_type"), doc.get("committee"), doc.get("city"), doc.get("dnr"))
-        summary = " · ".join(str(v) for v in facts if v)
+        summary = _summary(hit)
         if summary:
             _sub(entry, "summary", summary)
         for topic in doc.get("topics") or []:

@@ -304,7 +304,8 @@ def openapi_document() -> dict[str, Any]:
                             "type": "object",
                             "properties": {
                                 k: {"type": ["string", "null"]}
-                                for k in ("self", "next", "prev", "html", "csv", "json", "atom")
+                                for k in ("self", "next", "prev", "html", "csv", "xlsx", "json",
+                                          "atom")
                             },
                         },
                     },

@@ -53,10 +53,11 @@ def pagination(query: Query, pages: int) -> list[tuple[int | None, str | None]]:
 
 
 def exports(query: Query) -> dict[str, str]:
-    """The same search as CSV, JSON, Atom and API (paging left out of the exports)."""
+    """The same search as CSV, Excel, JSON, Atom and API (paging left out of the exports)."""
     whole = replace(query, page=1)
     return {
         "csv": search_url(whole, "export.csv_export"),
+        "xlsx": search_url(whole, "export.xlsx_export"),
         "json": search_url(whole, "export.json_export"),
         "atom": search_url(replace(whole, sort="relevance"), "export.atom_export"),
         "api": search_url(query, "api.search"),
