@@ -24,16 +24,21 @@ föreskrift, dom, tal, uttalande, debattartikel). In order:
    - remissvar: a line opening with "Svar på remiss", "Remissyttrande", "Yttrande över".
 4. The style of the first page (the vocabulary's phrases; the type with most wins):
    "I propositionen föreslås", "En särskild utredare ska", "Det talade ordet gäller",
-   "Vid intresse från media", "…, säger utrikesminister …".
-5. A weak heading: a title opening with "Avtal", "Riktlinjer", "Utredning" ….
-6. What is left of news:
+   "Vid intresse från media", "…, säger utrikesminister …". A state document's
+   phrases (directive, bill, inquiry, remiss) on a page that quotes an official
+   ("– …, säger kulturminister …") make a press release about it.
+5. A press release's headline as title: the government or an official doing something
+   ("Regeringen föreslår …", "Skolministern bjuder in …"), an appointment ("Ny chef
+   för …", "Nya ambassadörer …") or an engagement ("… talar vid …").
+6. A weak heading: a title opening with "Avtal", "Riktlinjer", "Utredning" ….
+7. What is left of news:
    - pressmeddelande: a press contact; an official quoted by title ("…, säger
      sjukvårdsminister Acko Ankarberg Johansson"); or an organisation announcing what
      it "har i dag" decided, with a quote;
    - rapport: a title that starts with a report word;
    - artikel: journalistic quotes ("– …, säger hon") without a header, or a piece
      signed by its authors at the end ("Jakob Forssmed (KD), socialminister").
-7. Otherwise "other".
+8. Otherwise "other".
 """
 
 from __future__ import annotations
