@@ -118,3 +118,76 @@ def test_the_vocabulary_covers_municipal_and_state_types() -> None:
 def test_a_decision_section_is_not_a_decision_document(registry: Registry) -> None:
     text = "Rapport om hemlöshet\n\nInledning\n\nText.\n\nBakgrund\n\nText.\n\nBeslut\n\nNämnden godkänner."
     assert classify(text, registry, "Rapport om hemlöshet") == "rapport"
+
+
+# Press releases, speeches, bylines and state documents as government pages write them:
+# one case per cue (made-up lines in the style of the genre), and the look-alikes the
+# cue must leave alone. (text, title or None, doc_type)
+GOVERNMENT_CASES: list[tuple[str, str | None, str]] = [
+    # A press release's headline: the government or an official does something …
+    ("# Regeringen föreslår att skatten på diesel sänks\n\nSkatten sänks med 50 öre per liter.", None, "pressmeddelande"),
+    ("# Kulturministern bjuder in till samtal om bibliotekens framtid", None, "pressmeddelande"),
+    ("# Infrastrukturminister Karin Berg presenterar en ny nationell plan", None, "pressmeddelande"),
+    ("# Statsråden Lind och Öberg gör gemensamt studiebesök i Kiruna", None, "pressmeddelande"),
+    # … an appointment or an official's engagement.
+    ("# Ny generaldirektör för Lantmäteriet", None, "pressmeddelande"),
+    ("# Nya ambassadörer till Sverige", None, "pressmeddelande"),
+    ("# Eva Holm talar vid konferens om vattenförsörjning\n\nKonferensen samlar kommuner och regioner.", None, "pressmeddelande"),
+    ("# Per Lund fortsätter som ordförande för Kammarkollegiet", None, "pressmeddelande"),
+    ("# Rektorn för Lunds universitet lämnar sitt uppdrag", None, "pressmeddelande"),
+    ("# Karin Ek utses till landshövding i Jämtlands län", None, "pressmeddelande"),
+    # Appointment notices, envoys, agreements and rules that have come into force.
+    ("# Ambassadörer från Peru och Nepal\n\nAmbassadörerna överlämnade i dag sina kreditivbrev till H.M. Konungen.", None, "pressmeddelande"),
+    ("# Maria Sandberg\n\nMaria Sandberg har tjänstgjort inom utrikesförvaltningen sedan 1998.", None, "pressmeddelande"),
+    ("# Ordförande för Statskontoret\n\nHon tillträdde som ordförande 2021.", None, "pressmeddelande"),
+    ("# Generaldirektören för Skolverket\n\nEntledigandet sker på egen begäran.", None, "pressmeddelande"),
+    ("# Tillfälligt sänkt skatt på el\n\nFörslaget bygger på en överenskommelse mellan regeringen och Centerpartiet.", None, "pressmeddelande"),
+    ("# Skärpta krav på fiskefartyg\n\nFörordningsändringarna träder i kraft den 1 mars 2025.", None, "pressmeddelande"),
+    # A state document's phrases on a page that quotes an official: news about it.
+    (
+        "# Utredning om kustbevakningens roll\n\nUtredaren ska kartlägga behoven. Uppdraget ska "
+        "redovisas senast den 1 mars 2026.\n\n"
+        "– Havet är vår gräns, säger försvarsminister Erik Nord.",
+        None, "pressmeddelande",
+    ),
+    (
+        "# Översyn av hemtjänsten\n\nUtredningen föreslår ett nytt bidrag.\n\n"
+        "– Äldre ska kunna lita på hemtjänsten, säger Sara Dahl, äldreminister.",
+        None, "pressmeddelande",
+    ),
+    (
+        "# Ny modell för bostadsbidrag\n\nUtredningens uppdrag har varit att se över bidraget. "
+        "Utredningen föreslår en enklare ansökan.\n\n"
+        "– Det ska vara lätt att göra rätt, säger bostads- och socialförsäkringsminister Olle Ström.",
+        None, "pressmeddelande",
+    ),
+    # The state's own documents, as their summaries read.
+    ("# Enklare regler för bygglov\n\nEn utredare ska se över reglerna för bygglov.", None, "kommittédirektiv"),
+    ("# Framtidens tullverk\n\nTullen står inför stora förändringar. Utredningen fick till uppgift att analysera tullens organisation.", None, "utredning"),
+    ("# Ett hållbart fiske\n\nFisket är viktigt. Utredningen om fiskets villkor har haft i uppdrag att föreslå nya regler.", None, "utredning"),
+    ("# Säkrare vägar\n\nUtredningens uppdrag har omfattat drift och underhåll av vägar.", None, "utredning"),
+    # Speeches and debate bylines.
+    ("# Tal av klimatministern när den nya vindkraftsparken i Markbygden invigdes\n\nKära vänner!", None, "tal"),
+    ("# Opening remarks\n\nCheck against delivery.\n\nExcellencies, dear friends.", None, "tal"),
+    (
+        "# Vi måste bygga mer\n\nDebattartikel av bostadsminister Anna Berg. Svenska Dagbladet, den 3 mars 2024.\n\n"
+        "Regeringen satsar på fler bostäder.",
+        None, "debattartikel",
+    ),
+    # Look-alikes the cues leave alone.
+    ("# Statsministerns tal vid Almedalen\n\nDet talade ordet gäller.", None, "tal"),
+    ("# En utredare om tidig läsning\n\nBoken handlar om barns läsning.", None, "other"),
+    (
+        "# Nya gångstråk i parken\n\nParken får nya gångstråk.\n\n– Det blir fint, säger hon.",
+        "Nya gångstråk i parken", "artikel",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "doc_type"), GOVERNMENT_CASES, ids=[c[2] for c in GOVERNMENT_CASES]
+)
+def test_classify_government_pages(
+    registry: Registry, text: str, title: str | None, doc_type: str
+) -> None:
+    assert classify(text, registry, title) == doc_type

@@ -24,16 +24,21 @@ föreskrift, dom, tal, uttalande, debattartikel). In order:
    - remissvar: a line opening with "Svar på remiss", "Remissyttrande", "Yttrande över".
 4. The style of the first page (the vocabulary's phrases; the type with most wins):
    "I propositionen föreslås", "En särskild utredare ska", "Det talade ordet gäller",
-   "Vid intresse från media", "…, säger utrikesminister …".
-5. A weak heading: a title opening with "Avtal", "Riktlinjer", "Utredning" ….
-6. What is left of news:
+   "Vid intresse från media", "…, säger utrikesminister …". A state document's
+   phrases (directive, bill, inquiry, remiss) on a page that quotes an official
+   ("– …, säger kulturminister …") make a press release about it.
+5. A press release's headline as title: the government or an official doing something
+   ("Regeringen föreslår …", "Skolministern bjuder in …"), an appointment ("Ny chef
+   för …", "Nya ambassadörer …") or an engagement ("… talar vid …").
+6. A weak heading: a title opening with "Avtal", "Riktlinjer", "Utredning" ….
+7. What is left of news:
    - pressmeddelande: a press contact; an official quoted by title ("…, säger
      sjukvårdsminister Acko Ankarberg Johansson"); or an organisation announcing what
      it "har i dag" decided, with a quote;
    - rapport: a title that starts with a report word;
    - artikel: journalistic quotes ("– …, säger hon") without a header, or a piece
      signed by its authors at the end ("Jakob Forssmed (KD), socialminister").
-7. Otherwise "other".
+8. Otherwise "other".
 """
 
 from __future__ import annotations
@@ -78,7 +83,38 @@ _ANNOUNCES = re.compile(
     r"lämnat|fördelat|föreslagit)\b",
     re.I,
 )
-_SPEECH_BEFORE = re.compile(r"\b(?:säger|sade|sa|berättar|menar|skriver)\s*$", re.I)
+#: Said by the role that follows, perhaps the second of two joined by "och"
+#: ("säger arbetsmarknads- och integrationsminister Mats Persson").
+_SPEECH_BEFORE = re.compile(
+    r"\b(?:säger|sade|sa|berättar|menar|skriver)(?:\s+[\wåäö]+-\s+(?:och|samt))?\s*$", re.I
+)
+#: How far before a role its verb of saying is looked for.
+_SPEECH_REACH = 40
+_SAYS = re.compile(r"\b(?:säger|sade|sa|berättar)[ \t]+")
+#: A press release's headline, a sentence about the government or an official:
+#: "Regeringen föreslår …", "Skolministern bjuder in …", "Finansminister Elisabeth
+#: Svantesson presenterar …", "Statsråden Bohlin och Jonson gör …".
+_OFFICIAL_ROLE = (
+    r"(?i:regeringen|[\wåäö-]*(?:minister|statsråd|generaldirektör|landshövding|ambassadör|"
+    r"kommunalråd|borgarråd)(?:n|en|et|er|erna)?)"
+)
+_HEADLINE_SUBJECT = re.compile(
+    rf"^{_OFFICIAL_ROLE}(?:,?[ \t]+(?:[A-ZÅÄÖÉ][\w'’-]*|och))*[ \t]+"
+    r"(?:[a-zåäö]+(?:r|s)|vill|ska|kan)\b"
+)
+#: … or an appointment or an official's engagement: "Ny chef för …", "Nya ambassadörer
+#: till Sverige", "… talar vid …", "… fortsätter som ordförande", "… lämnar sitt uppdrag".
+_HEADLINE_EVENT = re.compile(
+    r"^(?:ny|nytt|nya)[ \t]+[\wåäö-]*(?:chef|direktör|ambassadör|landshövding|ordförande|"
+    r"styrelse|ledam|rektor)"
+    r"|\b(?:talar|medverkar|deltar)[ \t]+(?:vid|på|i)\b|\bbesöker\b|\bgör[ \t]+(?:[\wåäö]+[ \t]+)?besök\b"
+    r"|\bbjuder[ \t]+in\b|\bfortsätter[ \t]+som\b|\blämnar[ \t]+sitt[ \t]+uppdrag\b"
+    r"|\b(?:utses|utnämns|utsedd|utnämnd)[ \t]+till\b",
+    re.I,
+)
+#: State documents do not quote people: an official's quoted words on a page make it
+#: news about the directive, the inquiry or the bill, not the document itself.
+_UNQUOTING = frozenset({"kommittédirektiv", "proposition", "utredning", "remiss"})
 
 
 @dataclass(frozen=True)
@@ -163,7 +199,8 @@ def classify(text: str, registry: Registry, title: str | None = None) -> str:
     by_structure = _from_structure(text, registry)
     if by_structure is None:
         by_structure = (
-            vocabulary.by_phrases(fold_case(text[:FIRST_PAGE]))
+            _from_phrases(text, registry)
+            or _from_headline(title or (lines[0] if lines else ""))
             or _from_weak_headings(lines, vocabulary)
             or _from_news(text, registry, title)
         )
@@ -195,6 +232,37 @@ def _from_headings(lines: list[str], registry: Registry) -> str | None:
     return None
 
 
+def _from_phrases(text: str, registry: Registry) -> str | None:
+    """The type the first page's style phrases show; a state document's phrases on a
+    page that quotes an official ("– …, säger kulturminister …") are a press release's."""
+    found = registry.doc_type_index.by_phrases(fold_case(text[:FIRST_PAGE]))
+    if found in _UNQUOTING and _QUOTE.search(text, fold_case(text)) and _quotes_official(
+        text, registry
+    ):
+        return "pressmeddelande"
+    return found
+
+
+def _from_headline(title: str) -> str | None:
+    """pressmeddelande when the title reads as a press release's headline."""
+    title = strip_markup(title)
+    if _HEADLINE_SUBJECT.match(title) or _HEADLINE_EVENT.search(title):
+        return "pressmeddelande"
+    return None
+
+
+def _quotes_official(text: str, registry: Registry) -> bool:
+    """Whether the text quotes someone by role: "säger sjukvårdsminister Acko
+    Ankarberg Johansson" or "säger Jakob Forssmed, socialminister"."""
+    people = registry.people_index
+    if any(
+        _SPEECH_BEFORE.search(text[max(0, m.start() - _SPEECH_REACH) : m.start()])
+        for m in roles_before(people.role_before, text)
+    ):
+        return True
+    return any(people.role_after.match(text, m.end()) for m in _SAYS.finditer(text))
+
+
 def _from_weak_headings(lines: list[str], vocabulary: DocTypeIndex) -> str | None:
     return next((found for line in lines if (found := vocabulary.weak_heading(line))), None)
 
@@ -219,10 +287,7 @@ def _from_news(text: str, registry: Registry, title: str | None) -> str:
     """pressmeddelande, rapport or artikel by what is left of news; else "other"."""
     folded = fold_case(text)
     people = registry.people_index
-    official_quote = any(
-        _SPEECH_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
-        for m in roles_before(people.role_before, text)
-    )
+    official_quote = _quotes_official(text, registry)
     lead = " ".join(re.split(r"\n\s*\n", text.strip(), maxsplit=2)[:2])
     quoted = bool(_QUOTE.search(text, folded) or _SPEECH.search(text, folded))
     if (
