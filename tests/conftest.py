@@ -14,7 +14,7 @@ from servers import IN_CI, postgres_server, redis_server  # noqa: F401  (fixture
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 #: ../shared beside the repository (CI clones main with shared/ beside it).
-SHARED = ROOT.parent / "shared"
+SHARED = (ROOT.parent / "shared").resolve()  # the paths the pipeline records
 
 
 def require_shared(relative: str) -> Path:
