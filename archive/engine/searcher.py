@@ -140,8 +140,13 @@ class Searcher:
                     return empty
                 try:
                     return work(view)
-                except FileNotFoundError:
-                    if attempt:
+                except Exception as exc:
+                    # A sync or rebuild in another process may replace or remove files
+                    # while they are read: whatever that breaks (a missing file, or
+                    # Whoosh reading a half-replaced one), the fresh view answers. An
+                    # error on an index that did not change is a real one.
+                    changed = isinstance(exc, FileNotFoundError) or self._version() != view.key
+                    if attempt or not changed:
                         raise
                     view.close()
                     self._view = None
