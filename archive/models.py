@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PureWindowsPath
 from typing import Any
 
 #: The document fields of the contract (DESIGN.md), in the order they are shown.
@@ -90,6 +91,17 @@ def arende_citation(arende: dict[str, Any], document: dict[str, Any]) -> str:
 
 #: Between a container's path and a member's name in it (``bilagor.zip!/missiv.txt``).
 MEMBER_SEPARATOR = "!/"
+
+
+def escaping_name(name: str) -> str | None:
+    """How a member or uploaded file name would point outside the folder it is unpacked
+    into: "absolute" (``/…``, ``\\…``, a drive letter), "parent" (a ``..`` part), else None."""
+    slashed = name.replace("\\", "/")
+    if slashed.startswith("/") or PureWindowsPath(name).drive:
+        return "absolute"
+    if ".." in slashed.split("/"):
+        return "parent"
+    return None
 
 
 def public_path(path: str) -> str:

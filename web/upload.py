@@ -21,7 +21,7 @@ import sys
 import unicodedata
 import zipfile
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import IO
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -32,6 +32,7 @@ from archive import webjobs
 from archive.access import ACCESS_CLASSES, PUBLIC
 from archive.catalog import Catalog
 from archive.jobs import read_job
+from archive.models import escaping_name
 from web.archive_access import archive
 from web.auth import requires
 from web.i18n import gettext as _
@@ -52,12 +53,12 @@ def checked_name(raw: str) -> str:
     name = unicodedata.normalize("NFC", raw or "").strip()
     if not name:
         raise Refused(_("filen saknar namn"))
-    if name.startswith(("/", "\\")) or PureWindowsPath(name).drive:
+    escape = escaping_name(name)
+    if escape == "absolute":
         raise Refused(_("namnet är en absolut sökväg"))
-    parts = re.split(r"[/\\]", name)
-    if ".." in parts:
+    if escape == "parent":
         raise Refused(_("namnet innehåller '..'"))
-    if len(parts) > 1:
+    if re.search(r"[/\\]", name):
         raise Refused(_("namnet innehåller en mapp"))
     if name.startswith(".") or _BAD_CHARACTERS.search(name) or len(name.encode()) > 200:
         raise Refused(_("ogiltigt filnamn"))
@@ -77,9 +78,10 @@ def check_zip(path: Path) -> None:
                         n=config["UPLOAD_MAX_ZIP_MEMBERS"]))
     for member in members:
         inner = member.filename
-        if inner.startswith(("/", "\\")) or PureWindowsPath(inner).drive:
+        escape = escaping_name(inner)
+        if escape == "absolute":
             raise Refused(_("zip-filen innehåller en absolut sökväg: {name}", name=inner))
-        if ".." in PurePosixPath(inner.replace("\\", "/")).parts:
+        if escape == "parent":
             raise Refused(_("zip-filen innehåller en sökväg med '..': {name}", name=inner))
     unpacked = sum(m.file_size for m in members)
     packed = sum(m.compress_size for m in members) or 1

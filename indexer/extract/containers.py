@@ -19,6 +19,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from archive.models import escaping_name
 from indexer.extract import BZIP2, GZIP, TAR, ZIP, Extracted, ExtractionError, Part, sniff
 
 #: No member may unpack to more than this.
@@ -49,13 +50,6 @@ def extract(path: Path) -> Extracted:
     if not parts:
         raise ExtractionError("empty archive: no files in it")
     return Extracted(pages=[text], content_type=content_type, title=path.name, parts=parts)
-
-
-def unsafe_name(name: str) -> bool:
-    """Whether a member name would point outside the archive if it were unpacked:
-    an absolute path, a drive letter, or a ``..`` component."""
-    name = name.replace("\\", "/")
-    return name.startswith("/") or (len(name) > 1 and name[1] == ":") or ".." in name.split("/")
 
 
 def bomb_reason(unpacked: int, packed: int) -> str | None:
@@ -97,7 +91,7 @@ def _zip_parts(path: Path) -> list[Part]:
                 continue
             name = info.filename
             problem = (
-                "unsafe member name (path traversal): not read" if unsafe_name(name)
+                "unsafe member name (path traversal): not read" if escaping_name(name)
                 else "encrypted member (password required)" if info.flag_bits & 0x1
                 else bomb_reason(info.file_size, info.compress_size)
                 or budget.refuse(info.file_size)
@@ -132,7 +126,7 @@ def _tar_parts(path: Path, packed: int) -> list[Part]:
                 if member.isdir():
                     continue
                 problem = (
-                    "unsafe member name (path traversal): not read" if unsafe_name(name)
+                    "unsafe member name (path traversal): not read" if escaping_name(name)
                     else "a link or special file, not a file: not read" if not member.isfile()
                     else bomb_reason(member.size, packed) or budget.refuse(member.size)
                 )
