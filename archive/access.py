@@ -36,6 +36,20 @@ class AccessError(ValueError):
     """A change of access that cannot be made (unknown class, no reason …)."""
 
 
+def restrict_container(catalog: Catalog, container_id: str) -> bool:
+    """Make a container (a mail, an archive) internal when one of its members is: its
+    text names its members ("Bilagor: …", an archive's list of files), so it would tell
+    the public what the internal member is. Returns True when it changed."""
+    row = catalog.db.execute(
+        "SELECT p.name FROM parts p JOIN documents d ON d.id = p.document_id "
+        "WHERE p.container_id = ? AND d.access = ? ORDER BY p.position LIMIT 1",
+        (container_id, INTERNAL),
+    ).fetchone()
+    if row is None:
+        return False
+    return restrict(catalog, container_id, f"innehåller en intern handling: {row[0]}", "marking")
+
+
 def group(catalog: Catalog, doc_id: str) -> list[str]:
     """The document and the other renderings of its near-duplicate group: one text, so one
     access class (what one of them says, the others say too). An earlier version is in
@@ -115,6 +129,11 @@ def change(catalog: Catalog, doc_id: str, access: str, reason: str, *, by: str) 
                     (member, row[0], access, reason, by, now_iso()),
                 )
                 changed = True
+        if access == INTERNAL:  # the mails and archives that name it follow
+            containers = catalog.db.execute(
+                "SELECT DISTINCT container_id FROM parts WHERE document_id = ?", (doc_id,))
+            for (container_id,) in containers.fetchall():
+                restrict_container(catalog, container_id)
     return changed
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from archive.access import INTERNAL, restrict, spread
+from archive.access import INTERNAL, restrict, restrict_container, spread
 from archive.catalog import Catalog, PathState, now_iso, sha256_file
 from archive.home import ensure_home, write_lock
 from archive.jobs import clear_job, write_job
@@ -527,6 +527,7 @@ def index_paths(
                     classify(doc_id, key, value["metadata"].get("sekretess"))
                     if container is not None:
                         catalog.set_parts(doc_id, container.listed)
+                        restrict_container(catalog, doc_id)
                     if container is not None or status == "updated":  # members may be gone
                         kept = container.kept if container is not None else []
                         catalog.retire_paths_under(key + parts.SEPARATOR, kept, doc_id)
