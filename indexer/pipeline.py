@@ -446,8 +446,10 @@ def index_paths(
             if on_outcome:
                 on_outcome(outcome)
 
-        def classify(doc_id: str | None, key: str, marking: str | None = None) -> None:
-            """Make a document internal when its run, folder or text says so."""
+        def classify(doc_id: str | None, key: str, marking: str | None = None, *,
+                     stored: bool = False) -> None:
+            """Make a document internal when its run, folder or text says so; a document
+            just ``stored`` (it may have joined a group) takes its group's class too."""
             if doc_id is None:
                 return
             if marking:
@@ -457,7 +459,8 @@ def index_paths(
                 restrict(catalog, doc_id, rule, "rule")
             if access == INTERNAL:
                 restrict(catalog, doc_id, "arkiv index --access internal", "ingest")
-            spread(catalog, doc_id)
+            if stored:
+                spread(catalog, doc_id)
 
         to_extract: list[tuple[str, tuple[str, str]]] = []
         facts: dict[str, tuple[str, os.stat_result]] = {}
@@ -524,7 +527,7 @@ def index_paths(
                     doc_id, status = archive_document(
                         catalog, key, value, sha256=digest, source=key,
                         size=st.st_size, mtime=st.st_mtime)
-                    classify(doc_id, key, value["metadata"].get("sekretess"))
+                    classify(doc_id, key, value["metadata"].get("sekretess"), stored=True)
                     if container is not None:
                         catalog.set_parts(doc_id, container.listed)
                         restrict_container(catalog, doc_id)
@@ -548,7 +551,7 @@ def index_paths(
             with catalog.transaction():
                 doc_id, status = archive_document(catalog, key, value, sha256=entry["sha256"],
                                                   source=entry["path"], size=entry["size"])
-                classify(doc_id, key, value["metadata"].get("sekretess"))
+                classify(doc_id, key, value["metadata"].get("sekretess"), stored=True)
                 return doc_id, status
 
         def member_outcome(outcome: parts.Outcome) -> None:
