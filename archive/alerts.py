@@ -33,7 +33,7 @@ import secrets
 import smtplib
 import ssl
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -45,7 +45,7 @@ from archive.catalog import Catalog, now_iso
 from archive.engine import SearchBackend, backend_for
 from archive.home import InputError
 from archive.models import Document
-from archive.query import MAX_PAGE_SIZE, Query
+from archive.query import MAX_PAGE_SIZE, Hit, Query
 
 MAX_NAME_LENGTH = 200
 MAX_SAVED_PER_USER = 100
@@ -186,28 +186,49 @@ def indexed_row(catalog: Catalog, home: Path, after: int) -> int:
     return int(pending) - 1 if pending is not None else last_row(catalog)
 
 
+#: Received documents asked of the searcher at once (a ``Query.documents`` filter).
+ARRIVALS_BATCH = 50
+
+
+def arrivals(
+    catalog: Catalog, searcher: SearchBackend, query: Query, *, after: int = 0,
+    upto: int | None = None, limit: int = MAX_NEW, snippets: bool = False,
+) -> Iterator[tuple[Hit, str]]:
+    """The hits of ``query`` among the documents received last (catalog rows after
+    ``after`` up to ``upto``, at most ``limit`` of them), newest arrival first, each with
+    when it was received. Asked of ``searcher`` a batch at a time, so a searcher limited
+    to some access classes limits these too."""
+    rows = catalog.db.execute(
+        "SELECT id, ingested_at FROM documents WHERE rowid > ? AND rowid <= ? "
+        "AND superseded_by IS NULL AND duplicate_of IS NULL ORDER BY rowid DESC LIMIT ?",
+        (after, upto if upto is not None else last_row(catalog), limit),
+    ).fetchall()
+    for start in range(0, len(rows), ARRIVALS_BATCH):
+        received = dict(rows[start:start + ARRIVALS_BATCH])
+        order = {doc_id: number for number, doc_id in enumerate(received)}
+        asked = replace(query, documents=list(received), page=1, page_size=MAX_PAGE_SIZE,
+                        snippets=snippets, facets=False)
+        hits: list[Hit] = []
+        while True:
+            results = searcher.search(asked)
+            hits += results.hits
+            if asked.page >= results.pages or not results.hits:
+                break
+            asked = replace(asked, page=asked.page + 1)
+        for hit in sorted(hits, key=lambda hit: order.get(hit.id, len(order))):
+            yield hit, received.get(hit.id, "")
+
+
 def new_matches(
     catalog: Catalog, searcher: SearchBackend, saved: SavedSearch, query: Query,
     *, after: int, upto: int, limit: int = MAX_NEW,
 ) -> Matches:
     """The documents received after row ``after`` (up to ``upto``) that match ``query``."""
-    rows = catalog.db.execute(
-        "SELECT id FROM documents WHERE rowid > ? AND rowid <= ? AND superseded_by IS NULL "
-        "AND duplicate_of IS NULL ORDER BY rowid DESC LIMIT ?", (after, upto, limit)
-    ).fetchall()
-    arrived = [r[0] for r in rows]
-    matched: set[str] = set()
-    for start in range(0, len(arrived), 50):
-        asked = replace(query, documents=arrived[start:start + 50], page=1,
-                        page_size=MAX_PAGE_SIZE, snippets=False, facets=False)
-        while True:
-            results = searcher.search(asked)
-            matched.update(hit.id for hit in results.hits)
-            if asked.page >= results.pages or not results.hits:
-                break
-            asked = replace(asked, page=asked.page + 1)
-    docs = catalog.get_many([doc_id for doc_id in arrived if doc_id in matched], with_text=False)
-    return Matches(saved, [docs[d] for d in arrived if d in docs], upto)
+    matched = list(dict.fromkeys(
+        hit.id for hit, _ in arrivals(catalog, searcher, query, after=after, upto=upto,
+                                      limit=limit)))
+    docs = catalog.get_many(matched, with_text=False)
+    return Matches(saved, [docs[d] for d in matched if d in docs], upto)
 
 
 # -- the e-mail digest ----------------------------------------------------------------

@@ -19,12 +19,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from itertools import islice
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 from markupsafe import Markup
 
+from archive import alerts
 from archive.models import DOCUMENT_FIELDS
 from archive.query import MAX_PAGE_SIZE, Hit, Query
 from web.archive_access import archive
@@ -230,32 +232,13 @@ def _json_record(hit: Hit) -> dict[str, Any]:
     return record
 
 
-#: Documents handed to one search when the feed walks back through what was received.
-FEED_BATCH = 50
-
-
 def received_hits(query: Query, size: int, scan: int) -> list[tuple[Hit, str]]:
     """The ``size`` hits of ``query`` whose documents Arkiv received last, newest first,
-    with when each was received: the catalog's documents are walked from the last
-    received back (at most ``scan`` of them), each batch asked of the viewer's searcher,
-    so the public never gets what it may not see."""
-    rows = archive().raw_catalog.db.execute(
-        "SELECT id, ingested_at FROM documents WHERE superseded_by IS NULL "
-        "AND duplicate_of IS NULL ORDER BY rowid DESC LIMIT ?", (scan,)
-    ).fetchall()
-    searcher = archive().searcher
-    found: list[tuple[Hit, str]] = []
-    for start in range(0, len(rows), FEED_BATCH):
-        if len(found) >= size:
-            break
-        received = dict(rows[start:start + FEED_BATCH])
-        order = {doc_id: number for number, doc_id in enumerate(received)}
-        results = searcher.search(replace(
-            query, documents=list(received), page=1, page_size=MAX_PAGE_SIZE,
-            snippets=True, facets=False))
-        for hit in sorted(results.hits, key=lambda hit: order.get(hit.id, len(order))):
-            found.append((hit, received.get(hit.id, "")))
-    return found[:size]
+    with when each was received (at most ``scan`` documents looked at), as the viewer's
+    searcher shows them: the public never gets what it may not see."""
+    found = alerts.arrivals(archive().raw_catalog, archive().searcher, query, limit=scan,
+                            snippets=True)
+    return list(islice(found, size))
 
 
 def _atom_time(stamp: str, fallback: str) -> str:
