@@ -24,11 +24,11 @@ run: ingest
 	ARKIV_INSECURE_COOKIES=1 $(BIN)/arkiv serve --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/ruff check archive indexer web tests bench
+	$(BIN)/ruff check arkiv archive indexer web tests bench
 	$(BIN)/python -m pytest -q
 
 lint: install
-	$(BIN)/ruff check archive indexer web tests bench
+	$(BIN)/ruff check arkiv archive indexer web tests bench
 
 bench: install
 	$(BIN)/pip install --quiet -e '.[bench]'

@@ -98,7 +98,7 @@ def free_port() -> int:
 
 def arkiv(*args: str) -> list[str]:
     """The ``arkiv`` command line, run with this interpreter."""
-    return [sys.executable, "-c", "import sys; from indexer.cli import main; main(sys.argv[1:])", *args]
+    return [sys.executable, "-c", "import sys; from arkiv.cli import main; main(sys.argv[1:])", *args]
 
 
 def write_synthetic(folder: Path, count: int) -> None:

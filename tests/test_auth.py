@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 
 from archive.accounts import AccountError, Accounts
 from archive.catalog import Catalog
-from indexer.cli import main
+from arkiv.cli import main
 from web import create_app
 from web.auth import safe_next
 

@@ -19,7 +19,7 @@ from reliability import (
     write_documents,
 )
 
-from indexer.cli import cli
+from arkiv.cli import cli
 from indexer.pipeline import index_paths
 
 #: Searches whose answers (totals, ids, order, snippets, facets) must survive a restore

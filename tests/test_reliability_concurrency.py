@@ -197,7 +197,7 @@ def extract(path):
         time.sleep(0.01)
     return real(path)
 text.extract = extract
-from indexer.cli import main
+from arkiv.cli import main
 main(["index", "--progress", "none", *sys.argv[2:]])
 """
 

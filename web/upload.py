@@ -149,7 +149,7 @@ def save_uploads(home: Path, files: list[FileStorage]) -> tuple[str, list[str], 
 def launch(home: Path, job_id: int) -> None:
     """Start ``arkiv jobs run`` for a queued job, in its own session (it outlives the
     request, and a server restart)."""
-    command = [sys.executable, "-c", "from indexer.cli import main; main()",
+    command = [sys.executable, "-m", "arkiv",
                "--home", str(home), "jobs", "run", str(job_id)]
     subprocess.Popen(  # noqa: S603 - a fixed command; the job id is an int
         command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
