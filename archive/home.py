@@ -51,6 +51,29 @@ def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
     return Path(chosen).expanduser().resolve()
 
 
+#: ``ARKIV_DATABASE_URL``: unset = SQLite + the embedded engine in ``ARKIV_HOME``;
+#: ``postgresql://…`` = catalog and search in PostgreSQL (originals stay in ARKIV_HOME).
+DATABASE_ENV = "ARKIV_DATABASE_URL"
+#: ``ARKIV_DATABASE_READ_URL``: a replica that searches read from (default: the primary).
+READ_DATABASE_ENV = "ARKIV_DATABASE_READ_URL"
+
+
+def database_url() -> str | None:
+    """The PostgreSQL archive to use, or None for the embedded default (SQLite + engine
+    files in ``ARKIV_HOME``). ``arkiv --database URL`` sets the same variable."""
+    url = os.environ.get(DATABASE_ENV, "").strip()
+    return url or None
+
+
+def read_database_url() -> str | None:
+    """Where searches read from: ``ARKIV_DATABASE_READ_URL`` (a replica), else the
+    primary's URL; None for the embedded default."""
+    primary = database_url()
+    if primary is None:
+        return None
+    return os.environ.get(READ_DATABASE_ENV, "").strip() or primary
+
+
 def ensure_home(home: Path) -> Path:
     """Create the archive folder (and its parents) or say clearly why it cannot be."""
     try:

@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from archive.catalog import Catalog
-from archive.home import ArchiveError, resolve_home
+from archive.home import DATABASE_ENV, ArchiveError, resolve_home
 from archive.models import DOCUMENT_FIELDS, KINDS, Document, arende_citation
 from archive.query import MAX_PAGE_SIZE, SORTS, Query, Results, date_bound
 from indexer.extract.ocr import MODES as OCR_MODES
@@ -51,11 +51,21 @@ def _echo_json(data: Any) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Archive folder (default: $ARKIV_HOME).",
 )
+@click.option(
+    "--database",
+    metavar="URL",
+    help="postgresql://… to keep catalog and search in PostgreSQL "
+    "(default: $ARKIV_DATABASE_URL; unset = SQLite in the archive folder).",
+)
 @click.pass_context
-def cli(ctx: click.Context, home: Path | None) -> None:
+def cli(ctx: click.Context, home: Path | None, database: str | None) -> None:
     """Arkiv: archive and full-text search for Swedish municipal documents."""
     ctx.ensure_object(dict)
     ctx.obj["home"] = home
+    if database:
+        # One place decides: the environment, which workers, served apps and every
+        # module that opens the archive read (archive.home.database_url).
+        os.environ[DATABASE_ENV] = database
 
 
 # -- index / reindex / worker ----------------------------------------------------------
