@@ -12,32 +12,26 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from archive import fields
+
 SORTS = ("relevance", "newest", "oldest")
 MAX_PAGE_SIZE = 100
 MAX_QUERY_LENGTH = 1000
 
-#: Facets shown for every result set, in display order (Query filter name → index field).
-FACETS: tuple[str, ...] = (
-    "kind",
-    "doc_type",
-    "city",
-    "districts",
-    "cities_mentioned",
-    "projects",
-    "committee",
-    "topics",
-    "language",
-    "year",
-)
+#: Facets shown for every result set, in display order (index field names; archive.fields).
+FACETS: tuple[str, ...] = tuple(str(f.index) for f in fields.facets())
 
 
-@dataclass
+@dataclass(init=False)
 class Query:
     """A search: free text in the user syntax plus filters, sort and paging.
 
-    Each list filter matches documents having any of its values (OR within a filter,
-    AND across filters). ``date_from``/``date_to`` filter on a document's decision date
-    when it has one, else its document date (the CLI's ``--from``/``--to``).
+    The list filters are the fields of :mod:`archive.fields` (``city``, ``district``,
+    ``doc_type`` …): each is an attribute (``query.city``, ``Query(city=[…])``,
+    ``replace(query, city=[…])``) kept in :attr:`filters`. Each matches documents having
+    any of its values (OR within a filter, AND across filters). ``date_from``/``date_to``
+    filter on a document's decision date when it has one, else its document date (the
+    CLI's ``--from``/``--to``).
 
     A search with text finds whole documents and the ärenden (§§, agenda items) of
     protokoll and kallelser; ``kind`` ("document", "arende") narrows to one of them.
@@ -48,43 +42,76 @@ class Query:
     not a filter people choose: the web sets it for the public (web.archive_access).
     """
 
-    text: str = ""
-    city: list[str] = field(default_factory=list)
-    district: list[str] = field(default_factory=list)
-    mentioned: list[str] = field(default_factory=list)
-    project: list[str] = field(default_factory=list)
-    committee: list[str] = field(default_factory=list)
-    doc_type: list[str] = field(default_factory=list)
-    topic: list[str] = field(default_factory=list)
-    language: list[str] = field(default_factory=list)
-    year: list[str] = field(default_factory=list)
-    kind: list[str] = field(default_factory=list)
-    date_from: str | None = None
-    date_to: str | None = None
-    decision_from: str | None = None
-    decision_to: str | None = None
-    document_from: str | None = None
-    document_to: str | None = None
+    text: str
+    #: The list filters with values: field name → values (see archive.fields.filters).
+    filters: dict[str, list[str]]
+    date_from: str | None
+    date_to: str | None
+    decision_from: str | None
+    decision_to: str | None
+    document_from: str | None
+    document_to: str | None
     #: Only these documents (and their ärenden): a saved search's new arrivals.
-    documents: list[str] = field(default_factory=list)
-    sort: str = "relevance"
-    page: int = 1
-    page_size: int = 20
-    snippets: bool = True
-    facets: bool = True
-    access: list[str] = field(default_factory=list)
+    documents: list[str]
+    sort: str
+    page: int
+    page_size: int
+    snippets: bool
+    facets: bool
+    access: list[str]
+
+    def __init__(
+        self,
+        text: str = "",
+        *,
+        filters: dict[str, list[str]] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        decision_from: str | None = None,
+        decision_to: str | None = None,
+        document_from: str | None = None,
+        document_to: str | None = None,
+        documents: list[str] | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        page_size: int = 20,
+        snippets: bool = True,
+        facets: bool = True,
+        access: list[str] | None = None,
+        **chosen: list[str],
+    ) -> None:
+        known = {f.name for f in fields.filters()}
+        unknown = set(chosen) - known
+        if unknown:
+            raise TypeError(f"Query has no filter {sorted(unknown)[0]!r}")
+        merged = {**(filters or {}), **chosen}
+        self.text = text
+        self.filters = {name: list(values) for name, values in merged.items() if values}
+        self.date_from, self.date_to = date_from, date_to
+        self.decision_from, self.decision_to = decision_from, decision_to
+        self.document_from, self.document_to = document_from, document_to
+        self.documents = list(documents or [])
+        self.sort = sort
+        self.page = page
+        self.page_size = page_size
+        self.snippets = snippets
+        self.facets = facets
+        self.access = list(access or [])
+
+    def __getattr__(self, name: str) -> list[str]:
+        # Only called for names that are not attributes: the list filters.
+        if not name.startswith("_") and name != "filters" and fields.by_name(name) is not None:
+            return self.__dict__.get("filters", {}).get(name, [])
+        raise AttributeError(name)
+
+    def values(self, name: str) -> list[str]:
+        """The chosen values of the list filter ``name`` (empty when none)."""
+        return self.filters.get(name, [])
 
     def is_empty(self) -> bool:
         """True when neither text nor any filter is given (nothing asked)."""
-        filters = (
-            self.city, self.district, self.mentioned, self.project, self.committee,
-            self.doc_type, self.topic, self.language, self.year, self.kind,
-        )
-        dates = (
-            self.date_from, self.date_to, self.decision_from, self.decision_to,
-            self.document_from, self.document_to,
-        )
-        return not self.text.strip() and not any(filters) and not any(dates)
+        dates = [getattr(self, a) for f in fields.date_ranges() for a in f.attributes]
+        return not self.text.strip() and not any(self.filters.values()) and not any(dates)
 
 
 @dataclass

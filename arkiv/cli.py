@@ -18,9 +18,10 @@ from typing import Any
 
 import click
 
+from archive import fields
 from archive.catalog import Catalog
 from archive.home import DATABASE_ENV, ArchiveError, resolve_home
-from archive.models import DOCUMENT_FIELDS, KINDS, Document, arende_citation
+from archive.models import DOCUMENT_FIELDS, Document, arende_citation
 from archive.query import MAX_PAGE_SIZE, SORTS, Query, Results, date_bound
 from indexer.extract.ocr import MODES as OCR_MODES
 from indexer.progress import MODES
@@ -254,7 +255,13 @@ def _print_results(results: Results) -> None:
 
 class _SearchCommand(click.Command):
     """``arkiv search hemlöshet -Stockholm``: a word with a leading minus excludes it, as
-    on the web, rather than being read as an option (click would see ``-S -t …``)."""
+    on the web, rather than being read as an option (click would see ``-S -t …``).
+
+    Its filter and date options are the fields' (archive.fields), read when it runs.
+    """
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        return [*_field_options(), *super().get_params(ctx)]
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         short_options = {
@@ -272,36 +279,44 @@ class _SearchCommand(click.Command):
         return super().parse_args(ctx, rewritten)
 
 
+def _field_options() -> list[click.Option]:
+    """The search's filter and date options, one for each field of archive.fields."""
+    options = []
+    for spec in fields.filters():
+        if spec.option:
+            choices = spec.schema.get("enum")
+            options.append(click.Option(
+                [spec.option, spec.name], multiple=True,
+                type=click.Choice(choices) if choices else None,
+                help=f"{spec.help} Repeatable: any of the values."))
+    for spec in fields.date_ranges():
+        for option, attribute, end in zip(spec.options, spec.attributes, (False, True),
+                                          strict=True):
+            bound = "Up to" if end else "From"
+            options.append(click.Option(
+                [option, attribute], callback=_date_option(end),
+                help=f"{spec.help} {bound} YYYY[-MM[-DD]]."))
+    return options
+
+
 @cli.command(cls=_SearchCommand)
 @click.argument("words", nargs=-1)
-@click.option("--city", multiple=True, help="Issuing municipality (repeatable).")
-@click.option("--district", multiple=True, help="Stadsdel (repeatable).")
-@click.option("--mentioned", multiple=True, help="A city the document mentions.")
-@click.option("--project", multiple=True)
-@click.option("--committee", multiple=True)
-@click.option("--type", "doc_type", multiple=True, help="Document type, e.g. protokoll.")
-@click.option("--topic", multiple=True)
-@click.option("--language", multiple=True)
-@click.option("--kind", multiple=True, type=click.Choice(KINDS),
-              help="Only whole documents or only ärenden (§§ and agenda items).")
-@click.option("--from", "date_from", callback=_date_option(False), help="YYYY[-MM[-DD]]")
-@click.option("--to", "date_to", callback=_date_option(True), help="YYYY[-MM[-DD]]")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--page", type=click.IntRange(1, 100000), default=1)
 @click.option("--page-size", type=click.IntRange(1, MAX_PAGE_SIZE), default=10)
 @click.option("--json", "as_json", is_flag=True, help="Print the search JSON of the API.")
 @click.pass_context
-def search(ctx: click.Context, words: tuple[str, ...], as_json: bool, **filters: Any) -> int:
+def search(ctx: click.Context, words: tuple[str, ...], as_json: bool, sort: str, page: int,
+           page_size: int, **chosen: Any) -> int:
     """Search the archive: words, "phrases", OR, -not, prefix*, field:value."""
     from archive.engine import backend_for
 
     query = Query(
-        text=" ".join(words), city=list(filters["city"]), district=list(filters["district"]),
-        mentioned=list(filters["mentioned"]), project=list(filters["project"]),
-        committee=list(filters["committee"]), doc_type=list(filters["doc_type"]),
-        topic=list(filters["topic"]), language=list(filters["language"]),
-        kind=list(filters["kind"]), date_from=filters["date_from"], date_to=filters["date_to"], sort=filters["sort"],
-        page=filters["page"], page_size=filters["page_size"],
+        " ".join(words),
+        filters={spec.name: list(chosen[spec.name]) for spec in fields.filters() if spec.option},
+        **{attribute: chosen[attribute] for spec in fields.date_ranges() if spec.option
+           for attribute in spec.attributes},
+        sort=sort, page=page, page_size=page_size,
     )
     home = _home(ctx)
     Catalog(home, readonly=True).close()

@@ -23,7 +23,7 @@ from web.documents import (
 )
 from web.openapi import openapi_document
 from web.search import exports
-from web.state import DATES, FILTERS, facet_links, parse_query, search_url
+from web.state import date_params, facet_links, filter_params, parse_query, search_url
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -51,8 +51,8 @@ def search() -> Response:
     }
     data["query"] = {
         "q": query.text,
-        **{param: getattr(query, attribute) for param, attribute in FILTERS.items()},
-        **{param: getattr(query, attribute) for param, attribute in DATES.items()},
+        **{param: query.values(attribute) for param, attribute in filter_params().items()},
+        **{param: getattr(query, attribute) for param, attribute in date_params().items()},
         "sort": query.sort,
     }
     links = {

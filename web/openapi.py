@@ -1,35 +1,14 @@
-"""The OpenAPI 3 description of the JSON API, built from the same parameter tables the
-parser uses (:mod:`web.state`), so the two cannot drift apart."""
+"""The OpenAPI 3 description of the JSON API, built from the field table the parser uses
+(:mod:`archive.fields`), so the two cannot drift apart."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from archive import fields
 from archive.models import DOCUMENT_FIELDS, LIST_FIELDS
 from archive.query import MAX_PAGE_SIZE, MAX_QUERY_LENGTH, SORTS
-from web.state import DATES, DEFAULT_PAGE_SIZE, FILTERS, MAX_PAGE
-
-_FILTER_HELP = {
-    "city": "Municipality the document is from (e.g. Stockholm).",
-    "district": "District (stadsdel) the document concerns.",
-    "mentioned": "A city the document mentions.",
-    "project": "Project name.",
-    "committee": "Committee (nämnd).",
-    "type": "Document type (e.g. tjänsteutlåtande, protokoll, pressmeddelande).",
-    "topic": "Topic.",
-    "language": "Document language code (sv, en …).",
-    "year": "Year (of the decision date, else the document date).",
-    "kind": "What a hit is: document (a whole document) or arende (one § of a protokoll, "
-            "one item of a kallelse). Searches with text find both; browsing lists documents.",
-}
-_DATE_HELP = {
-    "from": "Earliest decision date, or document date when there is no decision date.",
-    "to": "Latest decision date, or document date when there is no decision date.",
-    "decision_from": "Earliest decision date.",
-    "decision_to": "Latest decision date.",
-    "document_from": "Earliest document date.",
-    "document_to": "Latest document date.",
-}
+from web.state import DEFAULT_PAGE_SIZE, MAX_PAGE
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -58,23 +37,25 @@ def search_parameters() -> list[dict[str, Any]]:
     ]
     parameters += [
         {
-            "name": name,
+            "name": spec.param,
             "in": "query",
-            "description": _FILTER_HELP[name] + " Repeat for several values (any of them).",
-            "schema": {"type": "array", "items": {"type": "string"}},
+            "description": spec.help + " Repeat for several values (any of them).",
+            "schema": {"type": "array", "items": spec.schema},
             "style": "form",
             "explode": True,
         }
-        for name in FILTERS
+        for spec in fields.filters()
     ]
     parameters += [
         {
-            "name": name,
+            "name": param,
             "in": "query",
-            "description": _DATE_HELP[name],
-            "schema": {"type": "string", "format": "date"},
+            "description": f"{spec.help} {bound} (YYYY-MM-DD; YYYY-MM or YYYY for a whole "
+                           "month or year).",
+            "schema": spec.schema,
         }
-        for name in DATES
+        for spec in fields.date_ranges()
+        for param, bound in zip(spec.params, ("From this day.", "Up to this day."), strict=True)
     ]
     parameters += [
         {

@@ -9,15 +9,14 @@ from urllib.parse import urlencode
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from archive import fields
 from archive.query import Query, Results
 from web.archive_access import archive
 from web.i18n import gettext as _
 from web.state import (
-    DATES,
-    FILTERS,
-    PARAM_FACETS,
     FacetLink,
     active_filters,
+    date_params,
     facet_links,
     parse_query,
     query_args,
@@ -26,11 +25,14 @@ from web.state import (
 
 bp = Blueprint("search", __name__)
 
-#: Filters the search form offers as lists of every value in the archive.
-FORM_FILTERS = ("type", "project", "city", "district", "committee", "topic")
+#: Date bounds the search form shows (the filters it offers as lists: ``Field.form``).
 FORM_DATES = ("decision_from", "decision_to", "document_from", "document_to")
-#: Parameters the search form shows; the others travel in hidden fields.
-FORM_FIELDS = frozenset({"q", *FORM_FILTERS, *FORM_DATES})
+
+
+def form_fields() -> frozenset[str]:
+    """Parameters the search form shows; the others travel in hidden fields."""
+    return frozenset({"q", *(str(f.param) for f in fields.filters() if f.form), *FORM_DATES})
+
 SORT_LABELS = {"relevance": "Relevans", "newest": "Nyast först", "oldest": "Äldst först"}
 #: Page links shown either side of the current page.
 PAGE_WINDOW = 2
@@ -86,16 +88,19 @@ def facet_groups(
 def form_filters(query: Query) -> list[dict[str, Any]]:
     """The form's lists: every value in the archive, the chosen ones first if unknown."""
     filters = []
-    for param in FORM_FILTERS:
-        chosen = getattr(query, FILTERS[param])
-        known = [v.value for v in archive().facet_values(PARAM_FACETS[param])]
+    for spec in fields.filters():
+        if not spec.form:
+            continue
+        chosen = query.values(spec.name)
+        known = [v.value for v in archive().facet_values(str(spec.index))]
         options = [v for v in chosen if v not in known] + known
-        filters.append({"param": param, "chosen": chosen, "options": options})
+        filters.append({"param": spec.param, "chosen": chosen, "options": options})
     return filters
 
 
 def search_context(query: Query, results: Results) -> dict[str, Any]:
     """Everything the search template renders, with every link built here."""
+    shown = form_fields()
     return {
         "query": query,
         "results": results,
@@ -116,9 +121,9 @@ def search_context(query: Query, results: Results) -> dict[str, Any]:
         "hidden_fields": [
             (name, value)
             for name, value in query_args(replace(query, page=1))
-            if name not in FORM_FIELDS
+            if name not in shown
         ],
-        "form_open": any(getattr(query, DATES[name]) for name in FORM_DATES),
+        "form_open": any(getattr(query, date_params()[name]) for name in FORM_DATES),
     }
 
 
