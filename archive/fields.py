@@ -205,6 +205,12 @@ def date_params() -> Iterator[tuple[str, str]]:
         yield from zip(f.params, f.attributes, strict=True)
 
 
+def value_key(value: str) -> str:
+    """How a filter's value is matched: casefolded, spaces collapsed ("Upplands  Väsby" is
+    "upplands väsby")."""
+    return " ".join(value.casefold().split())
+
+
 def register(new: Field) -> None:
     """Add a field (after the others); a name already in the table is refused."""
     if by_name(new.name) is not None:

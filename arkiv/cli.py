@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from archive import fields
+from archive import faceting, fields
 from archive.catalog import Catalog
 from archive.home import DATABASE_ENV, ArchiveError, resolve_home
 from archive.models import DOCUMENT_FIELDS, Document, arende_citation
@@ -320,7 +320,7 @@ def search(ctx: click.Context, words: tuple[str, ...], as_json: bool, sort: str,
     )
     home = _home(ctx)
     Catalog(home, readonly=True).close()
-    results = backend_for(home).search(query)
+    results = faceting.search(backend_for(home), query)
     if as_json:
         _echo_json(results.to_json())
     else:

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request, url_for
 
+from archive import faceting
 from web import browse
 from web.about import status
 from web.archive_access import archive
@@ -36,7 +37,7 @@ def _json(data: Any) -> Response:
 def search() -> Response:
     """Results.to_json() with facets carrying toggle URLs and paging links."""
     query = parse_query(request.args)
-    results = archive().searcher.search(query)
+    results = faceting.search(archive().searcher, query)
     data = results.to_json()
     for hit, shown in zip(results.hits, data["hits"], strict=True):
         shown["url"] = url_for("documents.document", doc_id=hit.id)
@@ -120,7 +121,11 @@ def browse_topics() -> Response:
 
 @bp.get("/browse/timeline")
 def browse_timeline() -> Response:
-    return _json(browse.timeline())
+    """Documents per year and month of a search (the search parameters; all without),
+    and how many of them have no date."""
+    query = parse_query(request.args)
+    years = browse.timeline(query)
+    return _json({"years": years, "undated": browse.undated(query, years)})
 
 
 @bp.get("/status")

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from archive import fields
+from archive import faceting, fields
 from archive.query import Query, Results
 from web.archive_access import archive
 from web.i18n import gettext as _
@@ -55,7 +55,8 @@ def pagination(query: Query, pages: int) -> list[tuple[int | None, str | None]]:
 
 
 def exports(query: Query) -> dict[str, str]:
-    """The same search as CSV, Excel, JSON, Atom and API (paging left out of the exports)."""
+    """The same search as CSV, Excel, JSON, Atom, API and timeline (paging left out of the
+    exports)."""
     whole = replace(query, page=1)
     return {
         "csv": search_url(whole, "export.csv_export"),
@@ -63,6 +64,7 @@ def exports(query: Query) -> dict[str, str]:
         "json": search_url(whole, "export.json_export"),
         "atom": search_url(replace(whole, sort="relevance"), "export.atom_export"),
         "api": search_url(query, "api.search"),
+        "timeline": search_url(whole, "browse.timeline_page"),
     }
 
 
@@ -137,7 +139,7 @@ def search() -> str | Response:
         if request.args.get("lang"):
             target += ("&" if "?" in target else "?") + urlencode({"lang": request.args["lang"]})
         return redirect(target)
-    results = archive().searcher.search(query)
+    results = faceting.search(archive().searcher, query)
     return render_template("search.html", **search_context(query, results))
 
 
