@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -114,6 +115,19 @@ class Query:
         return not self.text.strip() and not any(self.filters.values()) and not any(dates)
 
 
+#: Hit fields given only when asked for (``fields=``): every ärende of a protokoll
+#: weighs more than the rest of its hit.
+ON_REQUEST: frozenset[str] = frozenset({"arenden"})
+
+
+def chosen_fields(data: dict[str, Any], only: Collection[str] | None) -> dict[str, Any]:
+    """``data`` with ``id`` and the keys ``only`` names; without ``only``, every key but
+    those given on request."""
+    if only is None:
+        return {key: value for key, value in data.items() if key not in ON_REQUEST}
+    return {key: value for key, value in data.items() if key == "id" or key in only}
+
+
 @dataclass
 class Snippet:
     """A passage of a hit's text: HTML-escaped, matches wrapped in ``<mark>``.
@@ -146,7 +160,9 @@ class Hit:
     def kind(self) -> str:
         return "arende" if self.arende is not None else "document"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, only: Collection[str] | None = None) -> dict[str, Any]:
+        """The hit's JSON: ``id`` and the fields ``only`` names, or without ``only`` every
+        field but those given on request (:data:`ON_REQUEST`)."""
         data = dict(self.document)
         data["kind"] = self.kind
         if self.arende is not None:
@@ -154,7 +170,7 @@ class Hit:
         data["score"] = round(self.score, 4)
         data["snippets"] = [asdict(s) for s in self.snippets]
         data["renderings"] = list(self.renderings)
-        return data
+        return chosen_fields(data, only)
 
 
 @dataclass
@@ -181,14 +197,15 @@ class Results:
         size = max(1, self.query.page_size)
         return max(1, -(-self.total // size))
 
-    def to_json(self) -> dict[str, Any]:
-        """The search JSON of the contract: ``total``, ``hits``, ``facets`` (+ paging)."""
+    def to_json(self, only: Collection[str] | None = None) -> dict[str, Any]:
+        """The search JSON of the contract: ``total``, ``hits``, ``facets`` (+ paging);
+        each hit with the fields ``only`` names (see :meth:`Hit.to_json`)."""
         return {
             "total": self.total,
             "page": self.query.page,
             "page_size": self.query.page_size,
             "pages": self.pages,
-            "hits": [h.to_json() for h in self.hits],
+            "hits": [h.to_json(only) for h in self.hits],
             "facets": {
                 name: [asdict(v) for v in values] for name, values in self.facets.items()
             },

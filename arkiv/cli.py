@@ -20,6 +20,7 @@ import click
 
 from archive import faceting, fields
 from archive.catalog import Catalog
+from archive.document_json import document_json
 from archive.home import DATABASE_ENV, ArchiveError, resolve_home
 from archive.models import DOCUMENT_FIELDS, Document, arende_citation
 from archive.query import MAX_PAGE_SIZE, SORTS, Query, Results, date_bound
@@ -328,22 +329,6 @@ def search(ctx: click.Context, words: tuple[str, ...], as_json: bool, sort: str,
     return EXIT_OK
 
 
-def document_json(catalog: Catalog, doc: Document) -> dict[str, Any]:
-    """A document's full JSON: contract fields, text, every extra metadata value, history."""
-    data = doc.to_json(with_text=True)
-    data["access"] = doc.access
-    data["access_reason"] = doc.access_reason
-    data.update(doc.text_origin())
-    for key, value in doc.metadata.items():
-        data.setdefault(key, value)
-    data["renderings"] = catalog.renderings(doc.id)
-    data["superseded_by"] = doc.superseded_by
-    data["versions"] = [
-        {"version": v, "id": i, "at": at} for v, i, at in catalog.versions(doc.path)
-    ]
-    return data
-
-
 def find_document(catalog: Catalog, ref: str) -> Document | None:
     """A document by id, or by the path it was ingested from."""
     doc = catalog.get(ref)
@@ -366,7 +351,8 @@ def show(ctx: click.Context, ref: str, as_json: bool) -> int:
         doc = find_document(catalog, ref)
         if doc is None:
             raise ArchiveError(f"no document with id or path {ref!r}")
-        data = document_json(catalog, doc)
+        data = document_json(doc, renderings=catalog.renderings(doc.id),
+                             versions=catalog.versions(doc.path), staff=True)
     if as_json:
         _echo_json(data)
         return EXIT_OK

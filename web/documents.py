@@ -134,10 +134,6 @@ def relations(document: Document) -> dict[str, list[dict[str, Any]]]:
     rendering_ids = catalog.renderings(document.id)
     renderings = catalog.get_many(rendering_ids, with_text=False)
     versions = archive().versions(document)
-    group = {document.id, *rendering_ids}
-    similar = archive().searcher.more_like_this(
-        document.duplicate_of or document.id, current_app.config["SIMILAR_LIMIT"] + len(group)
-    )
     return {
         "renderings": [
             _summary(renderings[i].to_json()) for i in rendering_ids if i in renderings
@@ -148,10 +144,18 @@ def relations(document: Document) -> dict[str, list[dict[str, Any]]]:
         ]
         if len(versions) > 1
         else [],
-        "similar": [
-            _summary(hit.document) for hit in similar if hit.id not in group
-        ][: current_app.config["SIMILAR_LIMIT"]],
+        "similar": similar(document, rendering_ids),
     }
+
+
+def similar(document: Document, rendering_ids: list[str]) -> list[dict[str, Any]]:
+    """The documents most like this one (not its other renderings), as links."""
+    group = {document.id, *rendering_ids}
+    found = archive().searcher.more_like_this(
+        document.duplicate_of or document.id, current_app.config["SIMILAR_LIMIT"] + len(group)
+    )
+    return [_summary(hit.document) for hit in found if hit.id not in group][
+        : current_app.config["SIMILAR_LIMIT"]]
 
 
 def container_links(document: Document) -> dict[str, list[dict[str, Any]]]:
