@@ -212,9 +212,14 @@ def value_key(value: str) -> str:
 
 
 def register(new: Field) -> None:
-    """Add a field (after the others); a name already in the table is refused."""
-    if by_name(new.name) is not None:
-        raise ValueError(f"a field named {new.name!r} exists")
+    """Add a field (after the others); a name, URL parameter, option or prefix already in
+    the table is refused."""
+    for spec in _FIELDS:
+        taken = ({spec.name} & {new.name} | set(spec.params) & set(new.params)
+                 | set(spec.options) & set(new.options)
+                 | {p.casefold() for p in spec.prefixes} & {p.casefold() for p in new.prefixes})
+        if taken:
+            raise ValueError(f"field {new.name!r}: {sorted(taken)[0]!r} is {spec.name!r}'s")
     _FIELDS.append(new)
 
 

@@ -126,3 +126,21 @@ def test_a_registered_field_is_an_option_of_arkiv_search(
         return int(json.loads(result.stdout)["total"])
 
     assert 0 < total("--theme", topic) == total("--topic", topic) < total()
+
+
+def test_every_label_of_the_table_has_an_english_translation() -> None:
+    english = json.loads((Path(__file__).resolve().parents[1] / "web" / "translations"
+                          / "en.json").read_text(encoding="utf-8"))
+    labels = {label for spec in fields.all_fields()
+              for label in (spec.label, spec.column_label, *spec.bound_labels) if label}
+    assert labels and not sorted(labels - set(english))
+
+
+def test_the_table_names_each_parameter_option_and_prefix_once() -> None:
+    params = [p for spec in fields.all_fields() for p in spec.params]
+    options = [o for spec in fields.all_fields() for o in spec.options]
+    prefixes = [p.casefold() for spec in fields.all_fields() for p in spec.prefixes]
+    for names in (params, options, prefixes):
+        assert len(names) == len(set(names)), names
+    reserved = {"q", "sort", "page", "page_size", "lang", "fields"}
+    assert not reserved & set(params)
