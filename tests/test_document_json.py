@@ -5,7 +5,6 @@ on every field they share, renderings and versions included; the public sees fil
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
