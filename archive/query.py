@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
 from archive import fields
+from archive.models import DOCUMENT_FIELDS
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PAGE_SIZE = 100
@@ -118,6 +119,29 @@ class Query:
 #: Hit fields given only when asked for (``fields=``): every ärende of a protokoll
 #: weighs more than the rest of its hit.
 ON_REQUEST: frozenset[str] = frozenset({"arenden"})
+
+
+#: What a hit has besides its document's fields (``url``: its page, added by the API).
+HIT_EXTRAS: tuple[str, ...] = (
+    "kind", "arende", "score", "snippets", "renderings", "url", "arenden",
+    "projects_suggested", "topic_cues",
+)
+
+
+def hit_field_names() -> tuple[str, ...]:
+    """The fields a hit may be asked for: its document's fields and its own."""
+    columns = [str(f.column) for f in fields.columns() if f.column not in DOCUMENT_FIELDS]
+    return (*DOCUMENT_FIELDS, *columns, *HIT_EXTRAS)
+
+
+def asked_fields(values: Iterable[str]) -> set[str] | None:
+    """The hit fields named in ``values`` (each a name or comma-separated names), None when
+    none is; ValueError naming the first unknown one."""
+    asked = {name.strip() for value in values for name in value.split(",")} - {""}
+    unknown = sorted(asked - set(hit_field_names()))
+    if unknown:
+        raise ValueError(unknown[0])
+    return asked or None
 
 
 def chosen_fields(data: dict[str, Any], only: Collection[str] | None) -> dict[str, Any]:

@@ -23,7 +23,15 @@ from archive.catalog import Catalog
 from archive.document_json import document_json
 from archive.home import DATABASE_ENV, ArchiveError, resolve_home
 from archive.models import DOCUMENT_FIELDS, Document, arende_citation
-from archive.query import MAX_PAGE_SIZE, SORTS, Query, Results, date_bound
+from archive.query import (
+    MAX_PAGE_SIZE,
+    SORTS,
+    Query,
+    Results,
+    asked_fields,
+    date_bound,
+    hit_field_names,
+)
 from indexer.extract.ocr import MODES as OCR_MODES
 from indexer.progress import MODES
 
@@ -280,6 +288,15 @@ class _SearchCommand(click.Command):
         return super().parse_args(ctx, rewritten)
 
 
+def _hit_fields(ctx: click.Context, param: click.Parameter, value: str | None
+                ) -> set[str] | None:
+    try:
+        return asked_fields([value or ""])
+    except ValueError as unknown:
+        raise click.BadParameter(f"unknown field {str(unknown)!r} "
+                                 f"(one of: {', '.join(hit_field_names())})") from None
+
+
 def _field_options() -> list[click.Option]:
     """The search's filter and date options, one for each field of archive.fields."""
     options = []
@@ -306,9 +323,11 @@ def _field_options() -> list[click.Option]:
 @click.option("--page", type=click.IntRange(1, 100000), default=1)
 @click.option("--page-size", type=click.IntRange(1, MAX_PAGE_SIZE), default=10)
 @click.option("--json", "as_json", is_flag=True, help="Print the search JSON of the API.")
+@click.option("--fields", "hit_fields", callback=_hit_fields, metavar="NAME,...",
+              help="With --json: the fields each hit carries (default: all but arenden).")
 @click.pass_context
 def search(ctx: click.Context, words: tuple[str, ...], as_json: bool, sort: str, page: int,
-           page_size: int, **chosen: Any) -> int:
+           page_size: int, hit_fields: set[str] | None, **chosen: Any) -> int:
     """Search the archive: words, "phrases", OR, -not, prefix*, field:value."""
     from archive.engine import backend_for
 
@@ -323,7 +342,7 @@ def search(ctx: click.Context, words: tuple[str, ...], as_json: bool, sort: str,
     Catalog(home, readonly=True).close()
     results = faceting.search(backend_for(home), query)
     if as_json:
-        _echo_json(results.to_json())
+        _echo_json(results.to_json(hit_fields))
     else:
         _print_results(results)
     return EXIT_OK

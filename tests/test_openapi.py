@@ -134,3 +134,23 @@ def test_the_public_read_only_api_may_be_read_by_any_site_without_credentials(
     refused = client.post("/api/search", headers=origin)
     assert refused.status_code == 405
     assert "Access-Control-Allow-Origin" not in refused.headers
+
+
+def test_arkiv_search_json_chooses_hit_fields_as_the_api_does(corpus_home: Path) -> None:
+    from click.testing import CliRunner
+
+    from arkiv.cli import cli
+
+    def hits(*args: str) -> list[dict]:
+        result = CliRunner().invoke(cli, ["--home", str(corpus_home), "search", "bygglov",
+                                          "--kind", "document", "--json", *args])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["hits"]
+
+    assert hits() and all("arenden" not in hit for hit in hits())
+    assert any(hit.get("arenden") for hit in hits("--fields", "arenden"))
+    assert {frozenset(hit) for hit in hits("--fields", "title,doc_type")} == {
+        frozenset({"id", "title", "doc_type"})}
+    wrong = CliRunner().invoke(cli, ["--home", str(corpus_home), "search", "x", "--fields",
+                                     "nonsense"])
+    assert wrong.exit_code == 2 and "nonsense" in wrong.output

@@ -8,7 +8,7 @@ from typing import Any
 from archive import fields
 from archive.fields import HIT_KINDS
 from archive.models import DOCUMENT_FIELDS, LIST_FIELDS
-from archive.query import MAX_PAGE_SIZE, MAX_QUERY_LENGTH, SORTS
+from archive.query import MAX_PAGE_SIZE, MAX_QUERY_LENGTH, SORTS, hit_field_names
 from web.export import XLSX
 from web.i18n import LANGUAGES
 from web.state import (
@@ -16,7 +16,6 @@ from web.state import (
     MAX_FILTER_VALUES,
     MAX_PAGE,
     MAX_VALUE_LENGTH,
-    hit_field_names,
 )
 
 

@@ -24,13 +24,13 @@ from flask import url_for
 from werkzeug.datastructures import MultiDict
 
 from archive import fields
-from archive.models import DOCUMENT_FIELDS
 from archive.query import (
     MAX_PAGE_SIZE,
     MAX_QUERY_LENGTH,
     SORTS,
     FacetValue,
     Query,
+    asked_fields,
     date_bound,
 )
 from web.i18n import gettext as _
@@ -50,19 +50,6 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE = 10_000
 MAX_FILTER_VALUES = 50
 MAX_VALUE_LENGTH = 200
-
-
-#: What a hit has besides its document's fields (``url``: its page, added by the API).
-HIT_EXTRAS: tuple[str, ...] = (
-    "kind", "arende", "score", "snippets", "renderings", "url", "arenden",
-    "projects_suggested", "topic_cues",
-)
-
-
-def hit_field_names() -> tuple[str, ...]:
-    """The names ``fields=`` may ask for: the document's fields and the hit's."""
-    columns = [str(f.column) for f in fields.columns() if f.column not in DOCUMENT_FIELDS]
-    return (*DOCUMENT_FIELDS, *columns, *HIT_EXTRAS)
 
 
 class BadParameter(ValueError):
@@ -119,14 +106,11 @@ def parse_query(args: MultiDict[str, str]) -> Query:
 def hit_fields(args: MultiDict[str, str]) -> set[str] | None:
     """The hit fields ``fields=`` asks for (repeated or comma-separated; ``id`` always),
     None when it is not given (every field but ärenden)."""
-    asked = {name.strip() for value in args.getlist("fields") for name in value.split(",")}
-    asked.discard("")
-    if not asked:
-        return None
-    unknown = sorted(asked - set(hit_field_names()))
-    if unknown:
-        raise BadParameter("fields", _("okänt fält: {name}", name=unknown[0][:MAX_VALUE_LENGTH]))
-    return asked
+    try:
+        return asked_fields(args.getlist("fields"))
+    except ValueError as unknown:
+        name = str(unknown)[:MAX_VALUE_LENGTH]
+        raise BadParameter("fields", _("okänt fält: {name}", name=name)) from None
 
 
 def query_args(query: Query) -> list[tuple[str, str]]:
