@@ -15,17 +15,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from arkiv.cli import cli
-from web import create_app
-
-
-@pytest.fixture(scope="module")
-def app(corpus_home: Path) -> Flask:
-    return create_app({"ARKIV_HOME": str(corpus_home)})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def search(client: FlaskClient, pairs: list[tuple[str, str]]) -> dict:
@@ -38,9 +27,14 @@ def total(client: FlaskClient, pairs: list[tuple[str, str]]) -> int:
     return int(search(client, [*pairs, ("page_size", "1")])["total"])
 
 
+@pytest.fixture
+def client(corpus_app: Flask) -> FlaskClient:
+    return corpus_app.test_client()
+
+
 @pytest.fixture(scope="module")
-def cities(app: Flask) -> list[str]:
-    facets = app.test_client().get("/api/search").get_json()["facets"]["city"]
+def cities(corpus_app: Flask) -> list[str]:
+    facets = corpus_app.test_client().get("/api/search").get_json()["facets"]["city"]
     names = [v["value"] for v in facets if v["count"]]
     assert len(names) >= 3, "the corpus has documents of at least three cities"
     return names

@@ -24,7 +24,6 @@ from archive.engine import backend_for
 from archive.query import Query
 from archive.querysyntax import parse
 from arkiv.cli import cli
-from web import create_app
 from web.state import active_filters, parse_query, query_args
 
 THEME = fields.Field(
@@ -35,22 +34,17 @@ THEME = fields.Field(
 
 
 @pytest.fixture
+def client(corpus_app: Flask) -> FlaskClient:
+    return corpus_app.test_client()
+
+
+@pytest.fixture
 def theme() -> Iterator[fields.Field]:
     fields.register(THEME)
     try:
         yield THEME
     finally:
         fields.unregister(THEME.name)
-
-
-@pytest.fixture(scope="module")
-def app(corpus_home: Path) -> Flask:
-    return create_app({"ARKIV_HOME": str(corpus_home)})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +63,8 @@ def test_a_registered_field_is_read_by_the_search_syntax(theme: fields.Field) ->
     assert parse("-tema:EU").filters == {}  # excluded: a Filter node, not a chosen value
 
 
-def test_a_registered_field_is_url_state(app: Flask, theme: fields.Field) -> None:
-    with app.test_request_context("/search?q=x&theme=A&theme=B&city=Lund"):
+def test_a_registered_field_is_url_state(corpus_app: Flask, theme: fields.Field) -> None:
+    with corpus_app.test_request_context("/search?q=x&theme=A&theme=B&city=Lund"):
         from flask import request
 
         query = parse_query(request.args)

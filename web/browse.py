@@ -198,5 +198,6 @@ def timeline_page() -> str:
     return render_template(
         "browse/timeline.html", years=years, peak=peak, undated=undated(query, years),
         chips=active_filters(query, "browse.timeline_page"),
+        clear_url=url_for("browse.timeline_page", q=query.text or None),
         search_url=search_url(replace(query, page=1)) if not query.is_empty() else None,
     )
