@@ -147,4 +147,5 @@ def search() -> str | Response:
 @bp.get("/hjalp")
 def help_page() -> str:
     example = url_for("search.search", q="hemlöshet stad:Stockholm")
-    return render_template("help.html", example_url=example)
+    shown = [f for f in fields.all_fields() if f.prefixes or f.params]
+    return render_template("help.html", example_url=example, search_fields=shown)
