@@ -51,7 +51,7 @@ from archive.engine.scoring import (
 )
 from archive.engine.segments import _Postings, _Segment, _View
 
-#: Query filter name → index facet field.
+#: Language names a ``språk:``/``language`` filter may give for a language code.
 LANGUAGE_NAMES = {"svenska": "sv", "swedish": "sv", "engelska": "en", "english": "en"}
 #: Added to the score of strong matches (see ``_Node.core``) to rank them first.
 _STRONG = 1e9
