@@ -12,6 +12,7 @@ import os
 import re
 import sqlite3
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 from typing import Any
@@ -713,6 +714,19 @@ def jobs_run(ctx: click.Context, job_id: int) -> int:
     return EXIT_OK
 
 
+def _crash_report(argv: list[str] | None) -> str | None:
+    """Write the traceback of an unexpected error to a file for the bug report (the user
+    sees one line naming it); None when even that cannot be written."""
+    try:
+        handle, name = tempfile.mkstemp(prefix="arkiv-crash-", suffix=".txt")
+        with os.fdopen(handle, "w", encoding="utf-8") as report:
+            report.write(f"arkiv {' '.join(sys.argv[1:] if argv is None else argv)}\n\n")
+            report.write(traceback.format_exc())
+        return name
+    except OSError:
+        return None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``arkiv`` console script."""
     try:
@@ -744,6 +758,8 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("ARKIV_DEBUG"):
             traceback.print_exc()
         detail = str(exc).splitlines()[0] if str(exc) else ""
-        click.echo(f"arkiv: internal error: {type(exc).__name__}: {detail}", err=True)
+        report = _crash_report(argv)
+        where = f" (details in {report}; please report it)" if report else ""
+        click.echo(f"arkiv: internal error: {type(exc).__name__}: {detail}{where}", err=True)
         code = EXIT_FAILED
     sys.exit(code if isinstance(code, int) else EXIT_OK)
