@@ -35,10 +35,7 @@ def document_json(
         data.setdefault(key, value)
     data["renderings"] = list(renderings)
     data["superseded_by"] = document.superseded_by
-    data["versions"] = [
-        {"version": number, "id": doc_id, "at": at, "current": doc_id == document.id}
-        for number, doc_id, at in versions
-    ]
+    data["versions"] = versions_json(versions, document.id)
     data["file"] = {
         "filename": document.filename,
         "content_type": document.content_type,
@@ -47,3 +44,12 @@ def document_json(
         "ingested_at": document.ingested_at,
     }
     return data
+
+
+def versions_json(versions: Iterable[tuple[int, str, str]], current: str) -> list[dict[str, Any]]:
+    """Every version a document's source path has shown, marking the document's own (as
+    a document's JSON and a hit asked for ``versions`` both give them)."""
+    return [
+        {"version": number, "id": doc_id, "at": at, "current": doc_id == current}
+        for number, doc_id, at in versions
+    ]

@@ -117,13 +117,14 @@ class Query:
 
 
 #: Hit fields given only when asked for (``fields=``): every ärende of a protokoll
-#: weighs more than the rest of its hit.
-ON_REQUEST: frozenset[str] = frozenset({"arenden"})
+#: weighs more than the rest of its hit; ``versions`` are looked up for the asking.
+ON_REQUEST: frozenset[str] = frozenset({"arenden", "versions"})
 
 
-#: What a hit has besides its document's fields (``url``: its page, added by the API).
+#: What a hit has besides its document's fields (``url``: its page, added by the API;
+#: ``versions``: added by whoever shows the hits, see archive.document_json.versions_json).
 HIT_EXTRAS: tuple[str, ...] = (
-    "kind", "arende", "score", "snippets", "renderings", "url", "arenden",
+    "kind", "arende", "score", "snippets", "renderings", "url", "arenden", "versions",
     "projects_suggested", "topic_cues",
 )
 

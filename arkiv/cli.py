@@ -21,7 +21,7 @@ import click
 
 from archive import faceting, fields
 from archive.catalog import Catalog
-from archive.document_json import document_json
+from archive.document_json import document_json, versions_json
 from archive.home import DATABASE_ENV, ArchiveError, resolve_home
 from archive.models import DOCUMENT_FIELDS, Document, arende_citation
 from archive.query import (
@@ -343,7 +343,14 @@ def search(ctx: click.Context, words: tuple[str, ...], as_json: bool, sort: str,
     Catalog(home, readonly=True).close()
     results = faceting.search(backend_for(home), query)
     if as_json:
-        _echo_json(results.to_json(hit_fields))
+        data = results.to_json(hit_fields)
+        if hit_fields is not None and "versions" in hit_fields:
+            with Catalog(home, readonly=True) as catalog:
+                for hit in data["hits"]:
+                    found = catalog.get(hit["id"], with_text=False)
+                    versions = catalog.versions(found.path) if found else []
+                    hit["versions"] = versions_json(versions, hit["id"])
+        _echo_json(data)
     else:
         _print_results(results)
     return EXIT_OK

@@ -103,3 +103,21 @@ def test_a_hit_says_what_the_document_says(app: Flask, built: dict[str, Any]) ->
         assert hit["arenden"] and hit["renderings"]
         for name, value in hit.items():
             assert document[name] == value, name
+
+
+def test_a_hit_asked_for_versions_and_renderings_gives_the_documents(
+    app: Flask, built: dict[str, Any]
+) -> None:
+    wanted = "versions,renderings,path,title,document_date"
+    for token in (built["token"], None):
+        hits = api(app, f"/api/search?q=sandningen&fields={wanted}", token)["hits"]
+        hit = next(h for h in hits if h["id"] == built["report"])
+        document = api(app, f"/api/documents/{built['report']}", token)
+        assert len(hit["versions"]) == 2
+        assert {name: document[name] for name in hit} == hit
+    result = CliRunner().invoke(cli, ["--home", str(built["home"]), "search", "sandningen",
+                                      "--json", "--fields", wanted])
+    assert result.exit_code == 0, result.output
+    hit = next(h for h in json.loads(result.stdout)["hits"] if h["id"] == built["report"])
+    document = shown(built, built["report"])
+    assert {name: document[name] for name in hit} == hit

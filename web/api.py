@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, request, url_for
 
 from archive import faceting
-from archive.document_json import document_json
+from archive.document_json import document_json, versions_json
 from web import browse
 from web.about import status
 from web.archive_access import archive, viewer_access
@@ -64,6 +64,9 @@ def search() -> Response:
     for hit, shown in zip(results.hits, data["hits"], strict=True):
         if only is None or "url" in only:
             shown["url"] = url_for("documents.document", doc_id=hit.id)
+        if only is not None and "versions" in only:
+            found = archive().catalog.get(hit.id, with_text=False)
+            shown["versions"] = versions_json(archive().versions(found) if found else [], hit.id)
         if "arende" in shown:
             key = hit.arende["key"]
             shown["arende"]["citation"] = arende_citation(hit.arende, hit.document)

@@ -127,6 +127,12 @@ def _object(properties: dict[str, Any], *required: str) -> dict[str, Any]:
 _STRING = {"type": "string"}
 _NULLABLE = {"type": ["string", "null"]}
 _INTEGER = {"type": "integer"}
+_VERSIONS = {
+    "type": "array",
+    "description": "Every version the document's source path has shown.",
+    "items": _object({"version": _INTEGER, "id": _STRING, "at": _STRING,
+                      "current": {"type": "boolean"}}, "version", "id", "at", "current"),
+}
 _LINK = _object({"name": _STRING, "count": _INTEGER, "url": _STRING}, "name", "count", "url")
 
 
@@ -166,6 +172,7 @@ def _hit_schema() -> dict[str, Any]:
                        "description": "Ids of the other renderings of the same document."},
         "arenden": {"type": "array", "items": {"type": "object"},
                     "description": "Every ärende of the document (only with fields=arenden)."},
+        "versions": {**_VERSIONS, "description": "Only with fields=versions."},
         "snippets": {
             "type": "array",
             "items": _object({
@@ -184,12 +191,7 @@ def _detail_schema() -> dict[str, Any]:
         "access_reason": {**_NULLABLE, "description": "Staff only."},
         "renderings": {"type": "array", "items": _STRING,
                        "description": "Ids of the other renderings of the same document."},
-        "versions": {
-            "type": "array",
-            "description": "Every version the document's source path has shown.",
-            "items": _object({"version": _INTEGER, "id": _STRING, "at": _STRING,
-                              "current": {"type": "boolean"}}, "version", "id", "at", "current"),
-        },
+        "versions": _VERSIONS,
         "superseded_by": _NULLABLE,
         "similar": {"type": "array", "items": {"type": "object"}},
         "parts": {"type": "array", "items": {"type": "object"},
