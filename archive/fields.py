@@ -8,8 +8,10 @@ the search results count it as a facet), the document field and spreadsheet colu
 show its value, its labels (Swedish message ids, translated by the web) and its OpenAPI
 schema. The query syntax (:mod:`archive.querysyntax`), the search engine's filters, the
 URL state (:mod:`web.state`), the CLI's options, the OpenAPI document, the facets, the
-exports and the templates' lists are all built from this table: a new filter is one
-entry here (:func:`register` adds one at run time, as the tests do).
+exports and the templates' lists are all built from this table: a new list filter is one
+entry here (:func:`register` adds one at run time, as the tests do); a new date range
+also needs its two attributes on Query, and a new facet its index field in the
+engine's schema (the index is built before any run-time registration).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class Field:
     ``name`` is its Query attribute (for a date range, the stem of its two: ``date`` →
     ``date_from``/``date_to``); ``param`` its URL parameter (a date range's are
     ``param_from``/``param_to``, or ``from``/``to`` when ``param`` is empty); ``option``
-    its ``arkiv search`` option likewise. ``prefixes`` are the search box's
+    its ``arkiv search`` option likewise (``--`` for the plain ``--from``/``--to``). ``prefixes`` are the search box's
     ``prefix:value`` words, Swedish first. ``index`` is the index field it filters on;
     ``facet`` says the search results count its values (a sidebar facet, in
     ``facet_rank`` order). ``column`` is the document field showing its value (a
