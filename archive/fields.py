@@ -10,8 +10,8 @@ schema. The query syntax (:mod:`archive.querysyntax`), the search engine's filte
 URL state (:mod:`web.state`), the CLI's options, the OpenAPI document, the facets, the
 exports and the templates' lists are all built from this table: a new list filter is one
 entry here (:func:`register` adds one at run time, as the tests do); a new date range
-also needs its two attributes on Query, and a new facet its index field in the
-engine's schema (the index is built before any run-time registration).
+also needs its two attributes on Query, and a new facet (its index field is made from
+this table when the index is built) a new index schema version, so that archives rebuild.
 """
 
 from __future__ import annotations
