@@ -14,6 +14,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from servers import PostgresServer, start_postgres
 
@@ -73,3 +74,52 @@ def database_env(url: str | None) -> Iterator[None]:
             os.environ.pop("ARKIV_DATABASE_URL", None)
         else:
             os.environ["ARKIV_DATABASE_URL"] = before
+
+
+# -- the web app on PostgreSQL ----------------------------------------------------------
+
+_corpus: dict[str, tuple[Path, str]] = {}
+
+
+def postgres_corpus_home(parent: Path) -> tuple[Path, str]:
+    """corpus/ ingested by the pipeline with ``ARKIV_DATABASE_URL`` set (its search in
+    PostgreSQL): (home, database URL); made once a session."""
+    if "corpus" not in _corpus:
+        from conftest import CORPUS
+
+        from indexer.pipeline import index_paths
+
+        url = fresh_database()
+        home = parent / "arkiv"
+        with database_env(url):
+            report = index_paths(home, [CORPUS], registry_dir=CORPUS)
+        assert report.counts["new"] > 0, report.failures
+        _corpus["corpus"] = (home, url)
+    return _corpus["corpus"]
+
+
+def served_home(backend: str, corpus_home: Path, parent: Path) -> Path:
+    """The corpus archive a web test serves with ``backend``."""
+    return corpus_home if backend == "embedded" else postgres_corpus_home(parent)[0]
+
+
+def app_on(backend: str, home: Path) -> Any:
+    """The real Flask app over the archive in ``home`` (see :func:`served_home`),
+    searching with ``backend``: as ``arkiv serve`` runs with ``ARKIV_DATABASE_URL`` set,
+    every request of its test clients made with that variable set."""
+    from flask.testing import FlaskClient
+
+    from web import create_app
+
+    app = create_app({"ARKIV_HOME": str(home)})
+    if backend == "embedded":
+        return app
+    url = _corpus["corpus"][1]
+
+    class Client(FlaskClient):
+        def open(self, *args: Any, **kwargs: Any) -> Any:
+            with database_env(url):
+                return super().open(*args, **kwargs)
+
+    app.test_client_class = Client
+    return app
