@@ -123,3 +123,51 @@ def app_on(backend: str, home: Path) -> Any:
 
     app.test_client_class = Client
     return app
+
+
+# -- growth: a streaming replica -----------------------------------------------------------
+
+
+@contextlib.contextmanager
+def start_replica(primary: PostgresServer) -> Iterator[PostgresServer]:
+    """A hot standby of ``primary`` by streaming replication (``pg_basebackup -R``), on a
+    port of its own, running until the block ends; then removed."""
+    import pwd
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="arkiv-pg-replica-"))
+    folder.chmod(0o755)
+    replica = PostgresServer(folder)
+    replica.sockets.mkdir(parents=True)
+    if replica.as_root:
+        owner = pwd.getpwnam("postgres")
+        for path in (folder, replica.sockets):
+            os.chown(path, owner.pw_uid, owner.pw_gid)
+    try:
+        replica._run("pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U",
+                     primary.user, "-D", str(replica.data), "-R", "-X", "stream", "--checkpoint=fast", "--no-sync")
+        replica.start()
+        yield replica
+    finally:
+        replica.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def caught_up(primary_url: str, replica_url: str, timeout: float = 30.0) -> None:
+    """Wait until the replica has replayed everything the primary has written so far."""
+    import time
+
+    import psycopg
+
+    with psycopg.connect(primary_url, autocommit=True) as conn:
+        target = conn.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(replica_url, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            done = conn.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn",
+                                (target,)).fetchone()[0]
+            if done:
+                return
+            time.sleep(0.05)
+    raise AssertionError(f"the replica did not catch up in {timeout:g} s")

@@ -356,7 +356,9 @@ def rebuild(url: str, catalog: Catalog, progress: Callable[[int, int], None] | N
             for statement in index_sql("_new"):
                 conn.execute(statement)
         else:
-            conn.execute('CREATE UNIQUE INDEX ON search_terms_new (field, term)')
+            from archive.engine import pgshards
+
+            pgshards.index(conn, "_new", partitioned)
         conn.execute("ANALYZE search_entries_new, search_postings_new, search_chunks_new, "
                      "search_terms_new")
         state = read_state(conn)
@@ -372,6 +374,10 @@ def rebuild(url: str, catalog: Catalog, progress: Callable[[int, int], None] | N
                          built_at=now, updated_at=now,
                          generation=int(state.get("generation", 0)) + 1,
                          version=int(state.get("version", 0)) + 1)
+        if partitioned is not None:
+            from archive.engine import pgshards
+
+            pgshards.drop_old(conn, partitioned)
         return done
 
 
@@ -395,15 +401,15 @@ def _has_state(conn: Any) -> bool:
 
 def _attach_partitions(conn: Any, sfx: str, layout: dict[str, Any]) -> None:
     """Local default partitions, and each shard server's tables as foreign partitions."""
-    from archive.engine.pgshards import attach
+    from archive.engine import pgshards
 
-    attach(conn, sfx, layout)
+    pgshards.attach(conn, sfx, layout)
 
 
 def _rename_partitions(conn: Any, layout: dict[str, Any]) -> None:
-    from archive.engine.pgshards import renamed
+    from archive.engine import pgshards
 
-    renamed(conn, layout)
+    pgshards.renamed(conn, layout)
 
 
 def drop_all(url: str, tables: Iterable[str] = TABLES) -> None:
