@@ -147,3 +147,19 @@ def test_searches_go_on_while_a_rebuild_swaps_the_tables(both: dict[str, Any],
         done.set()
         thread.join()
     assert errors == [] and seen and set(seen) == {expected}
+
+
+def test_a_database_that_does_not_answer_gives_a_message_not_a_traceback(
+        tmp_path: Path) -> None:
+    from servers import free_port
+
+    from archive.engine.postgres import MESSAGE_NO_DATABASE, PostgresBackend
+
+    backend = PostgresBackend(tmp_path, f"postgresql://postgres@127.0.0.1:{free_port()}/arkiv")
+    assert backend.needs_rebuild() and backend.status() == {}
+    results = backend.search(Query(text="bygglov"))
+    assert results.total == 0 and results.hits == []
+    assert results.message == MESSAGE_NO_DATABASE
+    assert backend.facet_values("city") == [] and backend.timeline() == []
+    assert backend.suggest("bygglv") is None and backend.more_like_this("x") == []
+    assert backend.highlighter("bygglov").mark("bygglov") == "bygglov"

@@ -88,18 +88,24 @@ class _PgReader:
         self.cf: dict[tuple[str, str], int] = {}
 
     def prefetch(self, fieldname: str, words: Iterable[str]) -> None:
-        code = FIELD_CODES.get(fieldname, fieldname)
-        wanted = [w for w in dict.fromkeys(words) if (fieldname, w) not in self.df]
+        self.prefetch_pairs((fieldname, w) for w in words)
+
+    def prefetch_pairs(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Read the statistics of many (field, term) pairs in one query."""
+        wanted = [p for p in dict.fromkeys(pairs) if p not in self.df]
         if not wanted:
             return
-        for w in wanted:
-            self.df[(fieldname, w)] = 0
-            self.cf[(fieldname, w)] = 0
-        for term, df, cf in self.view.query(
-                "SELECT term, df, cf FROM search_terms WHERE field = %s AND term = ANY(%s)",
-                (code, wanted)):
-            self.df[(fieldname, term)] = df
-            self.cf[(fieldname, term)] = cf
+        codes = {FIELD_CODES.get(f, f): f for f, _ in wanted}
+        for pair in wanted:
+            self.df[pair] = 0
+            self.cf[pair] = 0
+        for code, term, df, cf in self.view.query(
+                "SELECT t.field, t.term, t.df, t.cf FROM search_terms t JOIN "
+                "unnest(%s::text[], %s::text[]) AS w(field, term) "
+                "ON t.field = w.field AND t.term = w.term",
+                ([FIELD_CODES.get(f, f) for f, _ in wanted], [t for _, t in wanted])):
+            self.df[(codes[code], term)] = df
+            self.cf[(codes[code], term)] = cf
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
         self.prefetch(fieldname, [term])
@@ -291,6 +297,32 @@ class _Sql:
         return ("sql", " OR ".join(parts)) if parts else _FALSE
 
 
+def _terms_of(node: _Node | None) -> Iterator[tuple[str, str]]:
+    """The (field, term) pairs whose statistics scoring ``node`` reads."""
+    if isinstance(node, _Leaf):
+        yield from node.word or ((node.fieldname, node.term),)
+    elif isinstance(node, _Group):
+        yield from ((node.fieldname, t) for t in node.terms[:8])
+    elif isinstance(node, _Phrase):
+        yield from (("stem", stem) for stem in (node.spellings[0] if node.spellings else ()))
+    elif isinstance(node, _Optional | _Not):
+        yield from _terms_of(node.node)
+    elif isinstance(node, _Any | _And):
+        for part in node.parts:
+            yield from _terms_of(part)
+
+
+def _weak(node: _Node | None) -> bool:
+    """True when part of ``node`` matches weakly (see ``_Node.core``)."""
+    if isinstance(node, _Group):
+        return not node.strong
+    if isinstance(node, _Optional):
+        return _weak(node.node)
+    if isinstance(node, _Any | _And):
+        return any(_weak(p) for p in node.parts if not isinstance(p, _Not))
+    return False
+
+
 def _scored(view: _PgView, node: _Node | None, leaves: list[tuple[str, str, float]],
             groups: list[tuple[_Group, float]]) -> None:
     """The scored parts of a tree: (field code, term, BM25 factor) per term and the
@@ -415,7 +447,7 @@ class PgSearcher(Searcher):
         """(match condition, strong-match condition) of a plan over ``e``."""
         root = plan.root()
         match = sql.where(root)
-        core = sql.where(root, core=True) if plan.text is not None else "TRUE"
+        core = sql.where(root, core=True) if _weak(plan.text) else "TRUE"
         for dates in plan.dates:
             low, high = dates.low or 1, dates.high or 99991231
             match += (f" AND e.{dates.column} BETWEEN {sql.param(int(low))} "
@@ -429,6 +461,7 @@ class PgSearcher(Searcher):
         sql = _Sql()
         leaves: list[tuple[str, str, float]] = []
         groups: list[tuple[_Group, float]] = []
+        view.reader.prefetch_pairs(_terms_of(plan.text))
         _scored(view, plan.text, leaves, groups)
         group_score = " + ".join(
             f"CASE WHEN {sql.where(g)} THEN {sql.param(w)}::float8 ELSE 0 END"
@@ -668,7 +701,7 @@ class PostgresBackend(SearchBackend):
             return self._searcher
 
     def sync(self, catalog: Catalog) -> int:
-        if self.needs_rebuild(primary=True):
+        if self.needs_rebuild():
             return self.rebuild(catalog)
         return pgstore.sync(self.url, catalog)
 
@@ -676,10 +709,9 @@ class PostgresBackend(SearchBackend):
                 progress: Callable[[int, int], None] | None = None) -> int:
         return pgstore.rebuild(self.url, catalog, progress)
 
-    def needs_rebuild(self, *, primary: bool = False) -> bool:
-        url = self.url if primary else self.read_url
+    def needs_rebuild(self) -> bool:
         try:
-            with pgstore.connect(url, autocommit=True) as conn:
+            with pgstore.connect(self.url, autocommit=True) as conn:
                 state = pgstore.read_state(conn)
         except ArchiveError:
             return True
