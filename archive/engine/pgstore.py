@@ -66,8 +66,10 @@ SHARD_COLUMN = "shard"
 
 def connect(url: str, **options: Any) -> Any:
     """A psycopg connection, or an :class:`ArchiveError` saying the database is unreachable."""
-    import psycopg
-
+    try:
+        import psycopg
+    except ImportError:
+        raise ArchiveError("PostgreSQL needs psycopg: pip install 'arkiv[postgresql]'") from None
     try:
         return psycopg.connect(url, **options)
     except psycopg.Error as exc:

@@ -388,8 +388,10 @@ class PgSearcher(Searcher):
 
     def _reading(self, work: Callable[[Any], Any], empty: Any) -> Any:
         """Run ``work`` on the current view in one read-only snapshot of the database."""
-        import psycopg
-
+        try:
+            import psycopg
+        except ImportError:  # pgstore.connect says what to install
+            raise _Unreachable() from None
         for attempt in range(2):
             try:
                 conn = self._conn()
