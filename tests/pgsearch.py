@@ -12,7 +12,7 @@ import atexit
 import contextlib
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -171,3 +171,32 @@ def caught_up(primary_url: str, replica_url: str, timeout: float = 30.0) -> None
                 return
             time.sleep(0.05)
     raise AssertionError(f"the replica did not catch up in {timeout:g} s")
+
+
+def totals_while(backend: SearchBackend, text: str, work: Callable[[], None]) -> list[int]:
+    """The totals a search for ``text`` gave, asked over and over in a thread while
+    ``work`` ran; any error in the searching thread fails the test."""
+    import threading
+
+    from archive.query import Query
+
+    seen: list[int] = []
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def searching() -> None:
+        try:
+            while not done.is_set():
+                seen.append(backend.search(Query(text=text)).total)
+        except BaseException as exc:  # noqa: BLE001 - the test reports any failure
+            errors.append(exc)
+
+    thread = threading.Thread(target=searching)
+    thread.start()
+    try:
+        work()
+    finally:
+        done.set()
+        thread.join()
+    assert errors == [] and seen
+    return seen

@@ -8,14 +8,13 @@ One primary, one replica and two shard servers for the whole module.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
-from pgsearch import caught_up, database_env, start_replica
+from pgsearch import caught_up, database_env, start_replica, totals_while
 from servers import PostgresServer, start_postgres
 from test_index import add
 from test_search_postgres import FILTERED, QUERIES, answer
@@ -68,27 +67,12 @@ def test_searches_read_the_replica_while_the_primary_ingests(
     assert reader.searcher._conn().execute("SELECT pg_is_in_recovery()").fetchone()[0]
     assert reader.search(Query(text="bygglov")).total == 5
 
-    seen: list[int] = []
-    errors: list[BaseException] = []
-    done = threading.Event()
-
-    def searching() -> None:
-        try:
-            while not done.is_set():
-                seen.append(reader.search(Query(text="bygglov")).total)
-        except BaseException as exc:  # noqa: BLE001 - the test reports any failure
-            errors.append(exc)
-
-    thread = threading.Thread(target=searching)
-    thread.start()
-    try:
+    def ingesting() -> None:
         for n in range(20):
             add(catalog, f"more{n}.txt", f"Bygglov för förråd {n} i Floda.", city="Lerum")
             assert writer.sync(catalog) == 1
-    finally:
-        done.set()
-        thread.join()
-    assert errors == [] and seen and min(seen) >= 5
+
+    assert min(totals_while(reader, "bygglov", ingesting)) >= 5
     caught_up(url, read_url)
     assert reader.search(Query(text="bygglov")).total == 25
     assert reader.status()["seq"] == catalog.max_seq()

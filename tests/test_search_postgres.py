@@ -9,13 +9,12 @@ Real archive (corpus/ ingested by the pipeline), real embedded index, a real Pos
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pgsearch import postgres_backend
+from pgsearch import postgres_backend, totals_while
 from test_index import add
 
 from archive.catalog import Catalog
@@ -125,28 +124,14 @@ def test_searches_go_on_while_a_rebuild_swaps_the_tables(both: dict[str, Any],
                                                          corpus_home: Path) -> None:
     postgres = both["postgres"]
     expected = postgres.search(Query(text="bygglov")).total
-    seen: list[int] = []
-    errors: list[BaseException] = []
-    done = threading.Event()
+    generation = postgres.status()["generation"]
 
-    def searching() -> None:
-        try:
-            while not done.is_set():
-                seen.append(postgres.search(Query(text="bygglov")).total)
-        except BaseException as exc:  # noqa: BLE001 - the test reports any failure
-            errors.append(exc)
-
-    thread = threading.Thread(target=searching)
-    thread.start()
-    try:
-        generation = postgres.status()["generation"]
+    def rebuilding() -> None:
         with Catalog(corpus_home, readonly=True) as catalog:
             postgres.rebuild(catalog)
-        assert postgres.status()["generation"] != generation
-    finally:
-        done.set()
-        thread.join()
-    assert errors == [] and seen and set(seen) == {expected}
+
+    assert set(totals_while(postgres, "bygglov", rebuilding)) == {expected}
+    assert postgres.status()["generation"] != generation
 
 
 def test_a_database_that_does_not_answer_gives_a_message_not_a_traceback(

@@ -32,6 +32,7 @@ from archive.catalog import Catalog
 from archive.engine import pgstore
 from archive.engine.analysis import EXACT, analyse, document_language, fold, terms
 from archive.engine.backend import SearchBackend
+from archive.engine.embedded import EmbeddedBackend
 from archive.engine.facets import MAX_FACET_VALUES, _collation
 from archive.engine.highlight import _Marker
 from archive.engine.lexicon import EXPANSIONS, MAX_EXPANSIONS
@@ -680,13 +681,16 @@ _ORDER = {
 # -- the backend ---------------------------------------------------------------------------
 
 
-class PostgresBackend(SearchBackend):
-    """Search in PostgreSQL: written at ``url`` (the primary), read at ``read_url``."""
+class PostgresBackend(EmbeddedBackend):
+    """Search in PostgreSQL: written at ``url`` (the primary), read at ``read_url``.
+
+    Its reading methods are the embedded backend's (they ask ``self.searcher``, here a
+    :class:`PgSearcher`); writing and the index state are PostgreSQL's own."""
 
     name = "postgresql"
 
     def __init__(self, home: Path, url: str | None = None, read_url: str | None = None) -> None:
-        super().__init__(home)
+        SearchBackend.__init__(self, home)
         url = url or database_url()
         if not url:
             raise ArchiveError("no PostgreSQL database given (ARKIV_DATABASE_URL)")
@@ -730,31 +734,3 @@ class PostgresBackend(SearchBackend):
         return {"schema_version": int(state["schema_version"]), "seq": int(state["seq"]),
                 "built_at": state.get("built_at"), "updated_at": state.get("updated_at"),
                 "generation": f"pg-{state.get('generation')}"}
-
-    @property
-    def version(self) -> Any:
-        return self.searcher._version()
-
-    def search(self, query: Query) -> Results:
-        return self.searcher.search(query)
-
-    def facet_values(self, name: str, *, access: Iterable[str] = ()) -> list[FacetValue]:
-        return self.searcher.facet_values(name, access=access)
-
-    def timeline(self, query: Query | None = None, *, access: Iterable[str] = ()
-                 ) -> list[tuple[str, int]]:
-        return self.searcher.timeline(query, access=access)
-
-    def suggest(self, text: str, *, access: Iterable[str] = ()) -> str | None:
-        return self.searcher.suggest(text, access=access)
-
-    def more_like_this(self, doc_id: str, limit: int = 5, *, access: Iterable[str] = ()
-                       ) -> list[Hit]:
-        return self.searcher.more_like_this(doc_id, limit, access=access)
-
-    def highlighter(self, text: str) -> _Marker:
-        return self.searcher.highlighter(text)
-
-    def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
