@@ -88,9 +88,15 @@ def test_searches_read_the_replica_while_the_primary_ingests(
 
 
 @pytest.fixture(scope="module")
-def shards() -> Iterator[list[str]]:
+def shard_servers() -> Iterator[list[PostgresServer]]:
     with start_postgres() as first, start_postgres() as second:
-        yield [database(first, "arkiv_shard"), database(second, "arkiv_shard")]
+        yield [first, second]
+
+
+@pytest.fixture(scope="module")
+def shards(shard_servers: list[PostgresServer]) -> list[str]:
+    """A database on each shard server (a shard database holds one archive's tables)."""
+    return [database(server, "arkiv_shard") for server in shard_servers]
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +148,25 @@ def test_shards_filter_sort_and_count_as_one_server(one_and_sharded: dict[str, A
     assert answer(sharded, query, hits=20) == answer(one, query, hits=20)
     assert sharded.facet_values("city") == one.facet_values("city")
     assert sharded.timeline() == one.timeline()
+
+
+def test_a_sync_writes_a_kommuns_documents_to_its_shard(
+        primary: PostgresServer, shard_servers: list[PostgresServer], tmp_path: Path) -> None:
+    url = database(primary, "arkiv_sync")
+    shard = database(shard_servers[0], "arkiv_sync_shard")
+    configure(url, {"nord": shard}, {"Kiruna": "nord"})
+    catalog = Catalog(tmp_path / "home")
+    add(catalog, "a.txt", "Gruvan i Kiruna flyttar staden.", city="Kiruna")
+    backend = PostgresBackend(tmp_path / "home", url)
+    backend.rebuild(catalog)
+    new = add(catalog, "b.txt", "Stadsflytten i Kiruna fortsätter.", city="Kiruna")
+    gone = add(catalog, "c.txt", "Stadsflytten diskuteras i Luleå.", city="Luleå")
+    assert backend.sync(catalog) == 2
+    found = {h.id for h in backend.search(Query(text="stadsflytten")).hits}
+    assert {new, gone} <= found, (new, gone, found)
+    generation = backend.status()["generation"].removeprefix("pg-")
+    with psycopg.connect(shard) as conn:
+        on_shard = {r[0] for r in conn.execute(f"SELECT doc FROM search_entries_g{generation}")}
+    assert new in on_shard and gone not in on_shard
+    backend.close()
+    catalog.close()

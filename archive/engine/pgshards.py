@@ -68,8 +68,7 @@ def _literal(value: str) -> str:
 
 
 def _generation(conn: Any) -> int:
-    state = pgstore.read_state(conn) if pgstore._has_state(conn) else {}
-    return int(state.get("generation", 0)) + 1
+    return int(pgstore.raw_state(conn).get("generation", 0)) + 1
 
 
 def attach(conn: Any, sfx: str, layout: dict[str, Any]) -> None:
@@ -122,7 +121,7 @@ def renamed(conn: Any, layout: dict[str, Any]) -> None:
 
 def drop_old(conn: Any, layout: dict[str, Any]) -> None:
     """Remove the shards' tables of generations no longer live (after the swap)."""
-    live = int(pgstore.read_state(conn).get("generation", 0))
+    live = int(pgstore.raw_state(conn).get("generation", 0))
     for server_url in _used_servers(layout):
         with pgstore.connect(server_url, autocommit=True) as remote:
             rows = remote.execute("SELECT tablename FROM pg_tables WHERE tablename ~ "

@@ -363,7 +363,7 @@ def rebuild(url: str, catalog: Catalog, progress: Callable[[int, int], None] | N
             pgshards.index(conn, "_new", partitioned)
         conn.execute("ANALYZE search_entries_new, search_postings_new, search_chunks_new, "
                      "search_terms_new")
-        state = read_state(conn)
+        state = raw_state(conn)
         with conn.transaction():
             _, seq = _apply_changes(conn, catalog, start_seq, "_new")
             for table in TABLES:
@@ -393,12 +393,16 @@ def rebuild(url: str, catalog: Catalog, progress: Callable[[int, int], None] | N
 
 
 def _partitioned(conn: Any) -> dict[str, Any] | None:
-    state = read_state(conn) if _has_state(conn) else {}
+    state = raw_state(conn)
     return json.loads(state["shards"]) if state.get("shards") else None
 
 
-def _has_state(conn: Any) -> bool:
-    return bool(conn.execute("SELECT to_regclass('search_state') IS NOT NULL").fetchone()[0])
+def raw_state(conn: Any) -> dict[str, str]:
+    """``search_state`` as it is, with or without search tables (the shard layout is
+    there before the first rebuild)."""
+    if not conn.execute("SELECT to_regclass('search_state') IS NOT NULL").fetchone()[0]:
+        return {}
+    return dict(conn.execute("SELECT key, value FROM search_state").fetchall())
 
 
 def _attach_partitions(conn: Any, sfx: str, layout: dict[str, Any]) -> None:
