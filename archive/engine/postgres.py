@@ -69,6 +69,8 @@ from archive.engine.segments import _View
 from archive.home import ArchiveError, database_url, read_database_url
 from archive.query import MAX_PAGE_SIZE, FacetValue, Hit, Query, Results
 
+#: Memory a search's sorts and bitmaps may use (PostgreSQL's ``work_mem``, per search).
+WORK_MEM = "64MB"
 #: What a search says when the database does not answer.
 MESSAGE_NO_DATABASE = "Databasen svarar inte just nu – försök igen om en stund"
 
@@ -196,8 +198,16 @@ _TRUE, _FALSE = ("const", "TRUE"), ("const", "FALSE")
 class _Sql:
     """Turns a compiled query tree into SQL conditions over ``search_entries e``."""
 
-    def __init__(self) -> None:
-        self.params: dict[str, Any] = {}
+    def __init__(self, alias: str = "e", params: dict[str, Any] | None = None) -> None:
+        self.a = alias
+        self.params: dict[str, Any] = {} if params is None else params
+
+    def within(self, node: _Node, *, core: bool = False) -> str:
+        """``e`` is among the entries ``node`` matches (its strong matches with ``core``):
+        a semi-join on the GIN index, not a look at each matched row's tsvector."""
+        inner = _Sql(self.a + "x", self.params)
+        return (f"{self.a}.ord IN (SELECT {inner.a}.ord FROM search_entries {inner.a} "
+                f"WHERE {inner.where(node, core=core)})")
 
     def param(self, value: Any, cast: str = "") -> str:
         name = f"p{len(self.params)}"
@@ -210,7 +220,7 @@ class _Sql:
     def _sql(self, built: tuple[str, str]) -> str:
         kind, text = built
         if kind == "tsq":
-            return f"(e.tsv @@ {self.param(text, '::tsquery')})"
+            return f"({self.a}.tsv @@ {self.param(text, '::tsquery')})"
         return f"({text})" if kind == "sql" else text
 
     def _build(self, node: _Node, core: bool) -> tuple[str, str]:
@@ -259,7 +269,7 @@ class _Sql:
         if isinstance(node, _Facet):
             return "sql", self._facet(node.fieldname, node.keys)
         if isinstance(node, _Documents):
-            return "sql", "e.kind = 'document'"
+            return "sql", f"{self.a}.kind = 'document'"
         if isinstance(node, _All):
             return _TRUE
         raise ArchiveError(f"cannot search by {type(node).__name__} in PostgreSQL")
@@ -272,12 +282,12 @@ class _Sql:
 
     def _facet(self, fieldname: str, keys: list[str]) -> str:
         if fieldname == "doc":
-            return f"e.doc = ANY({self.param(list(keys))})"
+            return f"{self.a}.doc = ANY({self.param(list(keys))})"
         if fieldname == "id":
-            return f"e.id = ANY({self.param(list(keys))})"
+            return f"{self.a}.id = ANY({self.param(list(keys))})"
         if fieldname == ACCESS_FIELD:
-            return f"e.access = ANY({self.param(list(keys))})"
-        return f"e.keys && {self.param([f'{fieldname}={k}' for k in keys], '::text[]')}"
+            return f"{self.a}.access = ANY({self.param(list(keys))})"
+        return f"{self.a}.keys && {self.param([f'{fieldname}={k}' for k in keys], '::text[]')}"
 
     def _phrase(self, node: _Phrase) -> tuple[str, str]:
         parts = []
@@ -290,8 +300,8 @@ class _Sql:
                 # All the stems in the entry (GIN), then in a row in one of its chunks.
                 query = self.param(" <-> ".join(lexemes), "::tsquery")
                 every = self.param(" & ".join(lexemes), "::tsquery")
-                part = (f"(e.tsv @@ {every} AND e.ord IN (SELECT c.entry FROM search_chunks c "
-                        f"WHERE c.tsv @@ {query}))")
+                part = (f"({self.a}.tsv @@ {every} AND {self.a}.ord IN (SELECT c.entry "
+                        f"FROM search_chunks c WHERE c.tsv @@ {query}))")
             if language is not None:
                 part = f"({part} AND {self._facet('language', [language])})"
             parts.append(part)
@@ -398,6 +408,8 @@ class PgSearcher(Searcher):
                 conn = self._conn()
                 with conn.transaction():
                     conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    # Bitmaps of large match sets stay exact: no tsvector read again.
+                    conn.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
                     key = self._key(conn)
                     if key is None:
                         return empty
@@ -450,7 +462,7 @@ class PgSearcher(Searcher):
         """(match condition, strong-match condition) of a plan over ``e``."""
         root = plan.root()
         match = sql.where(root)
-        core = sql.where(root, core=True) if _weak(plan.text) else "TRUE"
+        core = sql.within(plan.text, core=True) if _weak(plan.text) else "TRUE"
         for dates in plan.dates:
             low, high = dates.low or 1, dates.high or 99991231
             match += (f" AND e.{dates.column} BETWEEN {sql.param(int(low))} "
@@ -467,7 +479,7 @@ class PgSearcher(Searcher):
         view.reader.prefetch_pairs(_terms_of(plan.text))
         _scored(view, plan.text, leaves, groups)
         group_score = " + ".join(
-            f"CASE WHEN {sql.where(g)} THEN {sql.param(w)}::float8 ELSE 0 END"
+            f"CASE WHEN {sql.within(g)} THEN {sql.param(w)}::float8 ELSE 0 END"
             for g, w in groups) or "0"
         match, core = self._match_sql(sql, plan)
         sort = query.sort if plan.text is not None else (
