@@ -148,3 +148,21 @@ def test_a_database_that_does_not_answer_gives_a_message_not_a_traceback(
     assert backend.facet_values("city") == [] and backend.timeline() == []
     assert backend.suggest("bygglv") is None and backend.more_like_this("x") == []
     assert backend.highlighter("bygglov").mark("bygglov") == "bygglov"
+
+
+def test_quotes_backslashes_and_tabs_in_values_are_kept(tmp_path: Path) -> None:
+    catalog = Catalog(tmp_path / "home")
+    odd = "Nämnden för 'test'\\ och\tannat"
+    doc = add(catalog, "odd.txt", "Ärendet om d'Artagnan och C:\\mappar.", committee=odd,
+              projects=["O'Brien\\2"])
+    backend = postgres_backend(tmp_path / "home")
+    backend.rebuild(catalog)
+    embedded = EmbeddedBackend(tmp_path / "home")
+    embedded.rebuild(catalog)
+    for query in (Query(committee=[odd]), Query(project=["o'brien\\2"]), Query(text="d'artagnan"),
+                  Query(text="mappar")):
+        assert [h.id for h in backend.search(query).hits] == [doc]
+        assert answer(backend, query) == answer(embedded, query)
+    assert [v.value for v in backend.facet_values("committee")] == [odd]
+    backend.close()
+    embedded.close()

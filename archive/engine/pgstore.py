@@ -128,25 +128,34 @@ def index_sql(sfx: str = "") -> list[str]:
 
 def quote_lexeme(lexeme: str) -> str:
     """A lexeme as tsvector/tsquery input: quoted, quotes doubled, backslashes escaped."""
-    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+    if "'" in lexeme or "\\" in lexeme:
+        lexeme = lexeme.replace("\\", "\\\\").replace("'", "''")
+    return f"'{lexeme}'"
+
+
+#: COPY's text format: these characters are written escaped.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def lexeme(field: str, term: str) -> str:
     return f"{FIELD_CODES.get(field, field)}:{term}"
 
 
-def entry_rows(doc: Document, arende_source: str | None, next_ord: Callable[[], int]
-               ) -> Iterator[tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
-    """Per index entry of a document: its entries row, postings rows and chunk rows."""
+def entry_rows(doc: Document, arende_source: str | None, next_ord: Callable[[], int],
+               sharded: bool = False
+               ) -> Iterator[tuple[tuple[Any, ...], list[str], list[tuple[Any, ...]]]]:
+    """Per index entry of a document: its entries row, postings (as lines of COPY's text
+    format) and chunk rows. Postings and chunks carry the kommun only when ``sharded``."""
     shard = doc.get("city") or ""
+    tail = f"\t{shard.translate(_COPY_ESCAPES) if sharded else ''}\n"
     for fields in index_entries(doc, arende_source):
         ord_ = next_ord()
-        postings: list[tuple[Any, ...]] = []
+        postings: list[str] = []
         lexemes: list[str] = []
         for name, code in FIELD_CODES.items():
             counts = Counter(fields[name])
             for term, tf in counts.items():
-                postings.append((code, term, ord_, tf, shard))
+                postings.append(f"{code}\t{term.translate(_COPY_ESCAPES)}\t{ord_}\t{tf}{tail}")
                 lexemes.append(quote_lexeme(f"{code}:{term}"))
         facets, keys = [], []
         for name in FACET_FIELDS:
@@ -155,12 +164,12 @@ def entry_rows(doc: Document, arende_source: str | None, next_ord: Callable[[], 
             for key in dict.fromkeys(facet_key(v) for v in values):
                 if key:
                     keys.append(f"{name}={key}")
-                    postings.append((name, key, ord_, 1, shard))
+                    postings.append(f"{name}\t{key.translate(_COPY_ESCAPES)}\t{ord_}\t1{tail}")
         row = (ord_, fields["id"], fields["doc"], fields["kind"][0], fields["access"][0],
                shard, fields["weight"], fields["date"], fields["decision_date"],
                fields["document_date"], fields["exact_len"], fields["stem_len"],
                fields["title_len"], fields["meta_len"], facets, keys, " ".join(lexemes))
-        yield row, postings, list(_chunks(ord_, fields["stem"], shard))
+        yield row, postings, list(_chunks(ord_, fields["stem"], shard if sharded else ""))
 
 
 def _chunks(ord_: int, stems: list[str], shard: str) -> Iterator[tuple[Any, ...]]:
@@ -182,9 +191,10 @@ ENTRY_COLUMNS = ("ord, id, doc, kind, access, shard, weight, date, decision_date
 class _Loader:
     """COPYs the rows of documents into the search tables ``{sfx}``, in batches."""
 
-    def __init__(self, conn: Any, sfx: str, first_ord: int) -> None:
+    def __init__(self, conn: Any, sfx: str, first_ord: int, sharded: bool = False) -> None:
         self.conn = conn
         self.sfx = sfx
+        self.sharded = sharded
         self.ord = first_ord
         self.ords: list[int] = []
         self.rows: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
@@ -195,7 +205,7 @@ class _Loader:
         return self.ord
 
     def add(self, doc: Document, arende_source: str | None) -> None:
-        for row, postings, chunks in entry_rows(doc, arende_source, self._next):
+        for row, postings, chunks in entry_rows(doc, arende_source, self._next, self.sharded):
             self.rows[0].append(row)
             self.rows[1].extend(postings)
             self.rows[2].extend(chunks)
@@ -210,8 +220,11 @@ class _Loader:
             for target, rows in zip(targets, self.rows, strict=True):
                 if rows:
                     with cur.copy(f"COPY {target} FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
+                        if isinstance(rows[0], str):
+                            copy.write("".join(rows))
+                        else:
+                            for row in rows:
+                                copy.write_row(row)
                     rows.clear()
 
 
@@ -305,7 +318,7 @@ def _apply_changes(conn: Any, catalog: Catalog, since: int, sfx: str = "") -> tu
         _count_terms(conn, sfx, gone, -1)
         for table, column in (("postings", "entry"), ("chunks", "entry"), ("entries", "ord")):
             conn.execute(f"DELETE FROM search_{table}{sfx} WHERE {column} = ANY(%s)", (gone,))
-    loader = _Loader(conn, sfx, _max_ord(conn, sfx))
+    loader = _Loader(conn, sfx, _max_ord(conn, sfx), _partitioned(conn) is not None)
     ids = [i for i, c in latest.items() if c.indexable]
     for start in range(0, len(ids), 200):
         for doc in catalog.get_many(ids[start : start + 200]).values():
@@ -343,7 +356,7 @@ def rebuild(url: str, catalog: Catalog, progress: Callable[[int, int], None] | N
             _attach_partitions(conn, "_new", partitioned)
         start_seq = catalog.max_seq()
         total = catalog.count()
-        loader = _Loader(conn, "_new", 0)
+        loader = _Loader(conn, "_new", 0, partitioned is not None)
         done = 0
         with conn.transaction():
             for doc in catalog.iter_documents():
