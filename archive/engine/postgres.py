@@ -30,12 +30,19 @@ from typing import Any
 
 from archive.catalog import Catalog
 from archive.engine import pgstore
-from archive.engine.analysis import EXACT, analyse, document_language, fold, terms
+from archive.engine.analysis import (
+    EXACT,
+    STEMMING,
+    analyse,
+    document_language,
+    fold,
+    terms,
+)
 from archive.engine.backend import SearchBackend
 from archive.engine.embedded import EmbeddedBackend
 from archive.engine.facets import MAX_FACET_VALUES, _collation
 from archive.engine.highlight import _Marker
-from archive.engine.lexicon import EXPANSIONS, MAX_EXPANSIONS
+from archive.engine.lexicon import EXPANSIONS, MAX_EXPANSIONS, MIN_HEAD, MIN_SPLIT
 from archive.engine.matching import (
     _STRONG,
     FILTER_FIELDS,
@@ -145,7 +152,18 @@ class _PgView:
 
     idf = _View.idf
     word_idf = _View.word_idf
-    compound_parts = _View.compound_parts
+
+    def compound_parts(self, word: str) -> tuple[list[str], list[str]] | None:
+        """As :meth:`_View.compound_parts`, with the terms it may look up read at once."""
+        if len(word) >= MIN_SPLIT:
+            stem_of = STEMMING["sv"]._stem
+            wanted = []
+            for cut in range(MIN_HEAD, len(word) - MIN_HEAD + 1):
+                left = word[:cut]
+                wanted += [stem_of(word[cut:]), left, stem_of(left), left[:-1],
+                           stem_of(left[:-1])]
+            self.reader.prefetch("stem", wanted)
+        return _View.compound_parts(self, word)  # type: ignore[arg-type]
 
     def __init__(self, key: Any, searcher: PgSearcher) -> None:
         self.key = key
