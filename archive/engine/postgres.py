@@ -214,18 +214,40 @@ _TRUE, _FALSE = ("const", "TRUE"), ("const", "FALSE")
 
 
 class _Sql:
-    """Turns a compiled query tree into SQL conditions over ``search_entries e``."""
+    """Turns a compiled query tree into SQL conditions over ``search_entries e``.
 
-    def __init__(self, alias: str = "e", params: dict[str, Any] | None = None) -> None:
+    Terms are matched with ``tsv @@ tsquery`` (the GIN index: what finds the matches),
+    or with ``by_postings`` as semi-joins on ``search_postings`` (what tells which of
+    the matches a word matched strongly, or through a compound: no tsvector is read
+    again for each matched row)."""
+
+    def __init__(self, alias: str = "e", params: dict[str, Any] | None = None, *,
+                 by_postings: bool = False) -> None:
         self.a = alias
         self.params: dict[str, Any] = {} if params is None else params
+        self.by_postings = by_postings
 
     def within(self, node: _Node, *, core: bool = False) -> str:
-        """``e`` is among the entries ``node`` matches (its strong matches with ``core``):
-        a semi-join on the GIN index, not a look at each matched row's tsvector."""
-        inner = _Sql(self.a + "x", self.params)
-        return (f"{self.a}.ord IN (SELECT {inner.a}.ord FROM search_entries {inner.a} "
-                f"WHERE {inner.where(node, core=core)})")
+        """``e`` is among the entries ``node`` matches (its strong matches with ``core``)."""
+        return _Sql(self.a, self.params, by_postings=True).where(node, core=core)
+
+    def _terms(self, pairs: list[tuple[str, str]]) -> tuple[str, str]:
+        if not pairs:
+            return _FALSE
+        fields = self.param([FIELD_CODES.get(f, f) for f, _ in pairs], "::text[]")
+        terms_ = self.param([t for _, t in pairs], "::text[]")
+        return "sql", (f"{self.a}.ord IN (SELECT p.entry FROM search_postings p JOIN "
+                       f"unnest({fields}, {terms_}) AS w(field, term) "
+                       f"ON p.field = w.field AND p.term = w.term)")
+
+    @staticmethod
+    def _pairs(node: _Node, core: bool) -> list[tuple[str, str]] | None:
+        """The (field, term) pairs of a leaf or group (None for other nodes)."""
+        if isinstance(node, _Leaf):
+            return [(node.fieldname, node.term)]
+        if isinstance(node, _Group):
+            return [] if core and not node.strong else [(node.fieldname, t) for t in node.terms]
+        return None
 
     def param(self, value: Any, cast: str = "") -> str:
         name = f"p{len(self.params)}"
@@ -242,6 +264,14 @@ class _Sql:
         return f"({text})" if kind == "sql" else text
 
     def _build(self, node: _Node, core: bool) -> tuple[str, str]:
+        if self.by_postings:
+            pairs = self._pairs(node, core)
+            if pairs is None and isinstance(node, _Any):
+                parts = [self._pairs(p, core) for p in node.parts]
+                if all(p is not None for p in parts):
+                    pairs = [pair for part in parts for pair in part]  # type: ignore[union-attr]
+            if pairs is not None:
+                return self._terms(pairs)
         if isinstance(node, _Leaf):
             return "tsq", quote_lexeme(pgstore.lexeme(node.fieldname, node.term))
         if isinstance(node, _Group):
@@ -318,8 +348,8 @@ class _Sql:
                 # All the stems in the entry (GIN), then in a row in one of its chunks.
                 query = self.param(" <-> ".join(lexemes), "::tsquery")
                 every = self.param(" & ".join(lexemes), "::tsquery")
-                part = (f"({self.a}.tsv @@ {every} AND {self.a}.ord IN (SELECT c.entry "
-                        f"FROM search_chunks c WHERE c.tsv @@ {query}))")
+                chunks = f"{self.a}.ord IN (SELECT c.entry FROM search_chunks c WHERE c.tsv @@ {query})"
+                part = chunks if self.by_postings else f"({self.a}.tsv @@ {every} AND {chunks})"
             if language is not None:
                 part = f"({part} AND {self._facet('language', [language])})"
             parts.append(part)
@@ -428,6 +458,9 @@ class PgSearcher(Searcher):
                     conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     # Bitmaps of large match sets stay exact: no tsvector read again.
                     conn.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+                    # The GIN index even for a word in most entries: a sequential scan
+                    # would read every entry's tsvector, the bitmap of the index none.
+                    conn.execute("SET LOCAL enable_seqscan = off")
                     key = self._key(conn)
                     if key is None:
                         return empty
