@@ -166,3 +166,20 @@ def test_quotes_backslashes_and_tabs_in_values_are_kept(tmp_path: Path) -> None:
     assert [v.value for v in backend.facet_values("committee")] == [odd]
     backend.close()
     embedded.close()
+
+
+def test_a_text_of_more_words_than_a_tsvector_holds_is_indexed(tmp_path: Path) -> None:
+    """PostgreSQL's tsvector holds 1 MB: tens of thousands of different words are past it."""
+    import random
+
+    rng = random.Random(7)
+    letters = "abcdefghijklmnoprstuvy"
+    words = {"".join(rng.choice(letters) for _ in range(12)) for _ in range(45_000)}
+    catalog = Catalog(tmp_path / "home")
+    big = add(catalog, "big.txt", " ".join(sorted(words)) + " Olovligt byggande utreds.")
+    add(catalog, "small.txt", "Byggande av vägar.")
+    backend = postgres_backend(tmp_path / "home")
+    assert backend.rebuild(catalog) == 2
+    assert [h.id for h in backend.search(Query(text='"olovligt byggande"')).hits] == [big]
+    assert backend.search(Query(text=sorted(words)[100])).total == 1
+    backend.close()

@@ -52,6 +52,8 @@ PG_SCHEMA_VERSION = 1
 FIELD_CODES = {"exact": "e", "stem": "s", "title": "t", "meta": "m", "dnr": "d"}
 #: Entry column of each scored field's length.
 LENGTH_COLUMNS = {"e": "exact_len", "s": "stem_len", "t": "title_len", "m": "meta_len"}
+#: What the lexemes of an entry's tsvector may take (PostgreSQL's limit is 1 MB).
+TSVECTOR_BUDGET = 900_000
 CHUNK_STEMS = 1024
 CHUNK_OVERLAP = 32
 #: The live tables, in the order they are created and swapped.
@@ -168,8 +170,29 @@ def entry_rows(doc: Document, arende_source: str | None, next_ord: Callable[[], 
         row = (ord_, fields["id"], fields["doc"], fields["kind"][0], fields["access"][0],
                shard, fields["weight"], fields["date"], fields["decision_date"],
                fields["document_date"], fields["exact_len"], fields["stem_len"],
-               fields["title_len"], fields["meta_len"], facets, keys, " ".join(lexemes))
+               fields["title_len"], fields["meta_len"], facets, keys,
+               " ".join(_within_limit(lexemes, fields["exact"])))
         yield row, postings, list(_chunks(ord_, fields["stem"], shard if sharded else ""))
+
+
+def _within_limit(lexemes: list[str], exact: list[str]) -> list[str]:
+    """The quoted lexemes of an entry's tsvector, within PostgreSQL's 1 MB a tsvector.
+
+    A text of tens of thousands of different words is past it: then the exact words
+    go, the rarest in the text first (the words are still found by their stems, and
+    their postings still rank them)."""
+    size = sum(len(x.encode("utf-8")) + 6 for x in lexemes)
+    if size <= TSVECTOR_BUDGET:
+        return lexemes
+    kept = [x for x in lexemes if not x.startswith("'e:")]
+    budget = TSVECTOR_BUDGET - sum(len(x.encode("utf-8")) + 6 for x in kept)
+    for word, _ in Counter(exact).most_common():
+        quoted = quote_lexeme(f"e:{word}")
+        budget -= len(quoted.encode("utf-8")) + 6
+        if budget < 0:
+            break
+        kept.append(quoted)
+    return kept
 
 
 def _chunks(ord_: int, stems: list[str], shard: str) -> Iterator[tuple[Any, ...]]:
