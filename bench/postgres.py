@@ -174,9 +174,9 @@ def run(args: argparse.Namespace | None = None) -> dict[str, Any]:
     if "embedded" in figures and "postgresql" in figures:
         figures["same_totals"] = (figures["embedded"]["search"]["totals"]
                                   == figures["postgresql"]["search"]["totals"])
+    print(summary(figures))
     target = OUT.parent / f"postgres-{count}.json"
     target.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    print(summary(figures))
     print(f"results: {target}")
     return figures
 
