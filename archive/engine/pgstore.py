@@ -32,6 +32,7 @@ Tables (``{sfx}`` is empty for the live tables, ``_new`` while a rebuild fills t
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -352,6 +353,14 @@ def _apply_changes(conn: Any, catalog: Catalog, since: int, sfx: str = "") -> tu
     return len(latest), max(change.seq for change in changes)
 
 
+def _create_extension(conn: Any, name: str) -> None:
+    """Create an extension this database may have; without the right, go on without it."""
+    import psycopg
+
+    with contextlib.suppress(psycopg.Error):
+        conn.execute(f"CREATE EXTENSION IF NOT EXISTS {name}")
+
+
 def sync(url: str, catalog: Catalog) -> int:
     """Apply the catalog's changes since the last sync, in one transaction."""
     with connect(url, autocommit=True) as conn, writing(conn, "sync"):
@@ -371,6 +380,7 @@ def rebuild(url: str, catalog: Catalog, progress: Callable[[int, int], None] | N
     with connect(url, autocommit=True) as conn, writing(conn, "rebuild"):
         partitioned = _partitioned(conn)
         conn.execute(STATE_SQL)
+        _create_extension(conn, "fuzzystrmatch")  # "did you mean" (optional)
         for table in TABLES:
             conn.execute(f"DROP TABLE IF EXISTS {table}_new CASCADE")
         for statement in table_sql("_new", partitioned=partitioned is not None):

@@ -179,6 +179,9 @@ class _PgView:
         self.average = {name: int(row[i + 1]) / total for i, name in enumerate(
             ("exact", "stem", "title", "meta"))}
         self._expansions: dict[tuple[str, str], list[str]] = {}
+        #: PostgreSQL's fuzzystrmatch is there: "did you mean" narrows in the database.
+        self.fuzzy = bool(self.query(
+            "SELECT 1 FROM pg_extension WHERE extname = 'fuzzystrmatch'"))
 
     def query(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
         return self.searcher._conn().execute(sql, params).fetchall()
@@ -609,10 +612,12 @@ class PgSearcher(Searcher):
         for word in words:
             if not word or view.reader.doc_frequency("exact", word):
                 continue
+            near = "AND levenshtein_less_equal(term, %s, 2) <= 2" if view.fuzzy else "AND %s = %s"
             rows = view.query(
                 "SELECT term, cf FROM search_terms WHERE field = 'e' AND term LIKE %s "
-                "AND length(term) BETWEEN %s AND %s",
-                (_like_prefix(word[:1]), len(word) - 2, len(word) + 2))
+                f"AND length(term) BETWEEN %s AND %s {near}",
+                (_like_prefix(word[:1]), len(word) - 2, len(word) + 2,
+                 *((word,) if view.fuzzy else ("", ""))))
             # Whoosh's corrector: the five best (score, word) pairs, the score rising
             # with the word's frequency; then by score, and A–Z among equals.
             close = heapq.nlargest(5, ((-(2 + 1.0 / (cf or 1) * 0.5), term) for term, cf in rows
