@@ -137,18 +137,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2,
                    help="local pool processes, and arkiv worker processes (default 2)")
     p.add_argument("--queries", type=int, default=40, help="queries of each kind (default 40)")
-    p.add_argument("--seed", type=int, default=1)
     p.add_argument("--parts", default=",".join(VARIANTS),
-                   help="comma-separated, of: " + ", ".join(VARIANTS))
+                   help="the variants to run, comma-separated, of: " + ", ".join(VARIANTS))
+    p.add_argument("--seed", type=int, default=1, help="corpus and query seed")
     return p
 
 
 def run(args: argparse.Namespace | None = None) -> dict[str, Any]:
     options = with_defaults(parser(), args)
-    parts = [p.strip() for p in options.parts.split(",") if p.strip()]
     count, workers = options.docs, options.workers
-    docs = write_corpus(count, seed=options.seed, workers=workers)
     queries = make_queries(count, options.seed, options.queries)
+    docs = write_corpus(count, seed=options.seed, workers=workers)
+    parts = [p.strip() for p in options.parts.split(",") if p.strip()]
     figures: dict[str, Any] = {"documents": count, "workers": workers,
                                "queries": len(queries),
                                "load_average_at_start": os.getloadavg()[0]}
