@@ -17,7 +17,8 @@ import sys
 import time
 
 #: Benchmark modules of this package, in the order they run (``main(argv) -> int``).
-BENCHMARKS = ("search", "access", "ingest", "merge", "pdftext", "ocr", "load", "workers")
+BENCHMARKS = ("search", "access", "ingest", "merge", "pdftext", "ocr", "load", "workers",
+              "postgres")
 
 
 def available() -> list[str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pgsearch import postgres_backend
 from test_index import add
 
 from archive.catalog import Catalog
@@ -20,7 +21,8 @@ from archive.engine import EmbeddedBackend, SearchBackend
 from archive.query import Query
 
 #: Backend name → how to open one on an archive home.
-BACKENDS: dict[str, Callable[[Path], SearchBackend]] = {"embedded": EmbeddedBackend}
+BACKENDS: dict[str, Callable[[Path], SearchBackend]] = {
+    "embedded": EmbeddedBackend, "postgresql": postgres_backend}
 
 DOCUMENTS = {
     "beslut": ("Socialtjänstnämnden beslutade om hemlöshet och bostäder i Rinkeby.",

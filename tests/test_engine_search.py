@@ -7,15 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pgsearch import BACKENDS, open_backend
 from test_index import add
 
 from archive.catalog import Catalog
-from archive.engine import backend_for
 from archive.query import Query
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+            ) -> dict[str, Any]:
     home = tmp_path_factory.mktemp("engine") / "arkiv-home"
     catalog = Catalog(home)
     docs = {
@@ -31,7 +32,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "under": ("Under tiden arbetade nämnden vidare. Tiden räckte inte.", {}),
     }
     ids = {name: add(catalog, f"{name}.txt", text, **meta) for name, (text, meta) in docs.items()}
-    backend = backend_for(home)
+    backend = open_backend(request.param, home)
     backend.rebuild(catalog)
     yield {"home": home, "ids": ids, "backend": backend, "catalog": catalog}
     backend.close()

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pgsearch import BACKENDS, open_backend
 from test_index import add, seed_archive
 
 from archive.catalog import Catalog
@@ -17,9 +18,11 @@ from archive.models import DOCUMENT_FIELDS
 from archive.query import FACETS, Query, Results
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """One indexed archive for the whole module: the seeds and small documents."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+            ) -> dict[str, Any]:
+    """One indexed archive for the whole module: the seeds and small documents, searched
+    by each backend."""
     home = tmp_path_factory.mktemp("search") / "arkiv-home"
     catalog = Catalog(home)
     ids = seed_archive(catalog)
@@ -64,8 +67,13 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     starts = [sum(len(p) for p in pages[:i]) for i in range(len(pages))]
     ids["pages"] = add(catalog, "pages.txt", "".join(pages), page_starts=starts,
                        document_date="2022-01-01")
-    Index(home).rebuild(catalog)
-    return {"home": home, "ids": ids, "searcher": Searcher(home)}
+    if request.param == "embedded":
+        Index(home).rebuild(catalog)
+        return {"home": home, "ids": ids, "searcher": Searcher(home), "search": search}
+    backend = open_backend(request.param, home)
+    backend.rebuild(catalog)
+    return {"home": home, "ids": ids, "searcher": backend.searcher,
+            "search": lambda home, query: backend.search(query)}
 
 
 def run(archive: dict[str, Any], text: str = "", **query: Any) -> Results:
@@ -380,7 +388,7 @@ def test_one_searcher_serves_many_threads(archive: dict[str, Any]) -> None:
 
 
 def test_search_function_shares_a_searcher(archive: dict[str, Any]) -> None:
-    assert search(archive["home"], Query(text="trängselskatt")).total == 1
+    assert archive["search"](archive["home"], Query(text="trängselskatt")).total == 1
 
 
 # -- whatever the user types ----------------------------------------------------------------

@@ -9,10 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CORPUS
+from pgsearch import BACKENDS, postgres_backend
 
 from archive.catalog import Catalog
 from archive.engine import Index, Searcher
@@ -31,8 +34,43 @@ def _shown(home: Path, path: Path):  # noqa: ANN202 - a Document
         return catalog.get(doc.duplicate_of or doc.id)
 
 
+#: The backend this module's searches run on (see ``engine``), and PostgreSQL's per archive.
+_ENGINE = {"name": "embedded"}
+_POSTGRES: dict[Path, Any] = {}
+
+
+@pytest.fixture(scope="module", params=BACKENDS, autouse=True)
+def engine(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test of this module on each backend: the embedded index the pipeline keeps,
+    or PostgreSQL synced from the same catalog."""
+    _ENGINE["name"] = request.param
+    yield request.param
+    for backend in _POSTGRES.values():
+        backend.close()
+    _POSTGRES.clear()
+
+
+def _searcher(home: Path) -> Any:
+    """The backend under test of the archive in ``home``, synced to its catalog."""
+    if _ENGINE["name"] == "embedded":
+        return Searcher(home)
+    backend = _POSTGRES.get(home) or _POSTGRES.setdefault(home, postgres_backend(home))
+    with Catalog(home, readonly=True) as catalog:
+        backend.sync(catalog)
+    return backend
+
+
+def _rebuild(home: Path, catalog: Catalog) -> None:
+    if _ENGINE["name"] == "embedded":
+        Index(home).rebuild(catalog)
+    else:
+        _POSTGRES.pop(home, None)
+        _POSTGRES[home] = postgres_backend(home)
+        _POSTGRES[home].rebuild(catalog)
+
+
 def _search(home: Path, **asked: object):  # noqa: ANN202 - Results
-    return Searcher(home).search(Query(**asked))
+    return _searcher(home).search(Query(**asked))
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +155,7 @@ def test_browsing_lists_documents_not_their_paragraphs(corpus_home: Path) -> Non
     notice = _shown(corpus_home, KALLELSE)
     expected = len(protocol.metadata["arenden"]) + len(notice.metadata["arenden"])
     assert paragraphs.total == expected
-    searcher = Searcher(corpus_home)
+    searcher = _searcher(corpus_home)
     committees = {f.value: f.count for f in searcher.facet_values("committee")}
     assert committees["Byggnadsnämnden"] == 2  # the protokoll and the kallelse, once each
 
@@ -187,7 +225,7 @@ def test_an_edited_protokoll_replaces_its_arenden_in_the_index(home: Path, tmp_p
     assert after.total == 1 and after.hits[0].arende["number"] == "48"
     # A rebuild from the catalog gives the same entries.
     with Catalog(home) as catalog:
-        Index(home).rebuild(catalog)
+        _rebuild(home, catalog)
     assert _search(home, text='"Gråbo 7:19"', kind=["arende"]).total == 1
     assert _search(home, text='"Floda 5:112"', kind=["arende"]).total == 0
 
@@ -226,8 +264,8 @@ def test_free_text_matches_district_committee_project_and_city(tmp_path: Path, w
     doc = add(catalog, "a.txt", "Ansökan om medel beviljas.", city="Stockholm",
               districts=["Rinkeby"], committee="Socialnämnden", projects=["ResursUtbyte"])
     add(catalog, "b.txt", "Ansökan om medel avslås.", city="Malmö")
-    Index(home).rebuild(catalog)
-    assert [h.id for h in Searcher(home).search(Query(text=f"ansökan {word}")).hits] == [doc]
+    _rebuild(home, catalog)
+    assert [h.id for h in _search(home, text=f"ansökan {word}").hits] == [doc]
 
 
 def test_an_exact_text_match_ranks_above_a_field_match(tmp_path: Path) -> None:
@@ -238,6 +276,6 @@ def test_an_exact_text_match_ranks_above_a_field_match(tmp_path: Path) -> None:
     catalog = Catalog(home)
     in_text = add(catalog, "a.txt", "Beslut om bygglov i Lerum för en carport.", city="Alingsås")
     as_field = add(catalog, "b.txt", "Beslut om bygglov för en carport.", city="Lerum")
-    Index(home).rebuild(catalog)
-    ids = [h.id for h in Searcher(home).search(Query(text="bygglov lerum")).hits]
+    _rebuild(home, catalog)
+    ids = [h.id for h in _search(home, text="bygglov lerum").hits]
     assert ids == [in_text, as_field]

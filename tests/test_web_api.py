@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pgsearch import BACKENDS, app_on, served_home
 
 from archive.catalog import Catalog
 from archive.models import DOCUMENT_FIELDS
@@ -21,9 +22,22 @@ from web.archive_access import ArchiveAccess
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each test of this module with the app searching on each backend."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def app(corpus_home: Path) -> Flask:
-    return create_app({"ARKIV_HOME": str(corpus_home)})
+def corpus_home(backend: str, corpus_home: Path, tmp_path_factory: pytest.TempPathFactory
+                ) -> Path:
+    """The corpus archive the app serves (its search on ``backend``)."""
+    return served_home(backend, corpus_home, tmp_path_factory.mktemp("pg-corpus"))
+
+
+@pytest.fixture(scope="module")
+def app(backend: str, corpus_home: Path) -> Flask:
+    return app_on(backend, corpus_home)
 
 
 @pytest.fixture
@@ -265,8 +279,10 @@ def test_csv_export_joins_lists_and_keeps_swedish_letters(client: FlaskClient) -
         assert row["title"].lstrip("'") == (hit["title"] or "")
 
 
-def test_csv_export_is_capped(corpus_home: Path) -> None:
-    client = create_app({"ARKIV_HOME": str(corpus_home), "EXPORT_LIMIT": 2}).test_client()
+def test_csv_export_is_capped(backend: str, corpus_home: Path) -> None:
+    app = app_on(backend, corpus_home)
+    app.config["EXPORT_LIMIT"] = 2
+    client = app.test_client()
     rows = list(csv.reader(io.StringIO(client.get("/search.csv?lang=en").data.decode("utf-8-sig"))))
     assert len(rows) == 1 + 2
     exported = client.get("/search.json").get_json()

@@ -112,7 +112,15 @@ class SearchBackend(ABC):
 
 
 def backend_for(home: Path) -> SearchBackend:
-    """The search backend of the archive in ``home`` (the embedded engine)."""
+    """The search backend of the archive in ``home``: PostgreSQL when
+    ``ARKIV_DATABASE_URL`` is set (:mod:`archive.engine.postgres`), else the embedded
+    engine."""
+    from archive.home import database_url
+
+    if database_url():
+        from archive.engine.postgres import PostgresBackend
+
+        return PostgresBackend(home)
     from archive.engine.embedded import EmbeddedBackend
 
     return EmbeddedBackend(home)
