@@ -28,6 +28,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from archive import fields
 from archive.catalog import Catalog
 from archive.engine import pgstore
 from archive.engine.analysis import (
@@ -45,7 +46,6 @@ from archive.engine.highlight import _Marker
 from archive.engine.lexicon import EXPANSIONS, MAX_EXPANSIONS, MIN_HEAD, MIN_SPLIT
 from archive.engine.matching import (
     _STRONG,
-    FILTER_FIELDS,
     _All,
     _And,
     _Any,
@@ -677,7 +677,8 @@ class PgSearcher(Searcher):
         return [h for h in self._hits(ids, None) if h.id != doc_id][:limit]
 
     def facet_values(self, name: str, *, access: Iterable[str] = ()) -> list[FacetValue]:
-        fieldname = FILTER_FIELDS.get(name, name)
+        spec = fields.by_name(name)
+        fieldname = spec.index if spec is not None and spec.index else name
         if fieldname not in FACET_FIELDS:
             return []
         audience = tuple(access)
