@@ -21,7 +21,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from archive.catalog import Catalog, now_iso
+from archive.catalog import NEEDS_OCR, Catalog, now_iso
 
 PUBLIC, INTERNAL = "public", "internal"
 ACCESS_CLASSES: tuple[str, ...] = (PUBLIC, INTERNAL)
@@ -181,6 +181,6 @@ def public_stats(db: sqlite3.Connection) -> dict[str, Any]:
         "documents": one(f"{current} AND duplicate_of IS NULL"),
         "renderings": one(f"{current} AND duplicate_of IS NOT NULL"),
         "earlier_versions": one(f"{public} AND superseded_by IS NOT NULL"),
-        "needs_ocr": one(f"{current} AND json_extract(metadata, '$.needs_ocr') = 1"),
+        "needs_ocr": one(f"{current} AND {NEEDS_OCR}"),
         "by_type": by_type,
     }

@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from archive.catalog import Catalog
+from archive.db import catalog_exists
 from archive.home import DATABASE_ENV, ArchiveError, resolve_home
 from archive.models import DOCUMENT_FIELDS, KINDS, Document, arende_citation
 from archive.query import MAX_PAGE_SIZE, SORTS, Query, Results, date_bound
@@ -108,7 +109,7 @@ def index(
     from indexer.pipeline import discover, index_paths
 
     home = _home(ctx)
-    if not (home / "catalog.sqlite3").exists():  # no archive is made for nothing
+    if not catalog_exists(home):  # no archive is made for nothing
         found = discover(paths)
         if not any(reason is None for _, reason in found):
             why = "; ".join(f"{path}: {reason}" for path, reason in discover(paths))
