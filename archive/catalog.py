@@ -191,17 +191,24 @@ class Change:
 
 
 class Catalog:
-    """The SQLite catalog of one archive. One instance per thread or process."""
+    """The catalog of one archive (SQLite, or PostgreSQL: archive.db). One instance per
+    thread or process."""
 
-    def __init__(self, home: str | os.PathLike[str], *, readonly: bool = False) -> None:
+    def __init__(
+        self, home: str | os.PathLike[str], *, readonly: bool = False,
+        database: str | None = None,
+    ) -> None:
+        """The catalog of the archive in ``home``: in PostgreSQL when ``database`` (or,
+        when that is None, ``ARKIV_DATABASE_URL``) is a URL, else ``catalog.sqlite3``
+        (``database=""`` is always the embedded catalog)."""
         self.home = Path(home)
         self.readonly = readonly
         self.path = self.home / "catalog.sqlite3"
         self._lock = threading.RLock()
         self._in_transaction = False
-        url = database_url()
-        if url is not None:
-            self._open_postgres(url)
+        url = database_url() if database is None else database
+        if url:
+            self._open_postgres(url, from_environment=database is None)
             return
         if readonly:
             if not self.path.exists():
@@ -225,11 +232,12 @@ class Catalog:
         if not readonly:
             self._migrate()
 
-    def _open_postgres(self, url: str) -> None:
+    def _open_postgres(self, url: str, *, from_environment: bool) -> None:
         """The catalog in PostgreSQL (``ARKIV_DATABASE_URL``); originals stay in ``home``.
         Read-only catalogs read from ``ARKIV_DATABASE_READ_URL`` when it is set."""
         if self.readonly:
-            self.db = catalog_db.connect(read_database_url() or url, readonly=True)
+            read_url = read_database_url() if from_environment else url
+            self.db = catalog_db.connect(read_url or url, readonly=True)
             if catalog_db.schema_version(self.db) == 0:
                 self.db.close()
                 raise ArchiveError(

@@ -191,6 +191,7 @@ class PostgresConnection:
     def __init__(self, url: str, *, readonly: bool = False, application: str = "arkiv") -> None:
         psycopg = _psycopg()
         self.url = url
+        self.readonly = readonly
         try:
             self.conn = psycopg.connect(
                 url, autocommit=True, row_factory=_row_factory, application_name=application,
@@ -212,9 +213,12 @@ class PostgresConnection:
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Cursor:
         head = sql.lstrip()[:5].upper()
         with _translated_errors():
-            if head == "BEGIN":  # BEGIN IMMEDIATE: writers take turns, as in SQLite
-                self.conn.execute("BEGIN")
-                self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_TURN_KEY,))
+            if head == "BEGIN":
+                if self.readonly:  # one snapshot, as a SQLite read transaction sees
+                    self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                else:  # BEGIN IMMEDIATE: writers take turns, as in SQLite
+                    self.conn.execute("BEGIN")
+                    self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_TURN_KEY,))
                 return Cursor(self.conn.cursor())
             cursor = self.conn.execute(postgres_sql(sql), list(params))
             lastrowid = None
@@ -324,7 +328,7 @@ def after_bulk_insert(db: Any, table: str) -> None:
     """Ids and rowids written explicitly: PostgreSQL's counters continue after them."""
     if not is_postgres(db):
         return
-    for column in ("id", "rowid"):
+    for column in {"id", "rowid"} & set(columns(db, table)):
         sequence = db.execute("SELECT pg_get_serial_sequence(?, ?)", (table, column)).fetchone()
         if sequence and sequence[0]:
             db.execute(

@@ -507,6 +507,30 @@ def import_command(ctx: click.Context, source: Path) -> int:
     return EXIT_OK
 
 
+@cli.command()
+@click.option("--to", "target", required=True, metavar="URL",
+              help="The PostgreSQL database to move the catalog into (postgresql://…).")
+@click.pass_context
+def migrate(ctx: click.Context, target: str) -> int:
+    """Move the embedded archive's catalog into an empty PostgreSQL database."""
+    from archive.db import redacted
+    from archive.migrate import migrate_to_postgres
+
+    def progress(table: str, rows: int) -> None:
+        if rows:
+            click.echo(f"  {table}: {counted(rows, 'row', 'rows')}", err=True)
+
+    counts = migrate_to_postgres(_home(ctx), target, progress=progress)
+    where = redacted(target)
+    if counts is None:
+        click.echo(f"the archive is already in {where}; nothing to do", err=True)
+    else:
+        click.echo(f"moved {counted(counts['documents'], 'document', 'documents')} to {where}; "
+                   f"from now on run arkiv with --database {where} "
+                   f"(or {DATABASE_ENV}); the originals stay in {_home(ctx)}", err=True)
+    return EXIT_OK
+
+
 # -- accounts and API tokens ---------------------------------------------------------
 
 
