@@ -173,8 +173,8 @@ def public_stats(db: sqlite3.Connection) -> dict[str, Any]:
     one = lambda where: int(db.execute(f"SELECT COUNT(*) FROM documents WHERE {where}").fetchone()[0])  # noqa: E731
     by_type: dict[str, int] = {}
     for row in db.execute(
-        "SELECT json_extract(metadata, '$.doc_type') AS t, COUNT(*) FROM documents "
-        f"WHERE {current} AND duplicate_of IS NULL GROUP BY t ORDER BY 2 DESC"
+        "SELECT COALESCE(json_extract(metadata, '$.doc_type'), '') AS t, COUNT(*) FROM documents "
+        f"WHERE {current} AND duplicate_of IS NULL GROUP BY t ORDER BY 2 DESC, 1"
     ):
         by_type[row[0] or "okänd"] = int(row[1])
     return {

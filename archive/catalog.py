@@ -854,8 +854,8 @@ class Catalog:
         one = lambda sql: int(self.db.execute(sql).fetchone()[0])  # noqa: E731
         by_type: dict[str, int] = {}
         for row in self.db.execute(
-            "SELECT json_extract(metadata, '$.doc_type') AS t, COUNT(*) FROM documents "
-            "WHERE superseded_by IS NULL AND duplicate_of IS NULL GROUP BY t ORDER BY 2 DESC"
+            "SELECT COALESCE(json_extract(metadata, '$.doc_type'), '') AS t, COUNT(*) FROM documents "
+            "WHERE superseded_by IS NULL AND duplicate_of IS NULL GROUP BY t ORDER BY 2 DESC, 1"
         ):
             by_type[row[0] or "okänd"] = int(row[1])
         return {

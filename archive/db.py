@@ -495,21 +495,20 @@ def migrate_postgres(db: PostgresConnection, migrations: dict[int, str], latest:
     if schema_version(db) == latest:
         return
     for version in range(1, latest + 1):
-        with _translated_errors():
-            with db.conn.transaction():
-                db.conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATE_KEY,))
-                current = schema_version(db)
-                if current > latest:
-                    raise ArchiveError(
-                        f"catalog at {redacted(db.url)} has schema {current}, newer than "
-                        f"this Arkiv ({latest}); upgrade Arkiv")
-                if current >= version:
-                    continue
-                db.conn.execute(postgres_ddl(version, migrations[version]).encode("utf-8"))
-                db.conn.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
-                    f"DELETE FROM schema_version; INSERT INTO schema_version VALUES ({version});"
-                    .encode("utf-8"))
+        with _translated_errors(), db.conn.transaction():
+            db.conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATE_KEY,))
+            current = schema_version(db)
+            if current > latest:
+                raise ArchiveError(
+                    f"catalog at {redacted(db.url)} has schema {current}, newer than "
+                    f"this Arkiv ({latest}); upgrade Arkiv")
+            if current >= version:
+                continue
+            db.conn.execute(postgres_ddl(version, migrations[version]).encode("utf-8"))
+            db.conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
+                f"DELETE FROM schema_version; INSERT INTO schema_version VALUES ({version});"
+                .encode())
 
 
 def catalog_exists(home: os.PathLike[str] | str) -> bool:

@@ -39,18 +39,19 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def postgres_database(postgres_server: Any) -> Iterator[str]:
+def postgres_database(request: pytest.FixtureRequest) -> Iterator[str]:
     """The URL of a new, empty database on the session's PostgreSQL, for one test (so
     tests run in any order); dropped at the end."""
     import psycopg
 
+    server = request.getfixturevalue("postgres_server")
     name = f"arkiv_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(postgres_server.url, autocommit=True) as admin:
+    with psycopg.connect(server.url, autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name}")
     try:
-        yield postgres_server.url.rsplit("/", 1)[0] + "/" + name
+        yield server.url.rsplit("/", 1)[0] + "/" + name
     finally:
-        with psycopg.connect(postgres_server.url, autocommit=True) as admin:
+        with psycopg.connect(server.url, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 

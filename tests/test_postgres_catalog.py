@@ -180,9 +180,8 @@ def test_one_writer_at_a_time_across_machines(
         assert busy.returncode != 0
         assert busy.stderr.count("\n") == 1 and "Traceback" not in busy.stderr
         assert "busy: arkiv index (pid" in busy.stderr and str(os.getpid()) in busy.stderr
-        with pytest.raises(ArchiveBusy):
-            with write_lock(second, purpose="arkiv reindex"):
-                pass
+        with pytest.raises(ArchiveBusy), write_lock(second, purpose="arkiv reindex"):
+            pass
     done = arkiv(second, "index", "--progress", "none", str(folder))
     assert done.returncode == 0, done.stderr
 
