@@ -12,9 +12,9 @@ the SQL is written once. Where the two dialects differ, the difference is handle
   (a reserved word in PostgreSQL), ``BEGIN IMMEDIATE`` becomes ``BEGIN`` plus a
   transaction advisory lock (writers take turns, as in SQLite, so ``seq`` is committed
   in order), an ``INSERT`` into a table with an ``id`` gets ``RETURNING id`` (``lastrowid``);
-- the SQLite JSON functions the queries use (``json_extract``, ``json_set``,
-  ``json_each``, ``json`` over TEXT columns) exist as SQL functions in the PostgreSQL
-  schema (:data:`PG_FUNCTIONS`);
+- the SQLite functions the queries use (``json_extract``, ``json_set``, ``json_each``,
+  ``json`` over TEXT columns, scalar ``max(a, b)``) exist as SQL functions in the
+  PostgreSQL schema (:data:`PG_FUNCTIONS`);
 - the schema: the catalog's migrations (SQLite DDL, one numbering for both) are turned
   into PostgreSQL DDL by :func:`postgres_ddl` (identity ids, BIGINT, DOUBLE PRECISION,
   deferrable foreign keys, no SQLite triggers), and :data:`PG_EXTRA` adds what one
@@ -367,13 +367,20 @@ def dangling_rows(db: Any) -> int:
 
 # -- the PostgreSQL schema -------------------------------------------------------------
 
-#: SQLite's JSON functions over TEXT, as the catalog's queries use them.
+#: SQLite's functions the catalog's queries use that PostgreSQL lacks: scalar ``max(a, b)``
+#: and ``min(a, b)``, and the JSON functions over TEXT.
 PG_FUNCTIONS = r"""
 CREATE OR REPLACE FUNCTION json_path(path text) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT AS $$
     SELECT CASE WHEN path = '$' THEN '{}'::text[]
                 ELSE string_to_array(substr(path, 3), '.') END
 $$;
+CREATE OR REPLACE FUNCTION max(a bigint, b bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL
+                                         ELSE GREATEST(a, b) END $$;
+CREATE OR REPLACE FUNCTION min(a bigint, b bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL
+                                         ELSE LEAST(a, b) END $$;
 CREATE OR REPLACE FUNCTION json(doc text) RETURNS json
 LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT doc::json $$;
 CREATE OR REPLACE FUNCTION json_extract(doc text, path text) RETURNS text
