@@ -200,10 +200,14 @@ def test_check_on_postgresql_finds_a_damaged_original(
         original = catalog.original_path(doc.sha256)
     original.chmod(0o644)
     original.write_bytes(original.read_bytes().replace(b"a", b"o", 1))
+    # A trigger dropped by hand would lose staff corrections without a word.
+    with psycopg.connect(on_postgres, autocommit=True) as conn:
+        conn.execute("DROP TRIGGER corrections_carry ON versions")
     damaged = arkiv(home, "check", "--json")
     assert damaged.returncode != 0
     problems = json.loads(damaged.stdout)["problems"]
     assert any("corrupt" in p and KALLELSE in p for p in problems)
+    assert any("corrections_carry" in p for p in problems)
 
 
 def test_a_newer_schema_and_an_unreachable_database_are_one_line(
