@@ -38,6 +38,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from archive.home import ArchiveBusy, ArchiveError, database_url
+from archive.staff_schema import CARRY_AUDIT
 
 #: Advisory lock keys (one database = one archive): writers' turns in a transaction, the
 #: archive's single writer (``write_lock``), and a schema migration.
@@ -444,12 +445,7 @@ FOR EACH ROW EXECUTE FUNCTION corrections_apply();
 
 CREATE FUNCTION corrections_carry() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO audit_log (document_id, action, field, before, after, by_user, at)
-        SELECT NEW.document_id, 'carried', c.field, NULL, c.value, c.by_user, NEW.at
-        FROM corrections c JOIN versions v ON v.document_id = c.document_id
-        WHERE v.path = NEW.path AND v.version = NEW.version - 1
-        AND NOT EXISTS (SELECT 1 FROM corrections o
-                        WHERE o.document_id = NEW.document_id AND o.field = c.field)
+    """ + CARRY_AUDIT + """
         ORDER BY c.rowid;
     INSERT INTO corrections (document_id, field, value, extracted, by_user, at)
         SELECT NEW.document_id, c.field, c.value,
