@@ -187,8 +187,6 @@ class PostgresConnection:
     """A PostgreSQL connection that behaves like the catalog's ``sqlite3.Connection``
     (autocommit, and explicit ``BEGIN``/``COMMIT`` as with ``isolation_level=None``)."""
 
-    dialect = "postgresql"
-
     def __init__(self, url: str, *, readonly: bool = False, application: str = "arkiv") -> None:
         psycopg = _psycopg()
         self.url = url
@@ -204,7 +202,6 @@ class PostgresConnection:
             ) from exc
         if readonly:
             self.conn.execute("SET default_transaction_read_only = on")
-        self.row_factory: Any = None  # set by callers of sqlite3; rows are always Rows
 
     @property
     def in_transaction(self) -> bool:
