@@ -14,12 +14,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from click.testing import CliRunner
 from conftest import CORPUS
 
 from archive import corrections
 from archive.accounts import AccountError, Accounts
 from archive.catalog import SCHEMA_VERSION, Catalog
 from archive.home import ArchiveBusy, ArchiveError, write_lock
+from arkiv.cli import cli
 from indexer.pipeline import index_paths, reindex
 
 ARKIV = str(Path(sys.executable).parent / "arkiv")
@@ -147,28 +149,29 @@ def test_corrections_and_their_triggers_on_postgresql(
 
 
 def test_a_second_home_on_the_same_database_sees_the_same_archive(
-    tmp_path: Path, folder: Path, postgres_database: str
+    tmp_path: Path, folder: Path, on_postgres: str
 ) -> None:
     first, second = tmp_path / "machine-a", tmp_path / "machine-b"
-    done = arkiv(first, "index", "--registry", str(CORPUS), "--progress", "none", str(folder),
-                 url=postgres_database)
+    done = arkiv(first, "index", "--registry", str(CORPUS), "--progress", "none", str(folder))
     assert done.returncode == 0, done.stderr
-    stats = [arkiv(home, "stats", "--json", url=postgres_database) for home in (first, second)]
-    assert stats[0].returncode == stats[1].returncode == 0
-    assert json.loads(stats[0].stdout) == json.loads(stats[1].stdout)
-    assert json.loads(stats[1].stdout)["documents"] == 3
 
-    found = arkiv(first, "search", "--json", "byggnadsnämnden", url=postgres_database)
-    ids = [hit["id"] for hit in json.loads(found.stdout)["hits"]]
+    def command(home: Path, *args: str) -> str:  # the real command, in this process (fast)
+        result = CliRunner().invoke(cli, ["--home", str(home), *args])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    stats = [command(home, "stats", "--json") for home in (first, second)]
+    assert stats[0] == stats[1] and json.loads(stats[1])["documents"] == 3
+    found = command(first, "search", "--json", "byggnadsnämnden")
+    ids = [hit["id"] for hit in json.loads(found)["hits"]]
     assert ids
     for doc_id in ids:
-        shown = [arkiv(home, "show", "--json", doc_id, url=postgres_database).stdout
-                 for home in (first, second)]
+        shown = [command(home, "show", "--json", doc_id) for home in (first, second)]
         assert shown[0] == shown[1] and json.loads(shown[1])["id"] == doc_id
     # The second machine builds its own search index from the shared catalog.
-    assert arkiv(second, "reindex", url=postgres_database).returncode == 0
-    again = arkiv(second, "search", "--json", "byggnadsnämnden", url=postgres_database)
-    assert [hit["id"] for hit in json.loads(again.stdout)["hits"]] == ids
+    assert arkiv(second, "reindex").returncode == 0
+    again = command(second, "search", "--json", "byggnadsnämnden")
+    assert [hit["id"] for hit in json.loads(again)["hits"]] == ids
 
 
 def test_one_writer_at_a_time_across_machines(
