@@ -21,7 +21,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from archive.catalog import Catalog, now_iso
+from archive.catalog import NEEDS_OCR, Catalog, now_iso
 
 PUBLIC, INTERNAL = "public", "internal"
 ACCESS_CLASSES: tuple[str, ...] = (PUBLIC, INTERNAL)
@@ -173,14 +173,14 @@ def public_stats(db: sqlite3.Connection) -> dict[str, Any]:
     one = lambda where: int(db.execute(f"SELECT COUNT(*) FROM documents WHERE {where}").fetchone()[0])  # noqa: E731
     by_type: dict[str, int] = {}
     for row in db.execute(
-        "SELECT json_extract(metadata, '$.doc_type') AS t, COUNT(*) FROM documents "
-        f"WHERE {current} AND duplicate_of IS NULL GROUP BY t ORDER BY 2 DESC"
+        "SELECT COALESCE(json_extract(metadata, '$.doc_type'), '') AS t, COUNT(*) FROM documents "
+        f"WHERE {current} AND duplicate_of IS NULL GROUP BY t ORDER BY 2 DESC, 1"
     ):
         by_type[row[0] or "okänd"] = int(row[1])
     return {
         "documents": one(f"{current} AND duplicate_of IS NULL"),
         "renderings": one(f"{current} AND duplicate_of IS NOT NULL"),
         "earlier_versions": one(f"{public} AND superseded_by IS NOT NULL"),
-        "needs_ocr": one(f"{current} AND json_extract(metadata, '$.needs_ocr') = 1"),
+        "needs_ocr": one(f"{current} AND {NEEDS_OCR}"),
         "by_type": by_type,
     }

@@ -30,7 +30,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from archive.home import ArchiveError
+from archive import db as catalog_db
+from archive.home import ArchiveError, database_url
 
 #: Roles from least to most trusted; each sees and does what the ones before it do.
 ROLES: tuple[str, ...] = ("public", "staff", "admin")
@@ -139,6 +140,9 @@ class Accounts:
     def open(cls, home: Path) -> Accounts:
         """Accounts over the catalog in ``home``, for the web app (no migration is run:
         an archive not yet migrated simply has no accounts)."""
+        url = database_url()
+        if url is not None:
+            return cls(catalog_db.connect(url))
         path = Path(home) / "catalog.sqlite3"
         if not path.exists():
             raise ArchiveError(f"no archive at {home} (run 'arkiv index' first)")
@@ -150,10 +154,7 @@ class Accounts:
 
     def available(self) -> bool:
         """True when the catalog has the account tables (its schema is recent enough)."""
-        row = self.db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'users'"
-        ).fetchone()
-        return row is not None
+        return catalog_db.has_table(self.db, "users")
 
     def _write(self, sql: str, params: tuple[object, ...] = ()) -> int:
         cursor = self.db.execute(sql, params)

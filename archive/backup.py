@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from archive import db as catalog_db
 from archive.catalog import SCHEMA_VERSION, Catalog, now_iso, sha256_file
 from archive.home import ArchiveError
 
@@ -56,8 +57,7 @@ def export_archive(catalog: Catalog, target: str | os.PathLike[str]) -> dict[str
         (folder / "originals").mkdir(parents=True)
         with catalog.transaction():  # one consistent snapshot of every table
             # A catalog opened read-only may predate tables of a later schema: none to dump.
-            existing = {r[0] for r in catalog.db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            existing = catalog_db.tables(catalog.db)
             for table in TABLES:
                 counts[table] = (_dump_table(catalog, table, folder / f"{table}.jsonl")
                                  if table in existing else 0)
@@ -84,7 +84,7 @@ def export_archive(catalog: Catalog, target: str | os.PathLike[str]) -> dict[str
 
 
 def _dump_table(catalog: Catalog, table: str, path: Path) -> int:
-    cursor = catalog.db.execute(f"SELECT * FROM {table}")  # noqa: S608 - fixed table names
+    cursor = catalog_db.select_all(catalog.db, table)
     columns = [c[0] for c in cursor.description]
     count = 0
     with open(path, "w", encoding="utf-8") as out:
@@ -138,10 +138,10 @@ def import_archive(catalog: Catalog, source: str | os.PathLike[str]) -> dict[str
             with catalog.transaction():
                 # Documents point at each other (superseded_by, duplicate_of) in any row
                 # order: foreign keys are checked when the whole restore commits.
-                catalog.db.execute("PRAGMA defer_foreign_keys = ON")
+                catalog_db.defer_foreign_keys(catalog.db)
                 for table in TABLES:
                     counts[table] = 0
-                    known = {r[1] for r in catalog.db.execute(f"PRAGMA table_info({table})")}
+                    known = catalog_db.insertable_columns(catalog.db, table)
                     for row in _rows(folder / f"{table}.jsonl"):
                         if not set(row) <= known:
                             raise ArchiveError(f"{source}: unknown columns in {table}.jsonl")
@@ -152,6 +152,7 @@ def import_archive(catalog: Catalog, source: str | os.PathLike[str]) -> dict[str
                             tuple(row.values()),
                         )
                         counts[table] += 1
+                    catalog_db.after_bulk_insert(catalog.db, table)
                 catalog.db.execute("DELETE FROM state WHERE key LIKE 'index%'")
         except sqlite3.IntegrityError as exc:
             raise ArchiveError(f"{source}: the export is inconsistent ({exc})") from exc

@@ -28,11 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from archive import accounts
-from archive.home import ArchiveError, ensure_home
+from archive import db as catalog_db
+from archive.home import ArchiveError, database_url, ensure_home, read_database_url
 from archive.models import Document, document_id
 from archive.staff_schema import STAFF_TABLES as _STAFF_TABLES
 
 SCHEMA_VERSION = 6
+#: A document still waiting for OCR (JSON true reads 1 in SQLite, 'true' in PostgreSQL).
+NEEDS_OCR = "CAST(json_extract(metadata, '$.needs_ocr') AS TEXT) IN ('1', 'true')"
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -188,12 +191,25 @@ class Change:
 
 
 class Catalog:
-    """The SQLite catalog of one archive. One instance per thread or process."""
+    """The catalog of one archive (SQLite, or PostgreSQL: archive.db). One instance per
+    thread or process."""
 
-    def __init__(self, home: str | os.PathLike[str], *, readonly: bool = False) -> None:
+    def __init__(
+        self, home: str | os.PathLike[str], *, readonly: bool = False,
+        database: str | None = None,
+    ) -> None:
+        """The catalog of the archive in ``home``: in PostgreSQL when ``database`` (or,
+        when that is None, ``ARKIV_DATABASE_URL``) is a URL, else ``catalog.sqlite3``
+        (``database=""`` is always the embedded catalog)."""
         self.home = Path(home)
         self.readonly = readonly
         self.path = self.home / "catalog.sqlite3"
+        self._lock = threading.RLock()
+        self._in_transaction = False
+        url = database_url() if database is None else database
+        if url:
+            self._open_postgres(url, from_environment=database is None)
+            return
         if readonly:
             if not self.path.exists():
                 raise ArchiveError(f"no archive at {self.home} (run 'arkiv index' first)")
@@ -213,10 +229,23 @@ class Catalog:
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self._lock = threading.RLock()
-        self._in_transaction = False
         if not readonly:
             self._migrate()
+
+    def _open_postgres(self, url: str, *, from_environment: bool) -> None:
+        """The catalog in PostgreSQL (``ARKIV_DATABASE_URL``); originals stay in ``home``.
+        Read-only catalogs read from ``ARKIV_DATABASE_READ_URL`` when it is set."""
+        if self.readonly:
+            read_url = read_database_url() if from_environment else url
+            self.db = catalog_db.connect(read_url or url, readonly=True)
+            if catalog_db.schema_version(self.db) == 0:
+                self.db.close()
+                raise ArchiveError(
+                    f"no archive in {catalog_db.redacted(url)} (run 'arkiv index' first)")
+        else:
+            ensure_home(self.home)
+            self.db = catalog_db.connect(url)
+            catalog_db.migrate_postgres(self.db, _MIGRATIONS, SCHEMA_VERSION)
 
     def _connect_readonly(self) -> sqlite3.Connection:
         """A read-only connection, also on a read-only filesystem (a mounted backup).
@@ -252,13 +281,7 @@ class Catalog:
         self.close()
 
     def schema_version(self) -> int:
-        exists = self.db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'"
-        ).fetchone()
-        if not exists:
-            return 0
-        row = self.db.execute("SELECT version FROM schema_version").fetchone()
-        return int(row[0]) if row else 0
+        return catalog_db.schema_version(self.db)
 
     def _migrate(self) -> None:
         current = self.schema_version()
@@ -831,8 +854,8 @@ class Catalog:
         one = lambda sql: int(self.db.execute(sql).fetchone()[0])  # noqa: E731
         by_type: dict[str, int] = {}
         for row in self.db.execute(
-            "SELECT json_extract(metadata, '$.doc_type') AS t, COUNT(*) FROM documents "
-            "WHERE superseded_by IS NULL AND duplicate_of IS NULL GROUP BY t ORDER BY 2 DESC"
+            "SELECT COALESCE(json_extract(metadata, '$.doc_type'), '') AS t, COUNT(*) FROM documents "
+            "WHERE superseded_by IS NULL AND duplicate_of IS NULL GROUP BY t ORDER BY 2 DESC, 1"
         ):
             by_type[row[0] or "okänd"] = int(row[1])
         return {
@@ -850,7 +873,7 @@ class Catalog:
             "paths": one("SELECT COUNT(*) FROM paths"),
             "needs_ocr": one(
                 "SELECT COUNT(*) FROM documents WHERE superseded_by IS NULL "
-                "AND json_extract(metadata, '$.needs_ocr') = 1"
+                f"AND {NEEDS_OCR}"
             ),
             "failures": len(self.failures()),
             "by_type": by_type,
@@ -881,4 +904,4 @@ class Catalog:
             )
 
     def integrity_check(self) -> str:
-        return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
+        return catalog_db.integrity_check(self.db)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archive import db as catalog_db
 from archive.catalog import Catalog, sha256_file
 from archive.engine import backend_for
 from archive.query import Query
@@ -45,9 +46,9 @@ def check_archive(
         integrity = catalog.integrity_check()
         if integrity != "ok":
             report.problems.append(f"catalog integrity check failed: {integrity}")
-        dangling = catalog.db.execute("PRAGMA foreign_key_check").fetchall()
+        dangling = catalog_db.dangling_rows(catalog.db)
         if dangling:
-            report.problems.append(f"catalog has {len(dangling)} rows pointing at nothing")
+            report.problems.append(f"catalog has {dangling} rows pointing at nothing")
         damaged = _check_originals(catalog, report, verify_hashes)
         if repair and damaged:
             _repair_originals(catalog, report, damaged, export)

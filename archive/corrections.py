@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from archive import db as catalog_db
 from archive.access import group
 from archive.catalog import Catalog, now_iso
 from archive.home import ArchiveBusy, InputError, write_lock
@@ -216,9 +217,7 @@ def audit_log(catalog: Catalog, doc_id: str | None = None, *, limit: int = 200) 
 
 def project_decisions(catalog: Catalog) -> dict[str, tuple[str, str | None]]:
     """Decided project candidates: name → (decision, project it was merged into)."""
-    if catalog.readonly and not catalog.db.execute(
-        "SELECT 1 FROM sqlite_master WHERE name = 'project_decisions'"
-    ).fetchone():
+    if catalog.readonly and not catalog_db.has_table(catalog.db, "project_decisions"):
         return {}  # a catalog no Arkiv with staff tables has opened for writing yet
     rows = catalog.db.execute("SELECT name, decision, target FROM project_decisions")
     return {r[0]: (r[1], r[2]) for r in rows}

@@ -123,6 +123,7 @@ def write_lock(home: Path, *, wait: bool = False, purpose: str = "writing") -> I
 
     A second writer either waits (``wait=True``) or gets :class:`ArchiveBusy` with the
     holder's description, so two ``arkiv index`` runs can never interleave their writes.
+    On PostgreSQL the lock is also held in the database, so it holds across machines.
     """
     ensure_home(home)
 
@@ -131,4 +132,11 @@ def write_lock(home: Path, *, wait: bool = False, purpose: str = "writing") -> I
         return ArchiveBusy(f"the archive is busy: {holder}; try again when it has finished")
 
     with held_lock(home / "write.lock", purpose, busy, wait=wait):
-        yield
+        url = database_url()
+        if url is None:
+            yield
+            return
+        from archive.db import writer_lock  # the database layer stands on this module
+
+        with writer_lock(url, purpose, wait=wait):
+            yield

@@ -22,6 +22,15 @@ _GROUP = (
     "OR duplicate_of = COALESCE(NEW.duplicate_of, NEW.id)"
 )
 
+#: The audit log lines of the corrections a changed file's new version takes over from
+#: its previous one (``corrections_carry``; archive.db has it in PL/pgSQL too).
+CARRY_AUDIT = """INSERT INTO audit_log (document_id, action, field, before, after, by_user, at)
+        SELECT NEW.document_id, 'carried', c.field, NULL, c.value, c.by_user, NEW.at
+        FROM corrections c JOIN versions v ON v.document_id = c.document_id
+        WHERE v.path = NEW.path AND v.version = NEW.version - 1
+        AND NOT EXISTS (SELECT 1 FROM corrections o
+                        WHERE o.document_id = NEW.document_id AND o.field = c.field)"""
+
 STAFF_TABLES = f"""
 CREATE TABLE corrections (
     document_id TEXT NOT NULL REFERENCES documents(id),
@@ -65,12 +74,7 @@ END;
 
 CREATE TRIGGER corrections_carry AFTER INSERT ON versions WHEN NEW.version > 1
 BEGIN
-    INSERT INTO audit_log (document_id, action, field, before, after, by_user, at)
-        SELECT NEW.document_id, 'carried', c.field, NULL, c.value, c.by_user, NEW.at
-        FROM corrections c JOIN versions v ON v.document_id = c.document_id
-        WHERE v.path = NEW.path AND v.version = NEW.version - 1
-        AND NOT EXISTS (SELECT 1 FROM corrections o
-                        WHERE o.document_id = NEW.document_id AND o.field = c.field);
+    {CARRY_AUDIT};
     INSERT OR IGNORE INTO corrections (document_id, field, value, extracted, by_user, at)
         SELECT NEW.document_id, c.field, c.value,
                COALESCE(json_quote(json_extract(d.own_metadata, '$.' || c.field)), 'null'),

@@ -21,6 +21,7 @@ import click
 
 from archive import faceting, fields
 from archive.catalog import Catalog
+from archive.db import catalog_exists
 from archive.document_json import document_json, versions_json
 from archive.home import DATABASE_ENV, ArchiveError, resolve_home
 from archive.models import DOCUMENT_FIELDS, Document, arende_citation
@@ -119,7 +120,7 @@ def index(
     from indexer.pipeline import discover, index_paths
 
     home = _home(ctx)
-    if not (home / "catalog.sqlite3").exists():  # no archive is made for nothing
+    if not catalog_exists(home):  # no archive is made for nothing
         found = discover(paths)
         if not any(reason is None for _, reason in found):
             why = "; ".join(f"{path}: {reason}" for path, reason in discover(paths))
@@ -531,6 +532,30 @@ def import_command(ctx: click.Context, source: Path) -> int:
         backend_for(home).rebuild(catalog)
     click.echo(f"imported {counted(counts['documents'], 'document', 'documents')} from {source}",
                err=True)
+    return EXIT_OK
+
+
+@cli.command()
+@click.option("--to", "target", required=True, metavar="URL",
+              help="The PostgreSQL database to move the catalog into (postgresql://…).")
+@click.pass_context
+def migrate(ctx: click.Context, target: str) -> int:
+    """Move the embedded archive's catalog into an empty PostgreSQL database."""
+    from archive.db import redacted
+    from archive.migrate import migrate_to_postgres
+
+    def progress(table: str, rows: int) -> None:
+        if rows:
+            click.echo(f"  {table}: {counted(rows, 'row', 'rows')}", err=True)
+
+    counts = migrate_to_postgres(_home(ctx), target, progress=progress)
+    where = redacted(target)
+    if counts is None:
+        click.echo(f"the archive is already in {where}; nothing to do", err=True)
+    else:
+        click.echo(f"moved {counted(counts['documents'], 'document', 'documents')} to {where}; "
+                   f"from now on run arkiv with --database {where} "
+                   f"(or {DATABASE_ENV}); the originals stay in {_home(ctx)}", err=True)
     return EXIT_OK
 
 

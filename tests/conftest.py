@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,31 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "arkiv-home"
     monkeypatch.setenv("ARKIV_HOME", str(path))
     return path
+
+
+@pytest.fixture
+def postgres_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of a new, empty database on the session's PostgreSQL, for one test (so
+    tests run in any order); dropped at the end."""
+    import psycopg
+
+    server = request.getfixturevalue("postgres_server")
+    name = f"arkiv_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(server.url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield server.url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(server.url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def on_postgres(postgres_database: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """ARKIV_DATABASE_URL set to a new database: the catalog of every archive opened in
+    the test lives in PostgreSQL (``pytest --postgres`` does this for every test)."""
+    monkeypatch.setenv("ARKIV_DATABASE_URL", postgres_database)
+    return postgres_database
 
 
 # -- web: real archives built by the real pipeline, shared read-only by the web tests --
@@ -118,6 +145,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--run-slow", action="store_true", default=False,
         help="also run tests marked slow (long stress tests; `make stress`)",
     )
+    parser.addoption(
+        "--postgres", action="store_true", default=False,
+        help="run every test with its catalog in a PostgreSQL database of its own",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _catalog_on_postgres(request: pytest.FixtureRequest) -> None:
+    if request.config.getoption("--postgres"):
+        request.getfixturevalue("on_postgres")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

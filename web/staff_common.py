@@ -14,6 +14,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from archive.catalog import Catalog
+from archive.db import catalog_exists
 
 
 def current_username() -> str | None:
@@ -65,7 +66,7 @@ def init_app(app: Flask) -> None:
         if app.config.get(name) is None:
             app.config[name] = value
     home = app.extensions["arkiv"].home
-    if (home / "catalog.sqlite3").exists() and os.access(home, os.W_OK):
+    if catalog_exists(home) and os.access(home, os.W_OK):
         Catalog(home).close()  # the staff tables (a catalog migration) exist from the start
     app.register_error_handler(413, _too_large)
     app.add_template_global(is_staff)
