@@ -80,7 +80,7 @@ def _psycopg() -> Any:
         import psycopg
     except ImportError:
         raise ArchiveError(
-            "PostgreSQL needs psycopg: pip install 'arkiv[postgres]'"
+            "PostgreSQL needs psycopg: pip install 'arkiv[postgresql]'"
         ) from None
     return psycopg
 
