@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from archive.access import INTERNAL, restrict, restrict_container, spread
 from archive.catalog import Catalog, PathState, now_iso, sha256_file
+from archive.groups import merge_group, shown_member
 from archive.home import ensure_home, write_lock
 from archive.jobs import clear_job, write_job
 from archive.models import document_id
@@ -40,14 +41,7 @@ from indexer.extract import extract, ocr
 from indexer.language import detect_language
 from indexer.metadata import extract_metadata
 from indexer.metadata.arenden import link_agenda
-from indexer.metadata.duplicates import (
-    NEAR_DUPLICATE_THRESHOLD,
-    bands,
-    merge_group,
-    richness,
-    signature,
-    similarity,
-)
+from indexer.metadata.duplicates import NEAR_DUPLICATE_THRESHOLD, bands, signature, similarity
 from indexer.metadata.personnummer import mask_personnummer
 from indexer.metadata.registry import Registry
 from indexer.metadata.sekretess import sekretess_marking
@@ -229,11 +223,7 @@ def _fallback_title(metadata: dict[str, Any], filename: str) -> None:
 
 
 def group_duplicates(catalog: Catalog, doc_id: str, sig: list[int] | None, keys: list[str]) -> None:
-    """Put a new document into its near-duplicate group, if it has one.
-
-    The group's richest member is shown in search; every member carries the group's
-    merged metadata (so a rendering without a header inherits the dnr and dates).
-    """
+    """Put a new document into its near-duplicate group, if it has one."""
     if not sig:
         return
     candidates = catalog.duplicate_candidates(keys, exclude=doc_id)
@@ -243,10 +233,18 @@ def group_duplicates(catalog: Catalog, doc_id: str, sig: list[int] | None, keys:
     members: list[str] = [doc_id]
     for cid in similar:
         members.extend(m for m in catalog.group_of(cid) if m not in members)
+    regroup(catalog, members)
+
+
+def regroup(catalog: Catalog, members: list[str]) -> None:
+    """Show the group's chosen member (:func:`archive.groups.shown_member`: the original
+    format, then the richest metadata); every member carries the group's merged metadata
+    (so a rendering without a header inherits the dnr and dates)."""
     own = {m: catalog.own_metadata(m) for m in members}
-    canonical = max(members, key=lambda m: (richness(own[m]), m == doc_id, m))
-    ordered = [canonical, *(m for m in members if m != canonical)]
-    catalog.set_group(canonical, ordered, merged_metadata({m: own[m] for m in ordered}))
+    kinds = {m: catalog.get(m, with_text=False).content_type for m in members}
+    shown = shown_member({m: (kinds[m], own[m]) for m in members})
+    ordered = [shown, *(m for m in members if m != shown)]
+    catalog.set_group(shown, ordered, merged_metadata({m: own[m] for m in ordered}))
 
 
 def merged_metadata(members: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -739,9 +737,7 @@ def _reextract(
         for doc in docs:
             group = catalog.group_of(doc.id)
             if len(group) > 1 and catalog.get(doc.id, with_text=False).duplicate_of is None:
-                own = {m: catalog.own_metadata(m) for m in group}
-                ordered = sorted(group, key=lambda m: -richness(own[m]))
-                catalog.set_group(ordered[0], ordered, merged_metadata({m: own[m] for m in ordered}))
+                regroup(catalog, group)
                 spread(catalog, doc.id)
     link_meetings(catalog, (d.id for d in docs))
     bar.finish()
