@@ -6,11 +6,10 @@
 
 from __future__ import annotations
 
-import calendar
-import re
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from typing import Any
+
+from archive.swedish import date_span
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PAGE_SIZE = 100
@@ -178,17 +177,7 @@ def date_bound(value: str | None, *, end: bool = False) -> str | None:
     """
     if value is None or not value.strip():
         return None
-    text = value.strip()
-    match = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text)
-    if not match:
+    span = date_span(value)
+    if span is None:
         raise ValueError(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
-    year = int(match[1])
-    month = int(match[2]) if match[2] else (12 if end else 1)
-    try:
-        if match[3]:
-            day = int(match[3])
-        else:
-            day = calendar.monthrange(year, month)[1] if end else 1
-        return date(year, month, day).isoformat()
-    except ValueError:
-        raise ValueError(f"not a date: {value!r}") from None
+    return (span[1] if end else span[0]).isoformat()

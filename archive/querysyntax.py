@@ -20,9 +20,10 @@ This module knows nothing of Whoosh: :mod:`archive.engine.matching` turns the tr
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field
+
+from archive.swedish import TYPED_DNR, TYPED_DNR_VALUE, date_span
 
 #: Field prefixes → the :class:`archive.query.Query` filter they set.
 FIELD_PREFIXES: dict[str, str] = {
@@ -44,12 +45,6 @@ NOT_WORDS = frozenset({"NOT", "INTE"})
 #: More query clauses than this are ignored (a pasted page is not a search).
 MAX_CLAUSES = 32
 
-#: A diarienummer: an optional short letter prefix, then numbers joined by - / . :
-#: ("KS 2019/123", "115-239/2002", "115 - 239/2002", "SDN 2004-123-45").
-DNR_PATTERN = re.compile(
-    r"(?<![\w-])(?:[^\W\d_]{1,4}[ \t]*)?\d+(?:[ \t]*[-/.:][ \t]*\d+)+(?![\w/])"
-)
-_DNR_VALUE = re.compile(r"[ \t]*((?:[^\W\d_]{1,8}[ \t]*)?\w+(?:[ \t]*[-/.:][ \t]*\w+)*)")
 
 
 @dataclass(frozen=True)
@@ -150,7 +145,7 @@ def _lex(text: str) -> list[_Token]:
                 tokens.append(_Token("minus"))
             i += 1
             continue
-        dnr = DNR_PATTERN.match(text, i)
+        dnr = TYPED_DNR.match(text, i)
         if dnr:
             tokens.append(_Token("dnr", dnr.group()))
             i = dnr.end()
@@ -186,7 +181,7 @@ def _field_value(text: str, prefix: str, value: str, end: int) -> tuple[str, int
         close = len(text) if close < 0 else close
         return text[start + 1 : close], close + 1
     if prefix == "dnr":
-        match = _DNR_VALUE.match(text, start)
+        match = TYPED_DNR_VALUE.match(text, start)
         if match:
             return match.group(1), match.end()
     return value, end
@@ -311,27 +306,14 @@ def parse(text: str) -> ParsedQuery:
 
 # -- dates --------------------------------------------------------------------------
 
-_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
-
-
 def parse_date(text: str, *, end: bool) -> int | None:
-    """"2004", "2004-06" or "2004-06-17" as YYYYMMDD: the first day, or with ``end`` the last."""
-    match = _DATE.fullmatch(text.strip())
-    if not match:
+    """"2004", "2004-06" or "2004-06-17" as YYYYMMDD: the first day, or with ``end`` the last
+    (:func:`archive.swedish.date_span`)."""
+    span = date_span(text)
+    if span is None:
         return None
-    year = int(match.group(1))
-    month = int(match.group(2)) if match.group(2) else None
-    day = int(match.group(3)) if match.group(3) else None
-    if not 1000 <= year <= 2999 or (month is not None and not 1 <= month <= 12):
-        return None
-    if month is None:
-        month = 12 if end else 1
-    last = calendar.monthrange(year, month)[1]
-    if day is None:
-        day = last if end else 1
-    elif not 1 <= day <= last:
-        return None
-    return year * 10000 + month * 100 + day
+    day = span[1] if end else span[0]
+    return day.year * 10000 + day.month * 100 + day.day
 
 
 def parse_date_range(text: str) -> tuple[int | None, int | None] | None:

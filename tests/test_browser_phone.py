@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from test_browser import TIMEOUT_MS, base_url, browser, screenshot
+from test_browser import base_url, browser, checked_tab, screenshot
 
 pytestmark = pytest.mark.browser
 __all__ = ["base_url", "browser"]  # fixtures this module uses from test_browser
@@ -18,15 +18,7 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
     """A tab the size of a phone screen; a console error fails the test."""
-    context = browser.new_context(viewport=PHONE, locale="sv-SE", is_mobile=True, has_touch=True)
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    yield tab
-    context.close()
-    assert not errors, errors
+    yield from checked_tab(browser, viewport=PHONE, is_mobile=True, has_touch=True)
 
 
 def test_filtrera_near_the_top_reaches_the_filters_on_a_phone(phone: Page, base_url: str) -> None:

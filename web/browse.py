@@ -15,18 +15,10 @@ from typing import Any
 from flask import Blueprint, render_template, url_for
 
 from archive.catalog import Catalog
+from archive.swedish import sort_key
 from web.archive_access import archive
 
 bp = Blueprint("browse", __name__, url_prefix="/browse")
-
-#: Swedish alphabetical order: å, ä, ö come after z (in code point order ä < å).
-_SWEDISH_ORDER = str.maketrans({"å": "z{", "ä": "z|", "ö": "z}", "æ": "z|", "ø": "z}"})
-
-
-def swedish_key(text: str) -> str:
-    """Sort key for Swedish A–Ö order (case-insensitive)."""
-    return text.casefold().translate(_SWEDISH_ORDER)
-
 
 def initial(text: str) -> str:
     """The letter a name is filed under in an A–Ö list (# for digits and signs)."""
@@ -97,7 +89,7 @@ def places() -> dict[str, list[dict[str, Any]]]:
                     "url": url_for("search.search", city=city, district=district),
                 }
                 for district, n in sorted(
-                    districts.get(city, Counter()).items(), key=lambda item: swedish_key(item[0])
+                    districts.get(city, Counter()).items(), key=lambda item: sort_key(item[0])
                 )
             ],
         }

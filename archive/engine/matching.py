@@ -28,8 +28,6 @@ from archive.engine.analysis import (
     EXACT,
     FOREIGN_STEMMERS,
     STEMMING,
-    dnr_terms,
-    fold,
     foreign_stems,
     terms,
 )
@@ -49,6 +47,7 @@ from archive.engine.scoring import (
     K1,
 )
 from archive.engine.segments import _Postings, _Segment, _View
+from archive.swedish import dnr_keys, fold
 
 #: Query filter name → index facet field.
 FILTER_FIELDS = {
@@ -522,7 +521,7 @@ class _Compiler:
     def dnr(self, text: str) -> _Node | None:
         """A diarienummer: the normalised number, or its numbers as a phrase in the text."""
         parts: list[_Node] = []
-        found = dnr_terms(text)
+        found = dnr_keys(text)
         if found:
             parts.append(_Group("dnr", found, BOOST_DNR, strong=True))
         numbers = self.phrase(terms(EXACT["sv"], text))
