@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from archive.messages import Message
 from archive.swedish import date_span
 
 SORTS = ("relevance", "newest", "oldest")
@@ -145,8 +146,14 @@ class Results:
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     suggestion: str | None = None
-    message: str | None = None
+    #: What the search has to tell (an index being built, a bad date …): message ids.
+    notes: list[Message] = field(default_factory=list)
     elapsed_ms: float = 0.0
+
+    @property
+    def message(self) -> str | None:
+        """The notes as the command line's one English line (None when there are none)."""
+        return " · ".join(str(note) for note in self.notes) or None
 
     @property
     def pages(self) -> int:

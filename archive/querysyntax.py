@@ -14,7 +14,7 @@ Syntax (Swedish and English keywords)::
     datum:2004  datum:2004-01..2004-06  datum:..2010  date:2004-05-17
 
 Field values with spaces are quoted: ``stad:"Upplands Väsby"``. What cannot be understood
-is ignored and described in :attr:`ParsedQuery.notes` (Swedish, shown to the user).
+is ignored and described in :attr:`ParsedQuery.notes` (message ids, shown to the user).
 This module knows nothing of Whoosh: :mod:`archive.engine.matching` turns the tree into a search.
 """
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from archive.messages import Message, message
 from archive.swedish import TYPED_DNR, TYPED_DNR_VALUE, date_span
 
 #: Field prefixes → the :class:`archive.query.Query` filter they set.
@@ -109,7 +110,7 @@ class ParsedQuery:
     filters: dict[str, list[str]] = field(default_factory=dict)
     #: ``datum:`` ranges as inclusive (from, to) YYYYMMDD numbers (None = open).
     dates: list[tuple[int | None, int | None]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
 
 # -- lexing -------------------------------------------------------------------------
@@ -246,7 +247,7 @@ class _Parser:
         if not value:
             return None
         if token.name == "date":
-            self.parsed.notes.append(f"Datum kan inte uteslutas: {value}")
+            self.parsed.notes.append(message("date_not_excluded", value=value))
             return None
         return Not(Dnr(value) if token.name == "dnr" else Filter(token.name, value))
 
@@ -265,7 +266,7 @@ class _Parser:
         self.clauses += 1
         if self.clauses > MAX_CLAUSES:
             if self.clauses == MAX_CLAUSES + 1:
-                self.parsed.notes.append(f"Bara de {MAX_CLAUSES} första orden används")
+                self.parsed.notes.append(message("first_words_only", n=MAX_CLAUSES))
             return None
         kinds = {"word": Word, "phrase": Phrase, "prefix": Prefix, "dnr": Dnr}
         return kinds[token.kind](token.text.strip())
@@ -279,7 +280,7 @@ class _Parser:
         if token.name == "date":
             dates = parse_date_range(value)
             if dates is None:
-                self.parsed.notes.append(f"Ogiltigt datum: {value}")
+                self.parsed.notes.append(message("invalid_date", value=value))
             else:
                 self.parsed.dates.append(dates)
             return None

@@ -21,6 +21,7 @@ from web.documents import (
     load_document,
     relations,
 )
+from web.messages import say_all
 from web.openapi import openapi_document
 from web.search import exports
 from web.state import DATES, FILTERS, facet_links, parse_query, search_url
@@ -38,6 +39,7 @@ def search() -> Response:
     query = parse_query(request.args)
     results = archive().searcher.search(query)
     data = results.to_json()
+    data["message"] = say_all(results.notes)  # in the visitor's language
     for hit, shown in zip(results.hits, data["hits"], strict=True):
         shown["url"] = url_for("documents.document", doc_id=hit.id)
         if hit.arende is not None:

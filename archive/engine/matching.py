@@ -47,6 +47,7 @@ from archive.engine.scoring import (
     K1,
 )
 from archive.engine.segments import _Postings, _Segment, _View
+from archive.messages import Message
 from archive.swedish import dnr_keys, fold
 
 #: Query filter name → index facet field.
@@ -369,7 +370,7 @@ class _Plan:
     dates: list[_DateRange]
     highlights: _Highlights
     selected: dict[str, set[str]]
-    notes: list[str]
+    notes: list[Message]
     words: list[str]
     #: The access classes the searcher may show (empty: all; see Query.access).
     access: tuple[str, ...] = ()
