@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import PureWindowsPath
 from typing import Any
 
+from archive import fields
+
 #: The document fields of the contract (DESIGN.md), in the order they are shown.
 DOCUMENT_FIELDS: tuple[str, ...] = (
     "id",
@@ -47,7 +49,7 @@ ARENDE_FIELDS: tuple[str, ...] = (
 
 
 #: What a search hit is: a whole document, or one ärende of a protokoll or kallelse.
-KINDS: tuple[str, ...] = ("document", "arende")
+KINDS: tuple[str, ...] = fields.HIT_KINDS
 
 
 def arende_key(number: Any) -> str:
@@ -186,6 +188,8 @@ class Document:
         ``projects_suggested`` (projects not yet confirmed in the registry) and
         ``topic_cues`` (each topic's cue words found) when extraction found them."""
         data = {name: self.get(name) for name in DOCUMENT_FIELDS}
+        for spec in fields.columns():  # a field added to the table shows its value too
+            data.setdefault(str(spec.column), self.get(str(spec.column)))
         if self.metadata.get("arenden"):
             data["arenden"] = [
                 {key: arende.get(key) for key in ARENDE_FIELDS}

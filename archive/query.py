@@ -6,38 +6,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from archive import fields
 from archive.messages import Message
+from archive.models import DOCUMENT_FIELDS
 from archive.swedish import date_span
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PAGE_SIZE = 100
 MAX_QUERY_LENGTH = 1000
 
-#: Facets shown for every result set, in display order (Query filter name → index field).
-FACETS: tuple[str, ...] = (
-    "kind",
-    "doc_type",
-    "city",
-    "districts",
-    "cities_mentioned",
-    "projects",
-    "committee",
-    "topics",
-    "language",
-    "year",
-)
+#: Facets shown for every result set, in display order (index field names; archive.fields).
+FACETS: tuple[str, ...] = tuple(str(f.index) for f in fields.facets())
 
 
-@dataclass
+@dataclass(init=False)
 class Query:
     """A search: free text in the user syntax plus filters, sort and paging.
 
-    Each list filter matches documents having any of its values (OR within a filter,
-    AND across filters). ``date_from``/``date_to`` filter on a document's decision date
-    when it has one, else its document date (the CLI's ``--from``/``--to``).
+    The list filters are the fields of :mod:`archive.fields` (``city``, ``district``,
+    ``doc_type`` …): each is an attribute (``query.city``, ``Query(city=[…])``,
+    ``replace(query, city=[…])``) kept in :attr:`filters`. Each matches documents having
+    any of its values (OR within a filter, AND across filters). ``date_from``/``date_to``
+    filter on a document's decision date when it has one, else its document date (the
+    CLI's ``--from``/``--to``).
 
     A search with text finds whole documents and the ärenden (§§, agenda items) of
     protokoll and kallelser; ``kind`` ("document", "arende") narrows to one of them.
@@ -48,43 +43,113 @@ class Query:
     not a filter people choose: the web sets it for the public (web.archive_access).
     """
 
-    text: str = ""
-    city: list[str] = field(default_factory=list)
-    district: list[str] = field(default_factory=list)
-    mentioned: list[str] = field(default_factory=list)
-    project: list[str] = field(default_factory=list)
-    committee: list[str] = field(default_factory=list)
-    doc_type: list[str] = field(default_factory=list)
-    topic: list[str] = field(default_factory=list)
-    language: list[str] = field(default_factory=list)
-    year: list[str] = field(default_factory=list)
-    kind: list[str] = field(default_factory=list)
-    date_from: str | None = None
-    date_to: str | None = None
-    decision_from: str | None = None
-    decision_to: str | None = None
-    document_from: str | None = None
-    document_to: str | None = None
+    text: str
+    #: The list filters with values: field name → values (see archive.fields.filters).
+    filters: dict[str, list[str]]
+    date_from: str | None
+    date_to: str | None
+    decision_from: str | None
+    decision_to: str | None
+    document_from: str | None
+    document_to: str | None
     #: Only these documents (and their ärenden): a saved search's new arrivals.
-    documents: list[str] = field(default_factory=list)
-    sort: str = "relevance"
-    page: int = 1
-    page_size: int = 20
-    snippets: bool = True
-    facets: bool = True
-    access: list[str] = field(default_factory=list)
+    documents: list[str]
+    sort: str
+    page: int
+    page_size: int
+    snippets: bool
+    facets: bool
+    access: list[str]
+
+    def __init__(
+        self,
+        text: str = "",
+        *,
+        filters: dict[str, list[str]] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        decision_from: str | None = None,
+        decision_to: str | None = None,
+        document_from: str | None = None,
+        document_to: str | None = None,
+        documents: list[str] | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        page_size: int = 20,
+        snippets: bool = True,
+        facets: bool = True,
+        access: list[str] | None = None,
+        **chosen: list[str],
+    ) -> None:
+        known = {f.name for f in fields.filters()}
+        unknown = set(chosen) - known
+        if unknown:
+            raise TypeError(f"Query has no filter {sorted(unknown)[0]!r}")
+        merged = {**(filters or {}), **chosen}
+        self.text = text
+        self.filters = {name: list(values) for name, values in merged.items() if values}
+        self.date_from, self.date_to = date_from, date_to
+        self.decision_from, self.decision_to = decision_from, decision_to
+        self.document_from, self.document_to = document_from, document_to
+        self.documents = list(documents or [])
+        self.sort = sort
+        self.page = page
+        self.page_size = page_size
+        self.snippets = snippets
+        self.facets = facets
+        self.access = list(access or [])
+
+    def __getattr__(self, name: str) -> list[str]:
+        # Only called for names that are not attributes: the list filters.
+        if not name.startswith("_") and name != "filters" and fields.by_name(name) is not None:
+            return self.__dict__.get("filters", {}).get(name, [])
+        raise AttributeError(name)
+
+    def values(self, name: str) -> list[str]:
+        """The chosen values of the list filter ``name`` (empty when none)."""
+        return self.filters.get(name, [])
 
     def is_empty(self) -> bool:
         """True when neither text nor any filter is given (nothing asked)."""
-        filters = (
-            self.city, self.district, self.mentioned, self.project, self.committee,
-            self.doc_type, self.topic, self.language, self.year, self.kind,
-        )
-        dates = (
-            self.date_from, self.date_to, self.decision_from, self.decision_to,
-            self.document_from, self.document_to,
-        )
-        return not self.text.strip() and not any(filters) and not any(dates)
+        dates = [getattr(self, a) for f in fields.date_ranges() for a in f.attributes]
+        return not self.text.strip() and not any(self.filters.values()) and not any(dates)
+
+
+#: Hit fields given only when asked for (``fields=``): every ärende of a protokoll
+#: weighs more than the rest of its hit; ``versions`` are looked up for the asking.
+ON_REQUEST: frozenset[str] = frozenset({"arenden", "versions"})
+
+
+#: What a hit has besides its document's fields (``url``: its page, added by the API;
+#: ``versions``: added by whoever shows the hits, see archive.document_json.versions_json).
+HIT_EXTRAS: tuple[str, ...] = (
+    "kind", "arende", "score", "snippets", "renderings", "url", "arenden", "versions",
+    "projects_suggested", "topic_cues",
+)
+
+
+def hit_field_names() -> tuple[str, ...]:
+    """The fields a hit may be asked for: its document's fields and its own."""
+    columns = [str(f.column) for f in fields.columns() if f.column not in DOCUMENT_FIELDS]
+    return (*DOCUMENT_FIELDS, *columns, *HIT_EXTRAS)
+
+
+def asked_fields(values: Iterable[str]) -> set[str] | None:
+    """The hit fields named in ``values`` (each a name or comma-separated names), None when
+    none is; ValueError naming the first unknown one."""
+    asked = {name.strip() for value in values for name in value.split(",")} - {""}
+    unknown = sorted(asked - set(hit_field_names()))
+    if unknown:
+        raise ValueError(unknown[0])
+    return asked or None
+
+
+def chosen_fields(data: dict[str, Any], only: Collection[str] | None) -> dict[str, Any]:
+    """``data`` with ``id`` and the keys ``only`` names; without ``only``, every key but
+    those given on request."""
+    if only is None:
+        return {key: value for key, value in data.items() if key not in ON_REQUEST}
+    return {key: value for key, value in data.items() if key == "id" or key in only}
 
 
 @dataclass
@@ -119,7 +184,9 @@ class Hit:
     def kind(self) -> str:
         return "arende" if self.arende is not None else "document"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, only: Collection[str] | None = None) -> dict[str, Any]:
+        """The hit's JSON: ``id`` and the fields ``only`` names, or without ``only`` every
+        field but those given on request (:data:`ON_REQUEST`)."""
         data = dict(self.document)
         data["kind"] = self.kind
         if self.arende is not None:
@@ -127,7 +194,7 @@ class Hit:
         data["score"] = round(self.score, 4)
         data["snippets"] = [asdict(s) for s in self.snippets]
         data["renderings"] = list(self.renderings)
-        return data
+        return chosen_fields(data, only)
 
 
 @dataclass
@@ -160,14 +227,15 @@ class Results:
         size = max(1, self.query.page_size)
         return max(1, -(-self.total // size))
 
-    def to_json(self) -> dict[str, Any]:
-        """The search JSON of the contract: ``total``, ``hits``, ``facets`` (+ paging)."""
+    def to_json(self, only: Collection[str] | None = None) -> dict[str, Any]:
+        """The search JSON of the contract: ``total``, ``hits``, ``facets`` (+ paging);
+        each hit with the fields ``only`` names (see :meth:`Hit.to_json`)."""
         return {
             "total": self.total,
             "page": self.query.page,
             "page_size": self.query.page_size,
             "pages": self.pages,
-            "hits": [h.to_json() for h in self.hits],
+            "hits": [h.to_json(only) for h in self.hits],
             "facets": {
                 name: [asdict(v) for v in values] for name, values in self.facets.items()
             },

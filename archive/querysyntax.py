@@ -13,7 +13,7 @@ Syntax (Swedish and English keywords)::
     dnr:KS 2019/123           a diarienummer (also found when typed without dnr:)
     datum:2004  datum:2004-01..2004-06  datum:..2010  date:2004-05-17
 
-Field values with spaces are quoted: ``stad:"Upplands Väsby"``. What cannot be understood
+The prefixes are the fields' (:mod:`archive.fields`). Field values with spaces are quoted: ``stad:"Upplands Väsby"``. What cannot be understood
 is ignored and described in :attr:`ParsedQuery.notes` (message ids, shown to the user).
 This module knows nothing of Whoosh: :mod:`archive.engine.matching` turns the tree into a search.
 """
@@ -23,23 +23,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from archive import fields
 from archive.messages import Message, message
 from archive.swedish import TYPED_DNR, TYPED_DNR_VALUE, date_span
 
-#: Field prefixes → the :class:`archive.query.Query` filter they set.
-FIELD_PREFIXES: dict[str, str] = {
-    "stad": "city", "city": "city", "kommun": "city",
-    "stadsdel": "district", "district": "district",
-    "nämns": "mentioned", "mentioned": "mentioned",
-    "projekt": "project", "project": "project",
-    "nämnd": "committee", "committee": "committee",
-    "typ": "doc_type", "type": "doc_type",
-    "ämne": "topic", "topic": "topic",
-    "språk": "language", "lang": "language", "language": "language",
-    "år": "year", "year": "year",
-    "datum": "date", "date": "date",
-    "dnr": "dnr",
-}
 OR_WORDS = frozenset({"OR", "ELLER", "|", "||"})
 AND_WORDS = frozenset({"AND", "OCH", "&", "&&"})
 NOT_WORDS = frozenset({"NOT", "INTE"})
@@ -108,9 +95,15 @@ class ParsedQuery:
 
     root: Node | None = None
     filters: dict[str, list[str]] = field(default_factory=dict)
-    #: ``datum:`` ranges as inclusive (from, to) YYYYMMDD numbers (None = open).
-    dates: list[tuple[int | None, int | None]] = field(default_factory=list)
+    #: Date ranges typed (``datum:2004``): field name → inclusive (from, to) YYYYMMDD
+    #: numbers (None = open).
+    ranges: dict[str, list[tuple[int | None, int | None]]] = field(default_factory=dict)
     notes: list[Message] = field(default_factory=list)
+
+    @property
+    def dates(self) -> list[tuple[int | None, int | None]]:
+        """The ``datum:`` ranges (decision date, else document date)."""
+        return self.ranges.get("date", [])
 
 
 # -- lexing -------------------------------------------------------------------------
@@ -125,6 +118,7 @@ class _Token:
 
 def _lex(text: str) -> list[_Token]:
     tokens: list[_Token] = []
+    prefixes = fields.prefixes()
     i, n = 0, len(text)
     while i < n:
         c = text[i]
@@ -156,10 +150,10 @@ def _lex(text: str) -> list[_Token]:
             end += 1
         word = text[i:end]
         name, colon, value = word.partition(":")
-        prefix = FIELD_PREFIXES.get(name.casefold()) if colon else None
+        prefix = prefixes.get(name.casefold()) if colon else None
         if prefix:
-            value, end = _field_value(text, prefix, value, end)
-            tokens.append(_Token("field", value, prefix))
+            value, end = _field_value(text, prefix.kind, value, end)
+            tokens.append(_Token("field", value, prefix.name))
         elif word in OR_WORDS:
             tokens.append(_Token("or"))
         elif word in AND_WORDS:
@@ -174,14 +168,14 @@ def _lex(text: str) -> list[_Token]:
     return tokens
 
 
-def _field_value(text: str, prefix: str, value: str, end: int) -> tuple[str, int]:
+def _field_value(text: str, kind: str, value: str, end: int) -> tuple[str, int]:
     """A field's value: quoted, a whole diarienummer (spaces allowed), or one word."""
     start = end - len(value)
     if text.startswith('"', start):
         close = text.find('"', start + 1)
         close = len(text) if close < 0 else close
         return text[start + 1 : close], close + 1
-    if prefix == "dnr":
+    if kind == fields.DNR:
         match = TYPED_DNR_VALUE.match(text, start)
         if match:
             return match.group(1), match.end()
@@ -246,10 +240,11 @@ class _Parser:
         value = token.text.strip()
         if not value:
             return None
-        if token.name == "date":
+        kind = _kind(token)
+        if kind == fields.DATE_RANGE:
             self.parsed.notes.append(message("date_not_excluded", value=value))
             return None
-        return Not(Dnr(value) if token.name == "dnr" else Filter(token.name, value))
+        return Not(Dnr(value) if kind == fields.DNR else Filter(token.name, value))
 
     def atom(self, depth: int) -> Node | None:
         token = self.tokens[self.i]
@@ -275,17 +270,24 @@ class _Parser:
         value = token.text.strip()
         if not value:
             return None
-        if token.name == "dnr":
+        kind = _kind(token)
+        if kind == fields.DNR:
             return Dnr(value)
-        if token.name == "date":
+        if kind == fields.DATE_RANGE:
             dates = parse_date_range(value)
             if dates is None:
                 self.parsed.notes.append(message("invalid_date", value=value))
             else:
-                self.parsed.dates.append(dates)
+                self.parsed.ranges.setdefault(token.name, []).append(dates)
             return None
         self.parsed.filters.setdefault(token.name, []).append(value)
         return None
+
+
+def _kind(token: _Token) -> str:
+    """The kind of the field a ``prefix:value`` token names."""
+    found = fields.by_name(token.name)
+    return found.kind if found is not None else fields.KEYWORDS
 
 
 def _join(kind: type[And] | type[Or], nodes: list[Node]) -> Node | None:

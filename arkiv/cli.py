@@ -12,16 +12,27 @@ import os
 import re
 import sqlite3
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 from typing import Any
 
 import click
 
+from archive import faceting, fields
 from archive.catalog import Catalog
+from archive.document_json import document_json, versions_json
 from archive.home import DATABASE_ENV, ArchiveError, resolve_home
-from archive.models import DOCUMENT_FIELDS, KINDS, Document, arende_citation
-from archive.query import MAX_PAGE_SIZE, SORTS, Query, Results, date_bound
+from archive.models import DOCUMENT_FIELDS, Document, arende_citation
+from archive.query import (
+    MAX_PAGE_SIZE,
+    SORTS,
+    Query,
+    Results,
+    asked_fields,
+    date_bound,
+    hit_field_names,
+)
 from indexer.extract.ocr import MODES as OCR_MODES
 from indexer.progress import MODES
 
@@ -254,7 +265,13 @@ def _print_results(results: Results) -> None:
 
 class _SearchCommand(click.Command):
     """``arkiv search hemlöshet -Stockholm``: a word with a leading minus excludes it, as
-    on the web, rather than being read as an option (click would see ``-S -t …``)."""
+    on the web, rather than being read as an option (click would see ``-S -t …``).
+
+    Its filter and date options are the fields' (archive.fields), read when it runs.
+    """
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        return [*_field_options(), *super().get_params(ctx)]
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         short_options = {
@@ -272,61 +289,71 @@ class _SearchCommand(click.Command):
         return super().parse_args(ctx, rewritten)
 
 
+def _hit_fields(ctx: click.Context, param: click.Parameter, value: str | None
+                ) -> set[str] | None:
+    try:
+        return asked_fields([value or ""])
+    except ValueError as unknown:
+        raise click.BadParameter(f"unknown field {str(unknown)!r} "
+                                 f"(one of: {', '.join(hit_field_names())})") from None
+
+
+def _field_options() -> list[click.Option]:
+    """The search's filter and date options, one for each field of archive.fields."""
+    options = []
+    for spec in fields.filters():
+        if spec.option:
+            choices = spec.schema.get("enum")
+            options.append(click.Option(
+                [spec.option, spec.name], multiple=True,
+                type=click.Choice(choices) if choices else None,
+                help=f"{spec.help} Repeatable: any of the values."))
+    for spec in fields.date_ranges():
+        for option, attribute, end in zip(spec.options, spec.attributes, (False, True),
+                                          strict=True):
+            bound = "Up to" if end else "From"
+            options.append(click.Option(
+                [option, attribute], callback=_date_option(end),
+                help=f"{spec.help} {bound} YYYY[-MM[-DD]]."))
+    return options
+
+
 @cli.command(cls=_SearchCommand)
 @click.argument("words", nargs=-1)
-@click.option("--city", multiple=True, help="Issuing municipality (repeatable).")
-@click.option("--district", multiple=True, help="Stadsdel (repeatable).")
-@click.option("--mentioned", multiple=True, help="A city the document mentions.")
-@click.option("--project", multiple=True)
-@click.option("--committee", multiple=True)
-@click.option("--type", "doc_type", multiple=True, help="Document type, e.g. protokoll.")
-@click.option("--topic", multiple=True)
-@click.option("--language", multiple=True)
-@click.option("--kind", multiple=True, type=click.Choice(KINDS),
-              help="Only whole documents or only ärenden (§§ and agenda items).")
-@click.option("--from", "date_from", callback=_date_option(False), help="YYYY[-MM[-DD]]")
-@click.option("--to", "date_to", callback=_date_option(True), help="YYYY[-MM[-DD]]")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--page", type=click.IntRange(1, 100000), default=1)
 @click.option("--page-size", type=click.IntRange(1, MAX_PAGE_SIZE), default=10)
 @click.option("--json", "as_json", is_flag=True, help="Print the search JSON of the API.")
+@click.option("--fields", "hit_fields", callback=_hit_fields, metavar="NAME,...",
+              help="With --json: the fields each hit carries (default: all but arenden).")
 @click.pass_context
-def search(ctx: click.Context, words: tuple[str, ...], as_json: bool, **filters: Any) -> int:
+def search(ctx: click.Context, words: tuple[str, ...], as_json: bool, sort: str, page: int,
+           page_size: int, hit_fields: set[str] | None, **chosen: Any) -> int:
     """Search the archive: words, "phrases", OR, -not, prefix*, field:value."""
     from archive.engine import backend_for
 
     query = Query(
-        text=" ".join(words), city=list(filters["city"]), district=list(filters["district"]),
-        mentioned=list(filters["mentioned"]), project=list(filters["project"]),
-        committee=list(filters["committee"]), doc_type=list(filters["doc_type"]),
-        topic=list(filters["topic"]), language=list(filters["language"]),
-        kind=list(filters["kind"]), date_from=filters["date_from"], date_to=filters["date_to"], sort=filters["sort"],
-        page=filters["page"], page_size=filters["page_size"],
+        " ".join(words),
+        filters={spec.name: list(chosen[spec.name]) for spec in fields.filters() if spec.option},
+        **{attribute: chosen[attribute] for spec in fields.date_ranges() if spec.option
+           for attribute in spec.attributes},
+        sort=sort, page=page, page_size=page_size,
     )
     home = _home(ctx)
     Catalog(home, readonly=True).close()
-    results = backend_for(home).search(query)
+    results = faceting.search(backend_for(home), query)
     if as_json:
-        _echo_json(results.to_json())
+        data = results.to_json(hit_fields)
+        if hit_fields is not None and "versions" in hit_fields:
+            with Catalog(home, readonly=True) as catalog:
+                for hit in data["hits"]:
+                    found = catalog.get(hit["id"], with_text=False)
+                    versions = catalog.versions(found.path) if found else []
+                    hit["versions"] = versions_json(versions, hit["id"])
+        _echo_json(data)
     else:
         _print_results(results)
     return EXIT_OK
-
-
-def document_json(catalog: Catalog, doc: Document) -> dict[str, Any]:
-    """A document's full JSON: contract fields, text, every extra metadata value, history."""
-    data = doc.to_json(with_text=True)
-    data["access"] = doc.access
-    data["access_reason"] = doc.access_reason
-    data.update(doc.text_origin())
-    for key, value in doc.metadata.items():
-        data.setdefault(key, value)
-    data["renderings"] = catalog.renderings(doc.id)
-    data["superseded_by"] = doc.superseded_by
-    data["versions"] = [
-        {"version": v, "id": i, "at": at} for v, i, at in catalog.versions(doc.path)
-    ]
-    return data
 
 
 def find_document(catalog: Catalog, ref: str) -> Document | None:
@@ -351,7 +378,8 @@ def show(ctx: click.Context, ref: str, as_json: bool) -> int:
         doc = find_document(catalog, ref)
         if doc is None:
             raise ArchiveError(f"no document with id or path {ref!r}")
-        data = document_json(catalog, doc)
+        data = document_json(doc, renderings=catalog.renderings(doc.id),
+                             versions=catalog.versions(doc.path), staff=True)
     if as_json:
         _echo_json(data)
         return EXIT_OK
@@ -693,6 +721,19 @@ def jobs_run(ctx: click.Context, job_id: int) -> int:
     return EXIT_OK
 
 
+def _crash_report(argv: list[str] | None) -> str | None:
+    """Write the traceback of an unexpected error to a file for the bug report (the user
+    sees one line naming it); None when even that cannot be written."""
+    try:
+        handle, name = tempfile.mkstemp(prefix="arkiv-crash-", suffix=".txt")
+        with os.fdopen(handle, "w", encoding="utf-8") as report:
+            report.write(f"arkiv {' '.join(sys.argv[1:] if argv is None else argv)}\n\n")
+            report.write(traceback.format_exc())
+        return name
+    except OSError:
+        return None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``arkiv`` console script."""
     try:
@@ -724,6 +765,8 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("ARKIV_DEBUG"):
             traceback.print_exc()
         detail = str(exc).splitlines()[0] if str(exc) else ""
-        click.echo(f"arkiv: internal error: {type(exc).__name__}: {detail}", err=True)
+        report = _crash_report(argv)
+        where = f" (details in {report}; please report it)" if report else ""
+        click.echo(f"arkiv: internal error: {type(exc).__name__}: {detail}{where}", err=True)
         code = EXIT_FAILED
     sys.exit(code if isinstance(code, int) else EXIT_OK)

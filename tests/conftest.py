@@ -64,6 +64,14 @@ def corpus_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def corpus_app(corpus_home: Path) -> Any:
+    """The web app over :func:`corpus_home`, for tests that only read."""
+    from web import create_app
+
+    return create_app({"ARKIV_HOME": str(corpus_home)})
+
+
+@pytest.fixture(scope="session")
 def hostile_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An ARKIV_HOME holding one hostile .txt document (ingested by indexer.pipeline)."""
     from indexer.pipeline import index_paths

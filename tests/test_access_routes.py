@@ -410,12 +410,14 @@ def anonymous_urls(built: Archive) -> list[str]:
             f"/search.csv?q={q}", f"/search.xlsx?q={q}", f"/search.json?q={q}",
             f"/search.atom?q={q}",
             f"/api/search?q={q}", f"/api/search?q={q}&kind=arende&page_size=100",
+            f"/api/search?q={q}&fields=arenden,renderings,path,snippets,arende",
+            f"/browse/timeline?q={q}", f"/api/browse/timeline?q={q}",
         ]
     browsing = [
         "/", "/search?sort=newest&page_size=100", "/search?committee=Socialn%C3%A4mnden",
         "/search?kind=arende", "/search?from=2024-05&to=2024-05", "/search?type=protokoll",
         "/search.csv", "/search.xlsx", "/search.json", "/search.atom",
-        "/api/search?page_size=100",
+        "/api/search?page_size=100", "/api/search?page_size=100&fields=arenden,renderings",
         "/api/search?kind=arende&page_size=100", "/browse", "/browse/projects",
         "/browse/places", "/browse/topics", "/browse/timeline", "/api/browse/projects",
         "/api/browse/places", "/api/browse/topics", "/api/browse/timeline", "/om", "/about",
@@ -520,7 +522,7 @@ def test_counts_and_facets_are_of_public_documents_for_the_public(
     assert visitors["anonymous"].get("/api/status").get_json()["documents"] == len(built.public)
     assert visitors["staff"].get("/api/status").get_json()["documents"] == 7
     def may_2024(visitor: Visitor) -> int:
-        years = visitor.get("/api/browse/timeline").get_json()
+        years = visitor.get("/api/browse/timeline").get_json()["years"]
         return sum(m["count"] for y in years for m in y["months"] if m["month"] == "2024-05")
 
     # The meeting of 2024-05-14: its agenda is public, its minutes internal.

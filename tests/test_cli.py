@@ -128,3 +128,35 @@ def test_show_json_explains_each_topic(indexed: Path) -> None:
     assert set(shown["topic_cues"]) == set(shown["topics"]) and shown["topics"]
     assert all(shown["topic_cues"][topic] for topic in shown["topics"])
     assert any("Homelessness" in cue for cue in shown["topic_cues"]["hemlöshet"])
+
+
+#: ``arkiv stats`` with a bug planted in the catalog's statistics.
+BROKEN_STATS = """
+import sys
+import archive.catalog as catalog
+def broken(self):
+    counts = None
+    return counts["documents"]
+catalog.Catalog.stats = broken
+from arkiv.cli import main
+main(sys.argv[1:])
+"""
+
+
+def test_an_unexpected_error_is_one_line_naming_a_report_with_the_traceback(
+    indexed: Path,
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", BROKEN_STATS, "--home", str(indexed), "stats"],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "ARKIV_DEBUG": ""},
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert lines[0].startswith("arkiv: internal error: TypeError:")
+    report = Path(lines[0].split("details in ")[1].split(";")[0])
+    try:
+        assert "Traceback" in report.read_text() and "def broken" not in lines[0]
+        assert 'line 6, in broken' in report.read_text()
+    finally:
+        report.unlink()

@@ -4,6 +4,7 @@ with no errors while an ingest and a reindex run, and two writers never interlea
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import socket
@@ -107,11 +108,20 @@ def home(base_archive: Path, tmp_path: Path) -> Path:
     return home
 
 
+def crash_details(stderr: str) -> str:
+    """The traceback an internal error left in its crash report, for the failure message."""
+    named = re.search(r"details in (\S+);", stderr)
+    if not named or not Path(named.group(1)).is_file():
+        return ""
+    return "\n" + Path(named.group(1)).read_text(encoding="utf-8")
+
+
 def cli_search(home: Path) -> Callable[[str], int]:
     def search(word: str) -> int:
         result = arkiv(home, "search", "--json", word, timeout=120)
         if result.returncode != 0 or result.stderr.strip():
-            raise RuntimeError(f"exit {result.returncode}: {result.stderr.strip()}")
+            raise RuntimeError(f"exit {result.returncode}: {result.stderr.strip()}"
+                               + crash_details(result.stderr))
         return int(json.loads(result.stdout)["total"])
 
     return search

@@ -275,7 +275,7 @@ def test_browse_pages_link_into_searches(client: FlaskClient) -> None:
 
     timeline = client.get("/browse/timeline").get_data(as_text=True)
     assert links(timeline, r"from=\d{4}-\d{2}&")
-    for year in api(client, "/api/browse/timeline"):
+    for year in api(client, "/api/browse/timeline")["years"]:
         assert api(client, "/api" + year["url"])["total"] == year["count"]
         for month in year["months"]:
             if month["url"]:

@@ -89,7 +89,7 @@ def test_api_browse_and_status(client: FlaskClient) -> None:
     assert all({"name", "count", "span", "url"} <= set(p) for p in projects)
     places = get_json(client, "/api/browse/places")
     assert places["cities"] and all(c["url"].startswith("/search?city=") for c in places["cities"])
-    timeline = get_json(client, "/api/browse/timeline")
+    timeline = get_json(client, "/api/browse/timeline")["years"]
     assert all(len(y["year"]) == 4 and y["count"] == sum(m["count"] for m in y["months"]) for y in timeline)
     assert isinstance(get_json(client, "/api/browse/topics"), list)
     status = get_json(client, "/api/status")

@@ -7,26 +7,47 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request, url_for
 
+from archive import faceting
+from archive.document_json import document_json, versions_json
 from web import browse
 from web.about import status
-from web.archive_access import archive
+from web.archive_access import archive, viewer_access
 from web.documents import (
     arende_citation,
     arende_json,
     container_links,
     find_arende,
     load_document,
-    relations,
+    similar,
 )
 from web.messages import say_all
 from web.openapi import openapi_document
 from web.search import exports
-from web.state import DATES, FILTERS, facet_links, parse_query, search_url
+from web.state import (
+    date_params,
+    facet_links,
+    filter_params,
+    hit_fields,
+    parse_query,
+    search_url,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.after_request
+def cross_origin(response: Response) -> Response:
+    """CORS for the public's read-only API: any site may read what the public may read
+    (GET, no credentials: a browser sends no cookie or token to another site with it).
+    An answer made for staff (a session or a token) is not shared with other sites."""
+    if request.method in ("GET", "HEAD") and viewer_access():
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    response.vary.update(("Cookie", "Authorization"))
+    return response
 
 
 def _json(data: Any) -> Response:
@@ -35,14 +56,20 @@ def _json(data: Any) -> Response:
 
 @bp.get("/search")
 def search() -> Response:
-    """Results.to_json() with facets carrying toggle URLs and paging links."""
+    """Results.to_json() with facets carrying toggle URLs and paging links; ``fields=``
+    chooses the hits' fields (by default every field but ``arenden``)."""
     query = parse_query(request.args)
-    results = archive().searcher.search(query)
-    data = results.to_json()
+    only = hit_fields(request.args)
+    results = faceting.search(archive().searcher, query)
+    data = results.to_json(only)
     data["message"] = say_all(results.notes)  # in the visitor's language
     for hit, shown in zip(results.hits, data["hits"], strict=True):
-        shown["url"] = url_for("documents.document", doc_id=hit.id)
-        if hit.arende is not None:
+        if only is None or "url" in only:
+            shown["url"] = url_for("documents.document", doc_id=hit.id)
+        if only is not None and "versions" in only:
+            found = archive().catalog.get(hit.id, with_text=False)
+            shown["versions"] = versions_json(archive().versions(found) if found else [], hit.id)
+        if "arende" in shown:
             key = hit.arende["key"]
             shown["arende"]["citation"] = arende_citation(hit.arende, hit.document)
             shown["arende"]["url"] = url_for("documents.arende", doc_id=hit.id, key=key)
@@ -53,18 +80,21 @@ def search() -> Response:
     }
     data["query"] = {
         "q": query.text,
-        **{param: getattr(query, attribute) for param, attribute in FILTERS.items()},
-        **{param: getattr(query, attribute) for param, attribute in DATES.items()},
+        **{param: query.values(attribute) for param, attribute in filter_params().items()},
+        **{param: getattr(query, attribute) for param, attribute in date_params().items()},
         "sort": query.sort,
     }
+    # The API's own links keep the fields asked for.
+    kept = "" if only is None else "&" + urlencode({"fields": ",".join(sorted(only))})
+
+    def api_url(**changes: object) -> str:
+        url = search_url(query, "api.search", **changes)
+        return url + (kept if "?" in url else kept.replace("&", "?", 1))
+
     links = {
-        "self": search_url(query, "api.search"),
-        "next": (
-            search_url(query, "api.search", page=query.page + 1)
-            if query.page < results.pages
-            else None
-        ),
-        "prev": search_url(query, "api.search", page=query.page - 1) if query.page > 1 else None,
+        "self": api_url(),
+        "next": api_url(page=query.page + 1) if query.page < results.pages else None,
+        "prev": api_url(page=query.page - 1) if query.page > 1 else None,
         "html": search_url(query),
     }
     exported = exports(replace(query, page=1))
@@ -76,21 +106,15 @@ def search() -> Response:
 
 @bp.get("/documents/<doc_id>")
 def document(doc_id: str) -> Response:
-    """Document.to_json(with_text=True) plus renderings, versions, similar, its parts or
-    containers (a mail's attachments, the mail an attachment came with) and file facts."""
+    """The document's JSON (archive.document_json: as ``arkiv show --json`` has it, as
+    this viewer may see it) plus similar documents, its parts or containers (a mail's
+    attachments, the mail an attachment came with) and links."""
     doc = load_document(doc_id)
-    data = doc.to_json(with_text=True)
-    data.update(doc.text_origin())
-    data.update(relations(doc))
+    renderings = archive().catalog.renderings(doc.id)
+    data = document_json(doc, renderings=renderings, versions=archive().versions(doc),
+                         staff=not viewer_access())
+    data["similar"] = similar(doc, renderings)
     data.update(container_links(doc))
-    data["file"] = {
-        "filename": doc.filename,
-        "content_type": doc.content_type,
-        "size": doc.size,
-        "pages": len(doc.page_starts),
-        "ingested_at": doc.ingested_at,
-    }
-    data["superseded_by"] = doc.superseded_by
     data["links"] = {
         "html": url_for("documents.document", doc_id=doc.id),
         "original": url_for("documents.original", doc_id=doc.id),
@@ -122,7 +146,11 @@ def browse_topics() -> Response:
 
 @bp.get("/browse/timeline")
 def browse_timeline() -> Response:
-    return _json(browse.timeline())
+    """Documents per year and month of a search (the search parameters; all without),
+    and how many of them have no date."""
+    query = parse_query(request.args)
+    years = browse.timeline(query)
+    return _json({"years": years, "undated": browse.undated(query, years)})
 
 
 @bp.get("/status")

@@ -178,12 +178,14 @@ class VisibleSearcher:
         # The index carries each document's class; a staff change the index has not
         # caught up with yet is checked against the catalog too.
         public = PublicCatalog(archive().raw_catalog)
-        shown = public.shown_ids(hit.id for hit in hits)
+        shown = public.shown_ids([*(hit.id for hit in hits),
+                                  *(i for hit in hits for i in hit.renderings)])
         return [
             replace(
                 hit,
                 document=public.public_fields(hit.document),
                 arende=public.public_arenden([hit.arende])[0] if hit.arende else None,
+                renderings=[i for i in hit.renderings if i in shown],
             )
             for hit in hits
             if hit.id in shown

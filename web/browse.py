@@ -8,15 +8,17 @@ come from one pass over the catalog, kept until the catalog changes.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 from typing import Any
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, render_template, request, url_for
 
 from archive.catalog import Catalog
+from archive.query import Query
 from archive.swedish import sort_key
 from web.archive_access import archive
+from web.state import active_filters, parse_query, search_url
 
 bp = Blueprint("browse", __name__, url_prefix="/browse")
 
@@ -109,25 +111,47 @@ def topics() -> list[dict[str, Any]]:
     ]
 
 
-def timeline() -> list[dict[str, Any]]:
+def timeline(query: Query | None = None) -> list[dict[str, Any]]:
     """Documents per year and month by decision date, else document date (all twelve
-    months of every year that has any), each linked to the search for that period."""
-    counts = dict(archive().timeline())
+    months of every year that has any), each linked to the search for that period; of
+    the documents ``query`` finds when given (its text and filters), else of all."""
+    query = _documents(query)
+    if query.is_empty():
+        counts = dict(archive().timeline())
+    else:
+        counts = dict(archive().searcher.timeline(query))
+    base = replace(query, sort="oldest", page_size=Query().page_size)
     years: list[dict[str, Any]] = []
     for year in sorted({month[:4] for month in counts}):
         months = []
         for number in range(1, 13):
             month = f"{year}-{number:02d}"
             count = counts.get(month, 0)
-            url = url_for("search.search", **{"from": month, "to": month}, sort="oldest")
+            url = search_url(replace(base, date_from=month, date_to=month))
             months.append(
                 {"month": month, "number": number, "count": count, "url": url if count else None}
             )
-        url = url_for("search.search", **{"from": year, "to": year}, sort="oldest")
+        url = search_url(replace(base, date_from=year, date_to=year))
         years.append(
             {"year": year, "count": sum(m["count"] for m in months), "months": months, "url": url}
         )
     return years
+
+
+def _documents(query: Query | None) -> Query:
+    """The query as the timeline counts it: whole documents (which browsing lists; a
+    search with text would find ärenden too), no page but the first."""
+    query = query or Query()
+    if query.text or query.values("kind"):
+        query = replace(query, filters={**query.filters, "kind": ["document"]})
+    return replace(query, page=1, page_size=1, snippets=False, facets=False)
+
+
+def undated(query: Query | None, years: list[dict[str, Any]]) -> int:
+    """How many documents ``query`` finds (all without one) that the timeline of
+    ``years`` leaves out because they have no date."""
+    found = archive().searcher.search(_documents(query)).total
+    return max(0, found - sum(year["count"] for year in years))
 
 
 @bp.get("/")
@@ -159,6 +183,13 @@ def topics_page() -> str:
 
 @bp.get("/timeline")
 def timeline_page() -> str:
-    years = timeline()
+    """The timeline of the documents a search finds (its query string), else of all."""
+    query = parse_query(request.args)
+    years = timeline(query)
     peak = max((m["count"] for y in years for m in y["months"]), default=1)
-    return render_template("browse/timeline.html", years=years, peak=peak)
+    return render_template(
+        "browse/timeline.html", years=years, peak=peak, undated=undated(query, years),
+        chips=active_filters(query, "browse.timeline_page"),
+        clear_url=url_for("browse.timeline_page", q=query.text or None),
+        search_url=search_url(replace(query, page=1)) if not query.is_empty() else None,
+    )

@@ -16,7 +16,7 @@ from web.archive_access import archive
 from web.auth import requires
 from web.documents import load_document
 from web.i18n import gettext as _
-from web.labels import FIELD_LABELS
+from web.labels import field_label
 from web.messages import say
 from web.staff_common import current_username, is_staff, registry_folder
 
@@ -68,7 +68,7 @@ def staff_panel(doc_id: str) -> dict[str, Any] | None:
 
 
 def _label(field: str) -> str:
-    return _("Titel") if field == "title" else _(FIELD_LABELS.get(field, field))
+    return _("Titel") if field == "title" else _(field_label(field))
 
 
 def _back(doc_id: str) -> Response:

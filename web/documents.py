@@ -15,14 +15,14 @@ from flask import Blueprint, abort, current_app, g, render_template, request, se
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from archive import models
+from archive import fields, models
 from archive.models import Document, arende_key
 from archive.query import MAX_QUERY_LENGTH
 from web.archive_access import archive
 from web.highlight import Highlighter
 from web.i18n import DEFAULT_LANGUAGE, current_language
 from web.i18n import gettext as _
-from web.labels import FIELD_LABELS, value_label
+from web.labels import field_label, value_label
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -41,22 +41,12 @@ ORIGINAL_CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
-#: Document fields shown in the metadata table, in order; each links into a filtered
-#: search when it has a URL parameter here.
+#: Document fields shown in the metadata table, in order; each links into a search
+#: filtered on it when it is a filter (archive.fields).
 SHOWN_FIELDS: tuple[str, ...] = (
     "doc_type", "decision_date", "document_date", "committee", "administration", "dnr",
     "city", "districts", "cities_mentioned", "projects", "topics", "people", "language",
 )
-FIELD_PARAMS: dict[str, str] = {
-    "doc_type": "type",
-    "city": "city",
-    "districts": "district",
-    "cities_mentioned": "mentioned",
-    "committee": "committee",
-    "projects": "project",
-    "topics": "topic",
-    "language": "language",
-}
 
 
 def load_document(doc_id: str) -> Document:
@@ -90,7 +80,8 @@ def metadata_rows(document: Document) -> list[MetadataRow]:
         values = value if isinstance(value, list) else [value] if value else []
         if not values:
             continue
-        param = FIELD_PARAMS.get(name)
+        spec = fields.by_column(name)
+        param = spec.param if spec is not None and spec.kind == fields.KEYWORDS else None
         if name == "decision_date":
             links = [
                 (v, url_for("search.search", decision_from=v, decision_to=v)) for v in values
@@ -104,7 +95,7 @@ def metadata_rows(document: Document) -> list[MetadataRow]:
             suggested = set(document.metadata.get("projects_suggested") or [])
             links = [(f"{text} ({_('föreslaget')})" if value in suggested else text, url)
                      for (text, url), value in zip(links, values, strict=True)]
-        rows.append(MetadataRow(_(FIELD_LABELS[name]), links))
+        rows.append(MetadataRow(_(field_label(name)), links))
     return rows
 
 
@@ -143,10 +134,6 @@ def relations(document: Document) -> dict[str, list[dict[str, Any]]]:
     rendering_ids = catalog.renderings(document.id)
     renderings = catalog.get_many(rendering_ids, with_text=False)
     versions = archive().versions(document)
-    group = {document.id, *rendering_ids}
-    similar = archive().searcher.more_like_this(
-        document.duplicate_of or document.id, current_app.config["SIMILAR_LIMIT"] + len(group)
-    )
     return {
         "renderings": [
             _summary(renderings[i].to_json()) for i in rendering_ids if i in renderings
@@ -157,10 +144,18 @@ def relations(document: Document) -> dict[str, list[dict[str, Any]]]:
         ]
         if len(versions) > 1
         else [],
-        "similar": [
-            _summary(hit.document) for hit in similar if hit.id not in group
-        ][: current_app.config["SIMILAR_LIMIT"]],
+        "similar": similar(document, rendering_ids),
     }
+
+
+def similar(document: Document, rendering_ids: list[str]) -> list[dict[str, Any]]:
+    """The documents most like this one (not its other renderings), as links."""
+    group = {document.id, *rendering_ids}
+    found = archive().searcher.more_like_this(
+        document.duplicate_of or document.id, current_app.config["SIMILAR_LIMIT"] + len(group)
+    )
+    return [_summary(hit.document) for hit in found if hit.id not in group][
+        : current_app.config["SIMILAR_LIMIT"]]
 
 
 def container_links(document: Document) -> dict[str, list[dict[str, Any]]]:
@@ -260,10 +255,10 @@ def find_arende(document: Document, key: str) -> dict[str, Any]:
     return arende
 
 
-def _summary(fields: dict[str, Any]) -> dict[str, Any]:
+def _summary(values: dict[str, Any]) -> dict[str, Any]:
     keys = ("id", "title", "doc_type", "decision_date", "document_date", "city")
-    summary = {key: fields.get(key) for key in keys}
-    summary["url"] = url_for("documents.document", doc_id=fields["id"])
+    summary = {key: values.get(key) for key in keys}
+    summary["url"] = url_for("documents.document", doc_id=values["id"])
     return summary
 
 

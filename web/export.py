@@ -26,35 +26,43 @@ from xml.etree import ElementTree as ET
 from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 from markupsafe import Markup
 
-from archive import alerts
+from archive import alerts, fields
 from archive.models import DOCUMENT_FIELDS
 from archive.query import MAX_PAGE_SIZE, Hit, Query
 from web.archive_access import archive
 from web.documents import arende_citation
 from web.i18n import current_language
 from web.i18n import gettext as _
-from web.labels import FIELD_LABELS, plain
+from web.labels import field_label, plain
 from web.state import parse_query, query_args, search_url
 
 bp = Blueprint("export", __name__)
 
 ATOM = "http://www.w3.org/2005/Atom"
 #: A row is a document, or an ärende of one (``kind``; then the ``arende_…`` columns
-#: are filled and ``url`` leads to the ärende).
-CSV_COLUMNS: tuple[str, ...] = (
-    "kind", *DOCUMENT_FIELDS, "arende", "arende_heading", "arende_dnr", "arende_decision",
-    "arende_status", "snippet", "url",
+#: are filled and ``url`` leads to the ärende). Between ``duplicate_of`` and these come
+#: the document fields of archive.fields that are not contract fields.
+ARENDE_COLUMNS: tuple[str, ...] = (
+    "arende", "arende_heading", "arende_dnr", "arende_decision", "arende_status", "snippet",
+    "url",
 )
-#: The Swedish heading of each column (the English ones are the column names).
+#: The Swedish heading of each column that is not a field's (the English ones are the
+#: column names).
 SWEDISH_HEADINGS: dict[str, str] = {
-    "kind": "Träff", "id": "Id", "title": "Titel", **FIELD_LABELS, "path": "Fil",
+    "kind": "Träff", "id": "Id", "title": "Titel", "path": "Fil",
     "sha256": "SHA-256", "duplicate_of": "Dubblett av", "arende": "Ärende",
     "arende_heading": "Ärendemening", "arende_dnr": "Ärendets diarienummer",
     "arende_decision": "Beslut", "arende_status": "Status", "snippet": "Utdrag",
     "url": "Länk",
 }
-#: Columns holding a date: real dates in the spreadsheet.
-DATE_COLUMNS = frozenset({"document_date", "decision_date"})
+
+
+def columns() -> tuple[str, ...]:
+    """The exported columns, in order."""
+    extra = [str(f.column) for f in fields.columns() if f.column not in DOCUMENT_FIELDS]
+    return ("kind", *DOCUMENT_FIELDS, *extra, *ARENDE_COLUMNS)
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Cells starting with these are read as formulas by spreadsheets; they get a leading '.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -121,11 +129,11 @@ def snippet_text(hit: Hit) -> str:
     return ""
 
 
-def headings() -> list[str]:
-    """The column headings in the interface's language."""
+def headings(names: tuple[str, ...]) -> list[str]:
+    """The headings of columns ``names`` in the interface's language."""
     if current_language() == "sv":
-        return [SWEDISH_HEADINGS.get(column, column) for column in CSV_COLUMNS]
-    return list(CSV_COLUMNS)
+        return [SWEDISH_HEADINGS.get(name) or field_label(name) for name in names]
+    return list(names)
 
 
 def _exported_hits() -> Iterator[Hit]:
@@ -141,7 +149,8 @@ def csv_export() -> Response:
     """UTF-8 with a BOM (so Excel reads å ä ö), one row a document, lists joined by "; "."""
     hits = _exported_hits()
     delimiter = ";" if current_language() == "sv" else ","
-    titles = headings()
+    names = columns()
+    titles = headings(names)
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
@@ -150,7 +159,7 @@ def csv_export() -> Response:
         writer.writerow(titles)
         for hit in hits:
             row = _hit_row(hit)
-            writer.writerow(_cell(row.get(column)) for column in CSV_COLUMNS)
+            writer.writerow(_cell(row.get(column)) for column in names)
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
@@ -172,13 +181,15 @@ def xlsx_export() -> Response:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Sökning"))
-    sheet.append(headings())
+    names = columns()
+    dated = {f.column for f in fields.date_ranges() if f.column}  # real dates in the sheet
+    sheet.append(headings(names))
     for hit in _exported_hits():
         row = _hit_row(hit)
         cells = []
-        for column in CSV_COLUMNS:
+        for column in names:
             value = row.get(column)
-            day = _date(value) if column in DATE_COLUMNS else None
+            day = _date(value) if column in dated else None
             if day is not None:
                 cell = WriteOnlyCell(sheet, value=day)
                 cell.number_format = "yyyy-mm-dd"

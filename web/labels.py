@@ -1,4 +1,5 @@
-"""Swedish labels for document fields, facets and filters (translated with ``_`` when shown)."""
+"""Swedish labels for document fields, facets and filters (translated with ``_`` when shown):
+the fields' from :mod:`archive.fields`, the names of values here."""
 
 from __future__ import annotations
 
@@ -7,57 +8,32 @@ from typing import Any
 
 from flask import Flask
 
+from archive import fields
 from web.i18n import gettext as _
 
-FIELD_LABELS: dict[str, str] = {
-    "doc_type": "Dokumenttyp",
-    "language": "Språk",
-    "city": "Stad",
-    "cities_mentioned": "Nämnda städer",
-    "districts": "Stadsdelar",
-    "committee": "Nämnd",
-    "administration": "Förvaltning",
-    "dnr": "Diarienummer",
-    "document_date": "Dokumentdatum",
-    "decision_date": "Beslutsdatum",
-    "projects": "Projekt",
-    "topics": "Ämnen",
-    "people": "Personer",
-}
 
-#: Facet name → its heading in the sidebar.
-FACET_LABELS: dict[str, str] = {
-    "kind": "Träffar på",
-    "doc_type": "Dokumenttyp",
-    "city": "Stad",
-    "districts": "Stadsdel",
-    "cities_mentioned": "Nämnda städer",
-    "projects": "Projekt",
-    "committee": "Nämnd",
-    "topics": "Ämne",
-    "language": "Språk",
-    "year": "År",
-}
+def field_label(column: str) -> str:
+    """A document field's label, a message id ("districts" → "Stadsdelar"; archive.fields)."""
+    found = fields.by_column(column)
+    return found.column_label if found is not None and found.column_label else column
 
-#: URL filter parameter → its label on a removable filter chip.
-PARAM_LABELS: dict[str, str] = {
-    "city": "Stad",
-    "district": "Stadsdel",
-    "mentioned": "Nämnd stad",
-    "project": "Projekt",
-    "committee": "Nämnd",
-    "type": "Dokumenttyp",
-    "topic": "Ämne",
-    "language": "Språk",
-    "year": "År",
-    "kind": "Träffar på",
-    "from": "Från",
-    "to": "Till",
-    "decision_from": "Beslutsdatum från",
-    "decision_to": "Beslutsdatum till",
-    "document_from": "Dokumentdatum från",
-    "document_to": "Dokumentdatum till",
-}
+
+def facet_label(facet: str) -> str:
+    """A facet's heading in the sidebar, a message id ("districts" → "Stadsdel")."""
+    found = fields.by_facet(facet)
+    return found.label if found is not None else facet
+
+
+def param_label(param: str) -> str:
+    """A URL parameter's label on a removable filter chip, a message id."""
+    found = fields.by_param(param)
+    if found is not None:
+        return found.label
+    for spec in fields.date_ranges():
+        if param in spec.params:
+            return spec.bound_labels[spec.params.index(param)]
+    return param
+
 
 #: Document language codes as the interface names them.
 LANGUAGE_NAMES: dict[str, str] = {
@@ -149,8 +125,8 @@ def timestamp(value: str | None) -> str:
 def init_app(app: Flask) -> None:
     """Make the labels available in every template."""
     app.jinja_env.globals.update(
-        FACET_LABELS=FACET_LABELS,
-        PARAM_LABELS=PARAM_LABELS,
+        facet_label=facet_label,
+        param_label=param_label,
         value_label=value_label,
     )
     app.jinja_env.filters["timestamp"] = timestamp

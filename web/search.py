@@ -9,15 +9,14 @@ from urllib.parse import urlencode
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from archive import faceting, fields
 from archive.query import Query, Results
 from web.archive_access import archive
 from web.i18n import gettext as _
 from web.state import (
-    DATES,
-    FILTERS,
-    PARAM_FACETS,
     FacetLink,
     active_filters,
+    date_params,
     facet_links,
     parse_query,
     query_args,
@@ -26,11 +25,14 @@ from web.state import (
 
 bp = Blueprint("search", __name__)
 
-#: Filters the search form offers as lists of every value in the archive.
-FORM_FILTERS = ("type", "project", "city", "district", "committee", "topic")
+#: Date bounds the search form shows (the filters it offers as lists: ``Field.form``).
 FORM_DATES = ("decision_from", "decision_to", "document_from", "document_to")
-#: Parameters the search form shows; the others travel in hidden fields.
-FORM_FIELDS = frozenset({"q", *FORM_FILTERS, *FORM_DATES})
+
+
+def form_fields() -> frozenset[str]:
+    """Parameters the search form shows; the others travel in hidden fields."""
+    return frozenset({"q", *(str(f.param) for f in fields.filters() if f.form), *FORM_DATES})
+
 SORT_LABELS = {"relevance": "Relevans", "newest": "Nyast först", "oldest": "Äldst först"}
 #: Page links shown either side of the current page.
 PAGE_WINDOW = 2
@@ -53,7 +55,8 @@ def pagination(query: Query, pages: int) -> list[tuple[int | None, str | None]]:
 
 
 def exports(query: Query) -> dict[str, str]:
-    """The same search as CSV, Excel, JSON, Atom and API (paging left out of the exports)."""
+    """The same search as CSV, Excel, JSON, Atom, API and timeline (paging left out of the
+    exports)."""
     whole = replace(query, page=1)
     return {
         "csv": search_url(whole, "export.csv_export"),
@@ -61,6 +64,7 @@ def exports(query: Query) -> dict[str, str]:
         "json": search_url(whole, "export.json_export"),
         "atom": search_url(replace(whole, sort="relevance"), "export.atom_export"),
         "api": search_url(query, "api.search"),
+        "timeline": search_url(whole, "browse.timeline_page"),
     }
 
 
@@ -86,16 +90,19 @@ def facet_groups(
 def form_filters(query: Query) -> list[dict[str, Any]]:
     """The form's lists: every value in the archive, the chosen ones first if unknown."""
     filters = []
-    for param in FORM_FILTERS:
-        chosen = getattr(query, FILTERS[param])
-        known = [v.value for v in archive().facet_values(PARAM_FACETS[param])]
+    for spec in fields.filters():
+        if not spec.form:
+            continue
+        chosen = query.values(spec.name)
+        known = [v.value for v in archive().facet_values(str(spec.index))]
         options = [v for v in chosen if v not in known] + known
-        filters.append({"param": param, "chosen": chosen, "options": options})
+        filters.append({"param": spec.param, "chosen": chosen, "options": options})
     return filters
 
 
 def search_context(query: Query, results: Results) -> dict[str, Any]:
     """Everything the search template renders, with every link built here."""
+    shown = form_fields()
     return {
         "query": query,
         "results": results,
@@ -116,9 +123,9 @@ def search_context(query: Query, results: Results) -> dict[str, Any]:
         "hidden_fields": [
             (name, value)
             for name, value in query_args(replace(query, page=1))
-            if name not in FORM_FIELDS
+            if name not in shown
         ],
-        "form_open": any(getattr(query, DATES[name]) for name in FORM_DATES),
+        "form_open": any(getattr(query, date_params()[name]) for name in FORM_DATES),
     }
 
 
@@ -132,7 +139,7 @@ def search() -> str | Response:
         if request.args.get("lang"):
             target += ("&" if "?" in target else "?") + urlencode({"lang": request.args["lang"]})
         return redirect(target)
-    results = archive().searcher.search(query)
+    results = faceting.search(archive().searcher, query)
     return render_template("search.html", **search_context(query, results))
 
 
@@ -140,4 +147,5 @@ def search() -> str | Response:
 @bp.get("/hjalp")
 def help_page() -> str:
     example = url_for("search.search", q="hemlöshet stad:Stockholm")
-    return render_template("help.html", example_url=example)
+    shown = [f for f in fields.all_fields() if f.prefixes or f.params]
+    return render_template("help.html", example_url=example, search_fields=shown)

@@ -3,10 +3,10 @@
 One parser and one URL builder serve the search page, its exports and the JSON API,
 so a search is bookmarkable and every view of it takes the same parameters:
 
-``q`` free text; ``city district mentioned project committee type topic language year
-kind`` filters (repeat a parameter for several values: OR within a filter, AND across);
-``from to decision_from decision_to document_from document_to`` dates (YYYY-MM-DD,
-or YYYY-MM / YYYY for a whole month / year);
+``q`` free text; the list filters of :mod:`archive.fields` (``city district mentioned
+project committee type topic language year kind``; repeat a parameter for several values:
+OR within a filter, AND across); its date bounds (``from to decision_from decision_to
+document_from document_to``: YYYY-MM-DD, or YYYY-MM / YYYY for a whole month / year);
 ``sort`` (relevance | newest | oldest); ``page``; ``page_size`` (1 … MAX_PAGE_SIZE).
 ``lang`` is the interface language, not part of the search.
 
@@ -23,53 +23,29 @@ from urllib.parse import urlencode
 from flask import url_for
 from werkzeug.datastructures import MultiDict
 
+from archive import fields
 from archive.query import (
     MAX_PAGE_SIZE,
     MAX_QUERY_LENGTH,
     SORTS,
     FacetValue,
     Query,
+    asked_fields,
     date_bound,
 )
 from web.i18n import gettext as _
 
-#: URL parameter → Query attribute, for the list filters, in URL order.
-FILTERS: dict[str, str] = {
-    "city": "city",
-    "district": "district",
-    "mentioned": "mentioned",
-    "project": "project",
-    "committee": "committee",
-    "type": "doc_type",
-    "topic": "topic",
-    "language": "language",
-    "year": "year",
-    "kind": "kind",
-}
-#: URL parameter → Query attribute, for the dates.
-DATES: dict[str, str] = {
-    "from": "date_from",
-    "to": "date_to",
-    "decision_from": "decision_from",
-    "decision_to": "decision_to",
-    "document_from": "document_from",
-    "document_to": "document_to",
-}
-#: Facet name (archive.query.FACETS) → the URL parameter that filters on it.
-FACET_PARAMS: dict[str, str] = {
-    "doc_type": "type",
-    "city": "city",
-    "districts": "district",
-    "cities_mentioned": "mentioned",
-    "projects": "project",
-    "committee": "committee",
-    "topics": "topic",
-    "language": "language",
-    "year": "year",
-    "kind": "kind",
-}
-#: URL parameter → the facet whose values it filters on.
-PARAM_FACETS: dict[str, str] = {param: facet for facet, param in FACET_PARAMS.items()}
+
+def filter_params() -> dict[str, str]:
+    """URL parameter → Query attribute, for the list filters, in URL order (archive.fields)."""
+    return {str(f.param): f.name for f in fields.filters()}
+
+
+def date_params() -> dict[str, str]:
+    """URL parameter → Query attribute, for the date bounds, in URL order."""
+    return dict(fields.date_params())
+
+
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE = 10_000
 MAX_FILTER_VALUES = 50
@@ -106,20 +82,20 @@ def parse_query(args: MultiDict[str, str]) -> Query:
     if len(text) > MAX_QUERY_LENGTH:
         raise BadParameter("q", _("får vara högst {n} tecken", n=MAX_QUERY_LENGTH))
     filters: dict[str, list[str]] = {}
-    for param, attribute in FILTERS.items():
+    for param, attribute in filter_params().items():
         values = list(dict.fromkeys(v.strip() for v in args.getlist(param) if v.strip()))
         if len(values) > MAX_FILTER_VALUES:
             raise BadParameter(param, _("högst {n} värden", n=MAX_FILTER_VALUES))
         if any(len(v) > MAX_VALUE_LENGTH for v in values):
             raise BadParameter(param, _("värden får vara högst {n} tecken", n=MAX_VALUE_LENGTH))
         filters[attribute] = values
-    dates = {attribute: _date(args, param) for param, attribute in DATES.items()}
+    dates = {attribute: _date(args, param) for param, attribute in date_params().items()}
     sort = (args.get("sort") or "relevance").strip()
     if sort not in SORTS:
         raise BadParameter("sort", _("ska vara en av {sorts}", sorts=", ".join(SORTS)))
     return Query(
         text=text,
-        **filters,
+        filters=filters,
         **dates,
         sort=sort,
         page=_integer(args, "page", 1, 1, MAX_PAGE),
@@ -127,14 +103,24 @@ def parse_query(args: MultiDict[str, str]) -> Query:
     )
 
 
+def hit_fields(args: MultiDict[str, str]) -> set[str] | None:
+    """The hit fields ``fields=`` asks for (repeated or comma-separated; ``id`` always),
+    None when it is not given (every field but ärenden)."""
+    try:
+        return asked_fields(args.getlist("fields"))
+    except ValueError as unknown:
+        name = str(unknown)[:MAX_VALUE_LENGTH]
+        raise BadParameter("fields", _("okänt fält: {name}", name=name)) from None
+
+
 def query_args(query: Query) -> list[tuple[str, str]]:
     """The canonical query string of a search (defaults left out), as pairs."""
     pairs: list[tuple[str, str]] = []
     if query.text:
         pairs.append(("q", query.text))
-    for param, attribute in FILTERS.items():
-        pairs.extend((param, value) for value in getattr(query, attribute))
-    for param, attribute in DATES.items():
+    for param, attribute in filter_params().items():
+        pairs.extend((param, value) for value in query.values(attribute))
+    for param, attribute in date_params().items():
         if getattr(query, attribute):
             pairs.append((param, getattr(query, attribute)))
     if query.sort != "relevance":
@@ -157,14 +143,12 @@ def _url(path: str, pairs: list[tuple[str, str]]) -> str:
     return path + ("?" + urlencode(pairs) if pairs else "")
 
 
-#: Canonical order of the parameters in a URL.
-_ORDER = {name: i for i, name in enumerate(("q", *FILTERS, *DATES, "sort", "page", "page_size"))}
-
-
 def _replaced(pairs: list[tuple[str, str]], param: str, values: list[str]) -> list[tuple[str, str]]:
     """``pairs`` with ``param`` set to ``values`` (none: left out), in canonical order."""
+    order = {name: i for i, name in enumerate(
+        ("q", *filter_params(), *date_params(), "sort", "page", "page_size"))}
     kept = [pair for pair in pairs if pair[0] != param]
-    return sorted(kept + [(param, value) for value in values], key=lambda pair: _ORDER[pair[0]])
+    return sorted(kept + [(param, value) for value in values], key=lambda pair: order[pair[0]])
 
 
 def _toggled(values: list[str], value: str) -> list[str]:
@@ -201,10 +185,10 @@ def facet_links(
     path, pairs = url_for(endpoint), query_args(replace(query, page=1))
     links: dict[str, list[FacetLink]] = {}
     for name, values in facets.items():
-        param = FACET_PARAMS.get(name)
-        if param is None:
+        spec = fields.by_facet(name)
+        if spec is None or spec.param is None:
             continue
-        chosen = getattr(query, FILTERS[param])
+        param, chosen = spec.param, query.values(spec.name)
         seen = {v.value for v in values}
         values = list(values) + [FacetValue(v, 0, True) for v in chosen if v not in seen]
         links[name] = [
@@ -223,11 +207,11 @@ def active_filters(query: Query, endpoint: str = "search.search") -> list[tuple[
     """The filters in force as (parameter, value, URL without it), for removable chips."""
     path, pairs = url_for(endpoint), query_args(replace(query, page=1))
     chips: list[tuple[str, str, str]] = []
-    for param, attribute in FILTERS.items():
-        chosen = getattr(query, attribute)
+    for param, attribute in filter_params().items():
+        chosen = query.values(attribute)
         for value in chosen:
             chips.append((param, value, _url(path, _replaced(pairs, param, _toggled(chosen, value)))))
-    for param, attribute in DATES.items():
+    for param, attribute in date_params().items():
         value = getattr(query, attribute)
         if value:
             chips.append((param, value, _url(path, _replaced(pairs, param, []))))

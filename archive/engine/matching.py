@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from archive import fields
 from archive import querysyntax as qs
 from archive.access import ACCESS_CLASSES
 from archive.engine import docsets
@@ -50,19 +51,7 @@ from archive.engine.segments import _Postings, _Segment, _View
 from archive.messages import Message
 from archive.swedish import dnr_keys, fold
 
-#: Query filter name → index facet field.
-FILTER_FIELDS = {
-    "city": "city",
-    "district": "districts",
-    "mentioned": "cities_mentioned",
-    "project": "projects",
-    "committee": "committee",
-    "doc_type": "doc_type",
-    "topic": "topics",
-    "language": "language",
-    "year": "year",
-    "kind": "kind",
-}
+#: Language names a ``språk:``/``language`` filter may give for a language code.
 LANGUAGE_NAMES = {"svenska": "sv", "swedish": "sv", "engelska": "en", "english": "en"}
 #: Added to the score of strong matches (see ``_Node.core``) to rank them first.
 _STRONG = 1e9
@@ -409,7 +398,7 @@ class _Compiler:
         if isinstance(node, qs.Dnr):
             return self.dnr(node.text)
         if isinstance(node, qs.Filter):
-            fieldname = FILTER_FIELDS[node.name]
+            fieldname = str(fields.by_name(node.name).index)
             return _Facet(fieldname, self.facet_keys(fieldname, [facet_key(node.value)]))
         if isinstance(node, qs.Not):
             inner = self.compile(node.node)

@@ -22,6 +22,7 @@ from whoosh.columns import NumericColumn, RefBytesColumn
 from whoosh.fields import COLUMN, ID, FieldType, Schema
 from whoosh.formats import Existence
 
+from archive import fields
 from archive.engine.analysis import EXACT, STEMS, analyse, document_language, terms
 from archive.models import Document, arende_key, arende_text
 from archive.query import (
@@ -127,9 +128,8 @@ class KeywordsField(FacetField):
         return [(k.encode(), 1, 1.0, b"") for k in dict.fromkeys(value) if k]
 
 
-def facet_key(value: str) -> str:
-    """How a facet value is matched: casefolded, spaces collapsed."""
-    return " ".join(value.casefold().split())
+#: How a facet value is matched: casefolded, spaces collapsed (archive.fields).
+facet_key = fields.value_key
 
 
 #: Facet fields: the facets search results show (:data:`archive.query.FACETS`).

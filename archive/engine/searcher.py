@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 
+from archive import fields
 from archive import querysyntax as qs
 from archive.catalog import Catalog
 from archive.engine import docsets
@@ -34,7 +35,6 @@ from archive.engine.facets import MAX_FACET_VALUES, _collation, _count_facets
 from archive.engine.highlight import _Highlights, _Marker
 from archive.engine.matching import (
     _STRONG,
-    FILTER_FIELDS,
     LANGUAGE_NAMES,
     _And,
     _Any,
@@ -234,19 +234,18 @@ class Searcher:
             notes.append(MESSAGE_NO_WORDS)
         filters: list[_Node] = []
         selected: dict[str, set[str]] = {}
-        for name, fieldname in FILTER_FIELDS.items():
-            values = [*getattr(query, name), *parsed.filters.get(name, [])]
+        for spec in fields.filters():
+            fieldname = str(spec.index)
+            values = [*query.values(spec.name), *parsed.filters.get(spec.name, [])]
             keys = [facet_key(LANGUAGE_NAMES.get(facet_key(v), v)) for v in values]
             keys = [k for k in dict.fromkeys(keys) if k]
             if keys:
                 selected[fieldname] = set(keys)
                 filters.append(_Facet(fieldname, compiler.facet_keys(fieldname, keys)))
         dates = []
-        for column, low, high in (
-            ("date", query.date_from, query.date_to),
-            ("decision_date", query.decision_from, query.decision_to),
-            ("document_date", query.document_from, query.document_to),
-        ):
+        for spec in fields.date_ranges():
+            column = str(spec.index)
+            low, high = (getattr(query, attribute) for attribute in spec.attributes)
             start = qs.parse_date(low, end=False) if low else None
             stop = qs.parse_date(high, end=True) if high else None
             for given, parsed_value in ((low, start), (high, stop)):
@@ -254,7 +253,7 @@ class Searcher:
                     notes.append(message("invalid_date", value=given))
             if start or stop:
                 dates.append(_DateRange(column, start, stop))
-        dates.extend(_DateRange("date", low, high) for low, high in parsed.dates)
+            dates.extend(_DateRange(column, a, b) for a, b in parsed.ranges.get(spec.name, []))
         if query.documents:  # these documents and their ärenden (a saved search's news)
             filters.append(_Facet("doc", list(query.documents)))
         if node is None and "kind" not in selected:
@@ -464,7 +463,8 @@ class Searcher:
     def facet_values(self, name: str, *, access: Iterable[str] = ()) -> list[FacetValue]:
         """Every value of a facet over the whole archive (its ``access`` classes when
         given), A–Ö, with counts."""
-        fieldname = FILTER_FIELDS.get(name, name)
+        spec = fields.by_name(name)
+        fieldname = spec.index if spec is not None and spec.index else name
         if fieldname not in FACET_FIELDS:
             return []
         audience = tuple(access)
