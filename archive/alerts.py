@@ -43,7 +43,8 @@ from typing import Any
 from archive.accounts import Accounts
 from archive.catalog import Catalog, now_iso
 from archive.engine import SearchBackend, backend_for
-from archive.home import InputError
+from archive.home import ArchiveError, InputError
+from archive.messages import message
 from archive.models import Document
 from archive.query import MAX_PAGE_SIZE, Hit, Query
 
@@ -101,8 +102,7 @@ def save(catalog: Catalog, user: str, name: str, query: str) -> tuple[SavedSearc
         count = catalog.db.execute(
             "SELECT COUNT(*) FROM saved_searches WHERE user = ?", (user,)).fetchone()[0]
         if count >= MAX_SAVED_PER_USER:
-            raise AlertError(f"at most {MAX_SAVED_PER_USER} saved searches a user",
-                             f"högst {MAX_SAVED_PER_USER} bevakningar per person")
+            raise AlertError(message("too_many_saved", n=MAX_SAVED_PER_USER))
         row = last_row(catalog)
         cur = catalog.db.execute(
             "INSERT INTO saved_searches (user, name, query, created_at, since_row, sent_row, "
@@ -146,7 +146,7 @@ def renew_token(catalog: Catalog, search_id: int, user: str) -> str:
             "UPDATE saved_searches SET feed_token = ? WHERE id = ? AND user = ?",
             (_hash(token), search_id, user))
     if not cur.rowcount:
-        raise AlertError("no such saved search")
+        raise AlertError(message("no_saved_search"))
     return token
 
 
@@ -161,7 +161,7 @@ def set_email(catalog: Catalog, user: str, email: str | None) -> None:
     """Where ``user``'s digest goes (None or "": no e-mail)."""
     email = (email or "").strip()
     if email and ("@" not in email or len(email) > 254 or any(c in email for c in " \r\n,;<>")):
-        raise AlertError(f"not an e-mail address: {email}", f"{email} är ingen e-postadress")
+        raise AlertError(message("not_an_email", email=email))
     with catalog.transaction():
         if email:
             catalog.db.execute(
@@ -253,7 +253,7 @@ def mail_settings(home: Path) -> MailSettings:
         try:
             config = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise AlertError(f"cannot read {path}: {exc}") from exc
+            raise ArchiveError(f"cannot read {path}: {exc}") from exc
     smtp = config.get("smtp") or {}
     web = config.get("web") or {}
 
@@ -262,12 +262,12 @@ def mail_settings(home: Path) -> MailSettings:
 
     tls = str(value("ARKIV_SMTP_TLS", smtp, "tls", "none")).lower()
     if tls not in ("none", "starttls", "ssl"):
-        raise AlertError(f"smtp tls must be none, starttls or ssl, not {tls!r}")
+        raise ArchiveError(f"smtp tls must be none, starttls or ssl, not {tls!r}")
     port = value("ARKIV_SMTP_PORT", smtp, "port", 465 if tls == "ssl" else 25)
     try:
         port = int(port)
     except ValueError:
-        raise AlertError(f"smtp port is not a number: {port!r}") from None
+        raise ArchiveError(f"smtp port is not a number: {port!r}") from None
     return MailSettings(
         host=value("ARKIV_SMTP_HOST", smtp, "host"),
         port=port,
@@ -319,7 +319,7 @@ def send_digests(
     could not be sent is tried again next time. ``parse`` reads a saved query string."""
     settings = settings or mail_settings(home)
     if not settings.host:
-        raise AlertError("no SMTP server set (ARKIV_SMTP_HOST or [smtp] host in config.toml)")
+        raise ArchiveError("no SMTP server set (ARKIV_SMTP_HOST or [smtp] host in config.toml)")
     report = SendReport()
     with Catalog(home) as catalog:
         searcher = backend_for(Path(home))

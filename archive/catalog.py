@@ -29,6 +29,7 @@ from typing import Any
 
 from archive import accounts
 from archive import db as catalog_db
+from archive.groups import shown_member
 from archive.home import ArchiveError, database_url, ensure_home, read_database_url
 from archive.models import Document, document_id
 from archive.staff_schema import STAFF_TABLES as _STAFF_TABLES
@@ -612,12 +613,16 @@ class Catalog:
             (new_id, self._next_seq(), old_id),
         )
         # Its duplicate group must not hang on a superseded document.
-        members = [
-            r[0]
-            for r in self.db.execute("SELECT id FROM documents WHERE duplicate_of = ?", (old_id,))
-        ]
+        members = {
+            r[0]: (r[1], json.loads(r[2]))
+            for r in self.db.execute(
+                "SELECT id, content_type, own_metadata FROM documents WHERE duplicate_of = ?",
+                (old_id,),
+            )
+        }
         if members:
-            new_canonical, *rest = members
+            new_canonical = shown_member(members)
+            rest = [member for member in members if member != new_canonical]
             self.db.execute(
                 "UPDATE documents SET duplicate_of = NULL, metadata = own_metadata, seq = ? "
                 "WHERE id = ?",

@@ -23,6 +23,7 @@ from archive import db as catalog_db
 from archive.access import group
 from archive.catalog import Catalog, now_iso
 from archive.home import ArchiveBusy, InputError, write_lock
+from archive.messages import message
 
 #: The fields staff may correct, with the kind of value each takes.
 CORRECTABLE: dict[str, str] = {
@@ -65,28 +66,24 @@ def normalise(field: str, value: Any) -> Any:
     the field cannot be corrected or the value is not one it takes."""
     kind = CORRECTABLE.get(field)
     if kind is None:
-        raise CorrectionError(f"the field {field!r} cannot be corrected",
-                              f"fältet {field} kan inte rättas")
+        raise CorrectionError(message("field_not_correctable", field=field))
     if kind == "list":
         items = value if isinstance(value, list | tuple) else re.split(r"[\n;]", str(value or ""))
         cleaned = list(dict.fromkeys(" ".join(str(v).split()) for v in items))
         cleaned = [v for v in cleaned if v]
         if len(cleaned) > MAX_LIST_VALUES or any(len(v) > MAX_VALUE_LENGTH for v in cleaned):
-            raise CorrectionError(f"too many or too long values for {field}",
-                                  f"för många eller för långa värden i {field}")
+            raise CorrectionError(message("too_many_field_values", field=field))
         return cleaned
     text = " ".join(str(value or "").split())
     if not text:
         return None
     if len(text) > MAX_VALUE_LENGTH:
-        raise CorrectionError(f"the value of {field} is too long (at most {MAX_VALUE_LENGTH})",
-                              f"värdet är för långt (högst {MAX_VALUE_LENGTH} tecken)")
+        raise CorrectionError(message("value_too_long", field=field, n=MAX_VALUE_LENGTH))
     if kind == "date":
         try:
             return date.fromisoformat(text).isoformat()
         except ValueError:
-            raise CorrectionError(f"not a date: {text!r} (use YYYY-MM-DD)",
-                                  f"{text} är inget datum (skriv ÅÅÅÅ-MM-DD)") from None
+            raise CorrectionError(message("not_a_day", value=text)) from None
     return text
 
 
@@ -121,7 +118,7 @@ def correct(catalog: Catalog, doc_id: str, changes: dict[str, Any], user: str) -
     """
     doc = catalog.get(doc_id, with_text=False)
     if doc is None:
-        raise CorrectionError(f"no document with id {doc_id}", f"inget dokument med id {doc_id}")
+        raise CorrectionError(message("no_document", id=doc_id))
     wanted = {field: normalise(field, value) for field, value in changes.items()}
     changed = []
     with catalog.transaction():
@@ -243,15 +240,14 @@ def decide_candidate(
     into an existing project (the document gets that project) or reject it (it is not
     offered again, here or on any other document)."""
     if decision not in DECISIONS:
-        raise CorrectionError(f"unknown decision {decision!r}", f"okänt beslut {decision}")
+        raise CorrectionError(message("unknown_decision", decision=decision))
     name = " ".join(name.split())
     target = " ".join((target or "").split()) or None
     if decision == "merged" and not target:
-        raise CorrectionError("say which project the candidate is merged into",
-                              "skriv vilket projekt kandidaten ska slås ihop med")
+        raise CorrectionError(message("merge_target_missing"))
     doc = catalog.get(doc_id, with_text=False)
     if doc is None:
-        raise CorrectionError(f"no document with id {doc_id}", f"inget dokument med id {doc_id}")
+        raise CorrectionError(message("no_document", id=doc_id))
     with catalog.transaction():
         catalog.db.execute(
             "INSERT INTO project_decisions (name, decision, target, by_user, at) "

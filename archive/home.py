@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from archive.messages import Message
+
 DEFAULT_HOME = Path.home() / ".local" / "share" / "arkiv"
 #: The archive of a project folder: ``make run`` serves ``$(CURDIR)/.arkiv`` and every
 #: ``arkiv`` command run in that folder finds it there.
@@ -29,12 +31,12 @@ class ArchiveError(Exception):
 
 
 class InputError(ArchiveError):
-    """A value a person typed that cannot be taken: one line in English (``str``, for the
-    command line) and in Swedish (``swedish``, for the web page)."""
+    """A value a person typed that cannot be taken: ``message`` says why, as an id the web
+    shows in the visitor's language (``str`` is the command line's English line)."""
 
-    def __init__(self, message: str, swedish: str | None = None) -> None:
-        super().__init__(message)
-        self.swedish = swedish or message
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
 
 
 class ArchiveBusy(ArchiveError):

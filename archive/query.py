@@ -6,15 +6,14 @@
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from typing import Any
 
 from archive import fields
+from archive.messages import Message
 from archive.models import DOCUMENT_FIELDS
+from archive.swedish import date_span
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PAGE_SIZE = 100
@@ -214,8 +213,14 @@ class Results:
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     suggestion: str | None = None
-    message: str | None = None
+    #: What the search has to tell (an index being built, a bad date …): message ids.
+    notes: list[Message] = field(default_factory=list)
     elapsed_ms: float = 0.0
+
+    @property
+    def message(self) -> str | None:
+        """The notes as the command line's one English line (None when there are none)."""
+        return " · ".join(str(note) for note in self.notes) or None
 
     @property
     def pages(self) -> int:
@@ -247,17 +252,7 @@ def date_bound(value: str | None, *, end: bool = False) -> str | None:
     """
     if value is None or not value.strip():
         return None
-    text = value.strip()
-    match = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text)
-    if not match:
+    span = date_span(value)
+    if span is None:
         raise ValueError(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
-    year = int(match[1])
-    month = int(match[2]) if match[2] else (12 if end else 1)
-    try:
-        if match[3]:
-            day = int(match[3])
-        else:
-            day = calendar.monthrange(year, month)[1] if end else 1
-        return date(year, month, day).isoformat()
-    except ValueError:
-        raise ValueError(f"not a date: {value!r}") from None
+    return (span[1] if end else span[0]).isoformat()

@@ -14,17 +14,18 @@ Syntax (Swedish and English keywords)::
     datum:2004  datum:2004-01..2004-06  datum:..2010  date:2004-05-17
 
 The prefixes are the fields' (:mod:`archive.fields`). Field values with spaces are quoted: ``stad:"Upplands Väsby"``. What cannot be understood
-is ignored and described in :attr:`ParsedQuery.notes` (Swedish, shown to the user).
+is ignored and described in :attr:`ParsedQuery.notes` (message ids, shown to the user).
 This module knows nothing of Whoosh: :mod:`archive.engine.matching` turns the tree into a search.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field
 
 from archive import fields
+from archive.messages import Message, message
+from archive.swedish import TYPED_DNR, TYPED_DNR_VALUE, date_span
 
 OR_WORDS = frozenset({"OR", "ELLER", "|", "||"})
 AND_WORDS = frozenset({"AND", "OCH", "&", "&&"})
@@ -32,12 +33,6 @@ NOT_WORDS = frozenset({"NOT", "INTE"})
 #: More query clauses than this are ignored (a pasted page is not a search).
 MAX_CLAUSES = 32
 
-#: A diarienummer: an optional short letter prefix, then numbers joined by - / . :
-#: ("KS 2019/123", "115-239/2002", "115 - 239/2002", "SDN 2004-123-45").
-DNR_PATTERN = re.compile(
-    r"(?<![\w-])(?:[^\W\d_]{1,4}[ \t]*)?\d+(?:[ \t]*[-/.:][ \t]*\d+)+(?![\w/])"
-)
-_DNR_VALUE = re.compile(r"[ \t]*((?:[^\W\d_]{1,8}[ \t]*)?\w+(?:[ \t]*[-/.:][ \t]*\w+)*)")
 
 
 @dataclass(frozen=True)
@@ -103,7 +98,7 @@ class ParsedQuery:
     #: Date ranges typed (``datum:2004``): field name → inclusive (from, to) YYYYMMDD
     #: numbers (None = open).
     ranges: dict[str, list[tuple[int | None, int | None]]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
     @property
     def dates(self) -> list[tuple[int | None, int | None]]:
@@ -145,7 +140,7 @@ def _lex(text: str) -> list[_Token]:
                 tokens.append(_Token("minus"))
             i += 1
             continue
-        dnr = DNR_PATTERN.match(text, i)
+        dnr = TYPED_DNR.match(text, i)
         if dnr:
             tokens.append(_Token("dnr", dnr.group()))
             i = dnr.end()
@@ -181,7 +176,7 @@ def _field_value(text: str, kind: str, value: str, end: int) -> tuple[str, int]:
         close = len(text) if close < 0 else close
         return text[start + 1 : close], close + 1
     if kind == fields.DNR:
-        match = _DNR_VALUE.match(text, start)
+        match = TYPED_DNR_VALUE.match(text, start)
         if match:
             return match.group(1), match.end()
     return value, end
@@ -247,7 +242,7 @@ class _Parser:
             return None
         kind = _kind(token)
         if kind == fields.DATE_RANGE:
-            self.parsed.notes.append(f"Datum kan inte uteslutas: {value}")
+            self.parsed.notes.append(message("date_not_excluded", value=value))
             return None
         return Not(Dnr(value) if kind == fields.DNR else Filter(token.name, value))
 
@@ -266,7 +261,7 @@ class _Parser:
         self.clauses += 1
         if self.clauses > MAX_CLAUSES:
             if self.clauses == MAX_CLAUSES + 1:
-                self.parsed.notes.append(f"Bara de {MAX_CLAUSES} första orden används")
+                self.parsed.notes.append(message("first_words_only", n=MAX_CLAUSES))
             return None
         kinds = {"word": Word, "phrase": Phrase, "prefix": Prefix, "dnr": Dnr}
         return kinds[token.kind](token.text.strip())
@@ -281,7 +276,7 @@ class _Parser:
         if kind == fields.DATE_RANGE:
             dates = parse_date_range(value)
             if dates is None:
-                self.parsed.notes.append(f"Ogiltigt datum: {value}")
+                self.parsed.notes.append(message("invalid_date", value=value))
             else:
                 self.parsed.ranges.setdefault(token.name, []).append(dates)
             return None
@@ -314,27 +309,14 @@ def parse(text: str) -> ParsedQuery:
 
 # -- dates --------------------------------------------------------------------------
 
-_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
-
-
 def parse_date(text: str, *, end: bool) -> int | None:
-    """"2004", "2004-06" or "2004-06-17" as YYYYMMDD: the first day, or with ``end`` the last."""
-    match = _DATE.fullmatch(text.strip())
-    if not match:
+    """"2004", "2004-06" or "2004-06-17" as YYYYMMDD: the first day, or with ``end`` the last
+    (:func:`archive.swedish.date_span`)."""
+    span = date_span(text)
+    if span is None:
         return None
-    year = int(match.group(1))
-    month = int(match.group(2)) if match.group(2) else None
-    day = int(match.group(3)) if match.group(3) else None
-    if not 1000 <= year <= 2999 or (month is not None and not 1 <= month <= 12):
-        return None
-    if month is None:
-        month = 12 if end else 1
-    last = calendar.monthrange(year, month)[1]
-    if day is None:
-        day = last if end else 1
-    elif not 1 <= day <= last:
-        return None
-    return year * 10000 + month * 100 + day
+    day = span[1] if end else span[0]
+    return day.year * 10000 + day.month * 100 + day.day
 
 
 def parse_date_range(text: str) -> tuple[int | None, int | None] | None:

@@ -23,6 +23,7 @@ import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
 from archive.home import InputError
+from archive.messages import message
 
 #: The registries the web edits: file, array of tables, and the packaged copy's path
 #: (relative to the repository's indexer/metadata/data).
@@ -50,7 +51,7 @@ class Change:
 
 def _path(folder: Path, registry: str) -> Path:
     if registry not in FILES:
-        raise RegistryError(f"unknown registry {registry!r}", f"okänt register {registry}")
+        raise RegistryError(message("unknown_registry", registry=registry))
     return Path(folder) / FILES[registry][0]
 
 
@@ -61,7 +62,8 @@ def _load(folder: Path, registry: str) -> tomlkit.TOMLDocument:
         text = source.read_text(encoding="utf-8") if source.is_file() else ""
         return tomlkit.parse(text)
     except (OSError, TOMLKitError) as exc:
-        raise RegistryError(f"cannot read {path}: {exc}", f"kan inte läsa {path.name}") from exc
+        raise RegistryError(message("registry_unreadable", path=path, name=path.name,
+                                    reason=exc)) from exc
 
 
 def entries(folder: Path, registry: str) -> list[dict[str, Any]]:
@@ -75,7 +77,7 @@ def _items(values: Any, *, lower: bool = False) -> list[str]:
     cleaned = [" ".join(str(v).split()) for v in items]
     cleaned = list(dict.fromkeys(v.lower() if lower else v for v in cleaned if v))
     if len(cleaned) > MAX_ITEMS or any(len(v) > MAX_LENGTH for v in cleaned):
-        raise RegistryError("too many or too long values", "för många eller för långa värden")
+        raise RegistryError(message("too_many_values"))
     return cleaned
 
 
@@ -83,12 +85,11 @@ def _entry(registry: str, values: dict[str, Any]) -> dict[str, Any]:
     """A checked entry from what staff typed."""
     name = " ".join(str(values.get("name") or "").split())
     if not name or len(name) > MAX_LENGTH:
-        raise RegistryError("an entry needs a name", "posten behöver ett namn")
+        raise RegistryError(message("entry_needs_name"))
     if registry == "projects":
         kind = str(values.get("kind") or "project")
         if kind not in PROJECT_KINDS:
-            raise RegistryError(f"kind must be one of {', '.join(PROJECT_KINDS)}",
-                                f"sort ska vara en av {', '.join(PROJECT_KINDS)}")
+            raise RegistryError(message("kind_not_known", kinds=", ".join(PROJECT_KINDS)))
         entry: dict[str, Any] = {"name": name, "kind": kind,
                                  "aliases": _items(values.get("aliases"))}
         description = " ".join(str(values.get("description") or "").split())
@@ -101,7 +102,7 @@ def _entry(registry: str, values: dict[str, Any]) -> dict[str, Any]:
         if cues:
             entry[language] = cues
     if not entry.get("sv"):
-        raise RegistryError("a topic needs Swedish cue words", "ett ämne behöver svenska sökord")
+        raise RegistryError(message("topic_needs_cues"))
     return entry
 
 
@@ -118,13 +119,11 @@ def save_entry(
         document.append(table, array)
     names = [str(e.get("name")) for e in array]
     if entry["name"] != original and entry["name"] in names:
-        raise RegistryError(f"{entry['name']} is already in the registry",
-                            f"{entry['name']} finns redan i registret")
+        raise RegistryError(message("already_in_registry", name=entry["name"]))
     before = None
     if original:
         if original not in names:
-            raise RegistryError(f"{original} is not in the registry",
-                                f"{original} finns inte i registret")
+            raise RegistryError(message("not_in_registry", name=original))
         existing = array[names.index(original)]
         before = dict(existing.unwrap())
         for key in [k for k in existing if k not in entry]:
@@ -145,7 +144,7 @@ def remove_entry(folder: Path, registry: str, name: str) -> Change:
     array = document.get(FILES[registry][1]) or []
     names = [str(e.get("name")) for e in array]
     if name not in names:
-        raise RegistryError(f"{name} is not in the registry", f"{name} finns inte i registret")
+        raise RegistryError(message("not_in_registry", name=name))
     before = dict(array[names.index(name)].unwrap())
     del array[names.index(name)]
     _write(_path(folder, registry), document)
@@ -156,7 +155,7 @@ def add_alias(folder: Path, project: str, alias: str) -> Change:
     """Make ``alias`` another way of writing the registered ``project`` (a merged candidate)."""
     current = {e["name"]: e for e in entries(folder, "projects")}
     if project not in current:
-        raise RegistryError(f"{project} is not in the registry", f"{project} finns inte i registret")
+        raise RegistryError(message("not_in_registry", name=project))
     entry = current[project]
     return save_entry(folder, "projects",
                       {**entry, "aliases": [*entry.get("aliases", []), alias]}, original=project)

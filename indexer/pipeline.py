@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from archive.access import INTERNAL, restrict, restrict_container, spread
 from archive.catalog import Catalog, PathState, now_iso, sha256_file
+from archive.groups import merge_group, shown_member
 from archive.home import ensure_home, write_lock
 from archive.jobs import clear_job, write_job
 from archive.models import document_id
@@ -40,14 +41,7 @@ from indexer.extract import extract, ocr
 from indexer.language import detect_language
 from indexer.metadata import extract_metadata
 from indexer.metadata.arenden import link_agenda
-from indexer.metadata.duplicates import (
-    NEAR_DUPLICATE_THRESHOLD,
-    bands,
-    merge_group,
-    richness,
-    signature,
-    similarity,
-)
+from indexer.metadata.duplicates import NEAR_DUPLICATE_THRESHOLD, bands, signature, similarity
 from indexer.metadata.personnummer import mask_personnummer
 from indexer.metadata.registry import Registry
 from indexer.metadata.sekretess import sekretess_marking
@@ -229,11 +223,7 @@ def _fallback_title(metadata: dict[str, Any], filename: str) -> None:
 
 
 def group_duplicates(catalog: Catalog, doc_id: str, sig: list[int] | None, keys: list[str]) -> None:
-    """Put a new document into its near-duplicate group, if it has one.
-
-    The group's richest member is shown in search; every member carries the group's
-    merged metadata (so a rendering without a header inherits the dnr and dates).
-    """
+    """Put a new document into its near-duplicate group, if it has one."""
     if not sig:
         return
     candidates = catalog.duplicate_candidates(keys, exclude=doc_id)
@@ -243,10 +233,18 @@ def group_duplicates(catalog: Catalog, doc_id: str, sig: list[int] | None, keys:
     members: list[str] = [doc_id]
     for cid in similar:
         members.extend(m for m in catalog.group_of(cid) if m not in members)
+    regroup(catalog, members)
+
+
+def regroup(catalog: Catalog, members: list[str]) -> None:
+    """Show the group's chosen member (:func:`archive.groups.shown_member`: the original
+    format, then the richest metadata); every member carries the group's merged metadata
+    (so a rendering without a header inherits the dnr and dates)."""
     own = {m: catalog.own_metadata(m) for m in members}
-    canonical = max(members, key=lambda m: (richness(own[m]), m == doc_id, m))
-    ordered = [canonical, *(m for m in members if m != canonical)]
-    catalog.set_group(canonical, ordered, merged_metadata({m: own[m] for m in ordered}))
+    kinds = {m: catalog.get(m, with_text=False).content_type for m in members}
+    shown = shown_member({m: (kinds[m], own[m]) for m in members})
+    ordered = [shown, *(m for m in members if m != shown)]
+    catalog.set_group(shown, ordered, merged_metadata({m: own[m] for m in ordered}))
 
 
 def merged_metadata(members: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -395,80 +393,134 @@ def index_paths(
     ``broker`` (a Redis URL), extraction runs on ``arkiv worker``s (indexer.distributed).
     ``ocr_mode`` (auto, always, never) and ``ocr_page_timeout``: see
     :mod:`indexer.extract.ocr`.
+
+    The run has four stages: :meth:`_Run.plan` (what needs extracting), :meth:`_Run.extract`
+    (workers extract while the originals are copied), :meth:`_Run.store` (the single
+    writer archives each result) and :meth:`_Run.finish`; what runs beside the writer
+    is started in one place, :func:`_helpers`.
     """
     rules = AccessRules.load(str(registry_dir) if registry_dir else None)
     home = ensure_home(Path(home))
     started = time.monotonic()
-    report = IndexReport()
     command = "index " + " ".join(str(p) for p in paths)
-    # The sync process and the workers are forked before this run's file lists exist:
-    # forked later, each would start with its own view of them (~2 KB a file).
+    pool_options = {"registry_dir": registry_dir, "workers": workers, "timeout": timeout,
+                    "memory_mb": memory_mb, "ocr_mode": ocr_mode,
+                    "ocr_page_timeout": ocr_page_timeout}
     with write_lock(home, purpose="arkiv index"), Catalog(home) as catalog, \
-            _running_job(home, command) as update, _BackgroundSync(home) as background, \
-            parts.spools_removed(), \
-            extraction_pool(broker, registry_dir=registry_dir, workers=workers,
-                            timeout=timeout, memory_mb=memory_mb, ocr_mode=ocr_mode,
-                            ocr_page_timeout=ocr_page_timeout) as pool:
-        run_id = catalog.start_run(command)
+            _running_job(home, command) as update, parts.spools_removed(), \
+            _helpers(home, broker, pool_options) as helpers:
+        run = _Run(catalog, command, rules, access, on_outcome)
         found = list(discover(paths))
-        bar = Progress(len(found), mode=progress, label="arkiv index", on_update=update,
-                       details=getattr(pool, "figures", None))
+        run.bar = Progress(len(found), mode=progress, label="arkiv index", on_update=update,
+                           details=getattr(helpers.pool, "figures", None))
+        planned = run.plan(found, retry_failed=retry_failed, max_file_mb=max_file_mb)
+        run.store(run.extract(planned, helpers), helpers.background)
+        run.finish(helpers.background, started)
+    return run.report
 
-        def record(
-            outcome: FileOutcome, pages: int = 0, st: os.stat_result | None = None,
-            remember: bool = True,
-        ) -> None:
-            log(outcome, st, remember)
-            count(outcome, pages)
 
-        def log(outcome: FileOutcome, st: os.stat_result | None = None,
-                remember: bool = True) -> None:
-            """Log an outcome; a failure is remembered (not retried while the file is
-            unchanged) unless it was the archive's fault, e.g. a full disk."""
-            if not outcome.failed_before:
-                catalog.log(
-                    run_id, outcome.path, outcome.status,
-                    reason=outcome.reason, document_id=outcome.document_id,
-                )
-                if outcome.status == "failed" and remember:
-                    catalog.remember_failure(
-                        outcome.path, outcome.reason or "failed",
-                        size=st.st_size if st else None, mtime=st.st_mtime if st else None,
-                    )
-                else:
-                    catalog.forget_failure(outcome.path)
+@dataclass
+class _Helpers:
+    """What works beside the single writer during a run: the index sync process, the
+    extraction workers (processes here, or ``arkiv worker``s behind a broker) and the
+    thread that copies originals into the archive."""
 
-        def count(outcome: FileOutcome, pages: int = 0, ocr_pages: int = 0) -> None:
-            report.outcomes.append(outcome)
-            report.pages += pages
-            report.ocr_pages += ocr_pages
-            bar.advance(failed=outcome.status == "failed", pages=pages, ocr_pages=ocr_pages)
-            if on_outcome:
-                on_outcome(outcome)
+    background: _BackgroundSync
+    pool: WorkerPool | BrokerPool
+    copier: ThreadPoolExecutor
 
-        def classify(doc_id: str | None, key: str, marking: str | None = None, *,
-                     stored: bool = False) -> None:
-            """Make a document internal when its run, folder or text says so; a document
-            just ``stored`` (it may have joined a group) takes its group's class too."""
-            if doc_id is None:
-                return
-            if marking:
-                restrict(catalog, doc_id, marking, "marking")
-            rule = rules.reason_for(key)
-            if rule:
-                restrict(catalog, doc_id, rule, "rule")
-            if access == INTERNAL:
-                restrict(catalog, doc_id, "arkiv index --access internal", "ingest")
-            if stored:
-                spread(catalog, doc_id)
 
+@contextlib.contextmanager
+def _helpers(home: Path, broker: str | None, pool_options: dict[str, Any]) -> Iterator[_Helpers]:
+    """Start a run's helpers, the one place its processes are started, and stop them after.
+
+    The sync process is forked first, before anything starts threads (forking a process
+    with threads can copy a lock someone holds), and it and the workers before the run's
+    file lists exist: forked later, each would start with its own view of them (~2 KB a
+    file).
+    """
+    with _BackgroundSync(home) as background, extraction_pool(broker, **pool_options) as pool, \
+            ThreadPoolExecutor(1, thread_name_prefix="arkiv-originals") as copier:
+        yield _Helpers(background, pool, copier)
+
+
+class _Run:
+    """One ``arkiv index`` run: its stages, and what it tells (the catalog's log, the
+    report, the progress bar and the caller's ``on_outcome``)."""
+
+    def __init__(self, catalog: Catalog, command: str, rules: AccessRules, access: str,
+                 on_outcome: Callable[[FileOutcome], None] | None) -> None:
+        self.catalog = catalog
+        self.rules = rules
+        self.access = access
+        self.on_outcome = on_outcome
+        self.report = IndexReport()
+        self.bar: Progress
+        self.run_id = catalog.start_run(command)
+        #: Files to extract: their content hash and stat, and their originals being copied.
+        self.facts: dict[str, tuple[str, os.stat_result]] = {}
+        self.originals: dict[str, Future[Path]] = {}
+
+    # -- what a run tells -----------------------------------------------------------
+
+    def record(self, outcome: FileOutcome, pages: int = 0, st: os.stat_result | None = None,
+               remember: bool = True) -> None:
+        self.log(outcome, st, remember)
+        self.count(outcome, pages)
+
+    def log(self, outcome: FileOutcome, st: os.stat_result | None = None,
+            remember: bool = True) -> None:
+        """Log an outcome; a failure is remembered (not retried while the file is
+        unchanged) unless it was the archive's fault, e.g. a full disk."""
+        if outcome.failed_before:
+            return
+        self.catalog.log(self.run_id, outcome.path, outcome.status, reason=outcome.reason,
+                         document_id=outcome.document_id)
+        if outcome.status == "failed" and remember:
+            self.catalog.remember_failure(
+                outcome.path, outcome.reason or "failed",
+                size=st.st_size if st else None, mtime=st.st_mtime if st else None,
+            )
+        else:
+            self.catalog.forget_failure(outcome.path)
+
+    def count(self, outcome: FileOutcome, pages: int = 0, ocr_pages: int = 0) -> None:
+        self.report.outcomes.append(outcome)
+        self.report.pages += pages
+        self.report.ocr_pages += ocr_pages
+        self.bar.advance(failed=outcome.status == "failed", pages=pages, ocr_pages=ocr_pages)
+        if self.on_outcome:
+            self.on_outcome(outcome)
+
+    def classify(self, doc_id: str | None, key: str, marking: str | None = None, *,
+                 stored: bool = False) -> None:
+        """Make a document internal when its run, folder or text says so; a document
+        just ``stored`` (it may have joined a group) takes its group's class too."""
+        if doc_id is None:
+            return
+        if marking:
+            restrict(self.catalog, doc_id, marking, "marking")
+        rule = self.rules.reason_for(key)
+        if rule:
+            restrict(self.catalog, doc_id, rule, "rule")
+        if self.access == INTERNAL:
+            restrict(self.catalog, doc_id, "arkiv index --access internal", "ingest")
+        if stored:
+            spread(self.catalog, doc_id)
+
+    # -- stage 1: plan ----------------------------------------------------------------
+
+    def plan(self, found: list[tuple[Path, str | None]], *, retry_failed: bool,
+             max_file_mb: int) -> list[tuple[str, tuple[str, str]]]:
+        """Settle every file that needs no extraction (unchanged, known content, failed
+        before, too large, unreadable); the tasks of the others, in order."""
+        catalog = self.catalog
         to_extract: list[tuple[str, tuple[str, str]]] = []
-        facts: dict[str, tuple[str, os.stat_result]] = {}
         with catalog.transaction():
             for path, problem in found:
                 key = str(path)
                 if problem:
-                    record(FileOutcome(key, "failed", problem))
+                    self.record(FileOutcome(key, "failed", problem))
                     continue
                 st = None
                 try:
@@ -477,117 +529,140 @@ def index_paths(
                         key, size=st.st_size, mtime=st.st_mtime
                     )
                     if reason is not None:
-                        record(FileOutcome(key, "unchanged", reason, failed_before=True))
+                        self.record(FileOutcome(key, "unchanged", reason, failed_before=True))
                         continue
                     if st.st_size > max_file_mb * 1024 * 1024:
                         size_mb = st.st_size / 1024 / 1024
                         raise ValueError(f"file too large ({size_mb:.0f} MB; limit {max_file_mb} MB)")
                     state = catalog.path_state(key)
                     if state and state.size == st.st_size and state.mtime == st.st_mtime:
-                        classify(state.document_id, key)
-                        record(_unchanged(catalog, state, path, st.st_size))
+                        self.classify(state.document_id, key)
+                        self.record(_unchanged(catalog, state, path, st.st_size))
                         continue
                     digest = sha256_file(path)
                 except (OSError, ValueError) as exc:
                     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                    record(FileOutcome(key, "failed", reason), st=st)
+                    self.record(FileOutcome(key, "failed", reason), st=st)
                     continue
                 if state and state.sha256 == digest:
                     catalog.touch_path(key, mtime=st.st_mtime, size=st.st_size)
-                    classify(state.document_id, key)
-                    record(_unchanged(catalog, state, path, st.st_size))
+                    self.classify(state.document_id, key)
+                    self.record(_unchanged(catalog, state, path, st.st_size))
                     continue
                 known = catalog.get(document_id(digest), with_text=False)
                 if known is not None:
                     status = catalog.add_path(key, known.id, mtime=st.st_mtime, size=st.st_size)
-                    classify(known.id, key)
-                    record(FileOutcome(key, status, document_id=known.id))
+                    self.classify(known.id, key)
+                    self.record(FileOutcome(key, status, document_id=known.id))
                     continue
-                facts[key] = (digest, st)
+                self.facts[key] = (digest, st)
                 to_extract.append((key, (key, path.name)))
+        return to_extract
 
+    # -- stage 2: extract -------------------------------------------------------------
+
+    def extract(self, planned: list[tuple[str, tuple[str, str]]], helpers: _Helpers
+                ) -> tuple[parts.Containers, Iterator[Any]]:
+        """The workers' results as they come (members of mails and archives included),
+        with the containers that own those members."""
+        containers = parts.Containers(self.catalog, self._store_member, self._member_outcome)
+        tasks = containers.tasks(self._copying_originals(planned, helpers.copier))
+        return containers, helpers.pool.map_unordered(tasks)
+
+    def _copying_originals(self, planned: list[tuple[str, tuple[str, str]]],
+                           copier: ThreadPoolExecutor) -> Iterator[tuple[str, tuple[str, str]]]:
+        """Hand files to the workers and, meanwhile, copy each into the archive's
+        originals (I/O and fsync off the writer's path; an original without a row
+        is harmless, the next run or ``arkiv check`` finds it)."""
+        for key, task in planned:
+            self.originals[key] = copier.submit(self.catalog.store_original, key,
+                                                self.facts[key][0])
+            yield key, task
+
+    # -- stage 3: store ---------------------------------------------------------------
+
+    def store(self, extracted: tuple[parts.Containers, Iterator[Any]],
+              background: _BackgroundSync) -> None:
+        """Archive each result as it comes, syncing the index now and then."""
+        containers, results = extracted
         last_sync = time.monotonic()
-        originals: dict[str, Future[Path]] = {}
-
-        def store_ahead(copier: ThreadPoolExecutor) -> Iterator[tuple[str, tuple[str, str]]]:
-            """Hand files to the workers and, meanwhile, copy each into the archive's
-            originals (I/O and fsync off the writer's path; an original without a row
-            is harmless, the next run or ``arkiv check`` finds it)."""
-            for key, task in to_extract:
-                originals[key] = copier.submit(catalog.store_original, key, facts[key][0])
-                yield key, task
-
-        def store(key: str, value: dict[str, Any], container: parts.Open | None = None) -> None:
-            """Archive a processed file; a container with the list of its members."""
-            digest, st = facts[key]
-            try:
-                originals.pop(key).result()
-                # One commit a document: its row, its duplicate group, its log line.
-                with catalog.transaction():
-                    doc_id, status = archive_document(
-                        catalog, key, value, sha256=digest, source=key,
-                        size=st.st_size, mtime=st.st_mtime)
-                    classify(doc_id, key, value["metadata"].get("sekretess"), stored=True)
-                    if container is not None:
-                        catalog.set_parts(doc_id, container.listed)
-                        restrict_container(catalog, doc_id)
-                    if container is not None or status == "updated":  # members may be gone
-                        kept = container.kept if container is not None else []
-                        catalog.retire_paths_under(key + parts.SEPARATOR, kept, doc_id)
-                    outcome = FileOutcome(key, status, document_id=doc_id)
-                    log(outcome, st)
-            except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only …
-                detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-                record(FileOutcome(key, "failed", f"could not archive: {detail}"), st=st,
-                       remember=False)
-                return
-            metadata = value["metadata"]
-            report.needs_ocr += bool(metadata["needs_ocr"])
-            count(outcome, pages=metadata["pages"],
-                  ocr_pages=metadata.get("text_source", []).count("ocr"))
-
-        def store_member(key: str, value: dict[str, Any], entry: dict[str, Any]) -> tuple[str, str]:
-            _fallback_title(value["metadata"], Path(key).name)
-            with catalog.transaction():
-                doc_id, status = archive_document(catalog, key, value, sha256=entry["sha256"],
-                                                  source=entry["path"], size=entry["size"])
-                classify(doc_id, key, value["metadata"].get("sekretess"), stored=True)
-                return doc_id, status
-
-        def member_outcome(outcome: parts.Outcome) -> None:
-            path, status, reason, doc_id = outcome
-            member = FileOutcome(path, status, reason, document_id=doc_id)
-            log(member)
-            report.outcomes.append(member)
-
-        containers = parts.Containers(catalog, store_member, member_outcome)
-        with ThreadPoolExecutor(1, thread_name_prefix="arkiv-originals") as copier:
-            for result in pool.map_unordered(containers.tasks(store_ahead(copier))):
-                key = result.key
-                if containers.owns(key):  # a member of a mail or an archive
-                    containers.handle(key, result.value, result.error)
-                elif result.error is not None:
-                    digest, st = facts[key]
-                    _discard_original(catalog, originals.pop(key), digest)
-                    record(FileOutcome(key, "failed", result.error), st=st)
-                    continue
+        for result in results:
+            key = result.key
+            if containers.owns(key):  # a member of a mail or an archive
+                containers.handle(key, result.value, result.error)
+            elif result.error is not None:
+                digest, st = self.facts[key]
+                _discard_original(self.catalog, self.originals.pop(key), digest)
+                self.record(FileOutcome(key, "failed", result.error), st=st)
+                continue
+            else:
+                value = result.value
+                _fallback_title(value["metadata"], Path(key).name)
+                if value.get("parts"):  # archived once its members are
+                    containers.open(key, value,
+                                    lambda c, key=key, value=value: self._store_file(key, value, c))
                 else:
-                    value = result.value
-                    _fallback_title(value["metadata"], Path(key).name)
-                    if value.get("parts"):  # archived once its members are
-                        containers.open(key, value, lambda c, key=key, value=value: store(key, value, c))
-                    else:
-                        store(key, value)
-                if time.monotonic() - last_sync >= INDEX_SYNC_SECONDS:
-                    background.sync()
-                    last_sync = time.monotonic()
-        link_meetings(
-            catalog, (o.document_id for o in report.outcomes if o.status in ("new", "updated")))
+                    self._store_file(key, value)
+            if time.monotonic() - last_sync >= INDEX_SYNC_SECONDS:
+                background.sync()
+                last_sync = time.monotonic()
+
+    def _store_file(self, key: str, value: dict[str, Any],
+                    container: parts.Open | None = None) -> None:
+        """Archive a processed file; a container with the list of its members."""
+        catalog = self.catalog
+        digest, st = self.facts[key]
+        try:
+            self.originals.pop(key).result()
+            # One commit a document: its row, its duplicate group, its log line.
+            with catalog.transaction():
+                doc_id, status = archive_document(
+                    catalog, key, value, sha256=digest, source=key,
+                    size=st.st_size, mtime=st.st_mtime)
+                self.classify(doc_id, key, value["metadata"].get("sekretess"), stored=True)
+                if container is not None:
+                    catalog.set_parts(doc_id, container.listed)
+                    restrict_container(catalog, doc_id)
+                if container is not None or status == "updated":  # members may be gone
+                    kept = container.kept if container is not None else []
+                    catalog.retire_paths_under(key + parts.SEPARATOR, kept, doc_id)
+                outcome = FileOutcome(key, status, document_id=doc_id)
+                self.log(outcome, st)
+        except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only …
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            self.record(FileOutcome(key, "failed", f"could not archive: {detail}"), st=st,
+                        remember=False)
+            return
+        metadata = value["metadata"]
+        self.report.needs_ocr += bool(metadata["needs_ocr"])
+        self.count(outcome, pages=metadata["pages"],
+                   ocr_pages=metadata.get("text_source", []).count("ocr"))
+
+    def _store_member(self, key: str, value: dict[str, Any], entry: dict[str, Any]
+                      ) -> tuple[str, str]:
+        _fallback_title(value["metadata"], Path(key).name)
+        with self.catalog.transaction():
+            doc_id, status = archive_document(self.catalog, key, value, sha256=entry["sha256"],
+                                              source=entry["path"], size=entry["size"])
+            self.classify(doc_id, key, value["metadata"].get("sekretess"), stored=True)
+            return doc_id, status
+
+    def _member_outcome(self, outcome: parts.Outcome) -> None:
+        path, status, reason, doc_id = outcome
+        member = FileOutcome(path, status, reason, document_id=doc_id)
+        self.log(member)
+        self.report.outcomes.append(member)
+
+    # -- stage 4: finish --------------------------------------------------------------
+
+    def finish(self, background: _BackgroundSync, started: float) -> None:
+        """Link the meetings of what is new, make it all searchable, close the run."""
+        link_meetings(self.catalog, (o.document_id for o in self.report.outcomes
+                                     if o.status in ("new", "updated")))
         background.sync(wait=True)
-        bar.finish()
-        report.elapsed = time.monotonic() - started
-        catalog.finish_run(run_id, report.counts)
-    return report
+        self.bar.finish()
+        self.report.elapsed = time.monotonic() - started
+        self.catalog.finish_run(self.run_id, self.report.counts)
 
 
 def archive_document(
@@ -716,11 +791,8 @@ def _reextract(
             link.parent.mkdir()
             link.symlink_to(catalog.original_path(doc.sha256))
             tasks.append((doc.id, (str(link), doc.filename)))
-        with WorkerPool(
-            process_file, workers=workers, timeout=timeout, memory_mb=DEFAULT_MEMORY_MB,
-            initializer=_init_worker,
-            initargs=(str(registry_dir) if registry_dir else None, os.getpid(), ocr_mode),
-        ) as pool:
+        with extraction_pool(None, registry_dir=registry_dir, workers=workers, timeout=timeout,
+                             memory_mb=DEFAULT_MEMORY_MB, ocr_mode=ocr_mode) as pool:
             by_id = {d.id: d for d in docs}
             for result in pool.map_unordered(tasks):
                 bar.advance(failed=result.error is not None)
@@ -739,9 +811,7 @@ def _reextract(
         for doc in docs:
             group = catalog.group_of(doc.id)
             if len(group) > 1 and catalog.get(doc.id, with_text=False).duplicate_of is None:
-                own = {m: catalog.own_metadata(m) for m in group}
-                ordered = sorted(group, key=lambda m: -richness(own[m]))
-                catalog.set_group(ordered[0], ordered, merged_metadata({m: own[m] for m in ordered}))
+                regroup(catalog, group)
                 spread(catalog, doc.id)
     link_meetings(catalog, (d.id for d in docs))
     bar.finish()

@@ -11,6 +11,7 @@ import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import IN_CI, ROOT
@@ -64,9 +65,12 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A fresh browser tab; any console error (a CSP violation, a JS error) fails the test."""
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="sv-SE"
-    )
+    yield from checked_tab(browser, viewport={"width": 1280, "height": 900}, accept_downloads=True)
+
+
+def checked_tab(browser: Browser, **context_options: Any) -> Iterator[Page]:
+    """A tab in a fresh Swedish context; any console error fails the test once it is done."""
+    context = browser.new_context(locale="sv-SE", **context_options)
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
     errors: list[str] = []

@@ -39,7 +39,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     with Catalog(home) as catalog:
         token = Accounts(catalog.db).add_token("skript", "staff")
         current = catalog.get_by_path(str(report.resolve()))
-        protokoll = catalog.get_by_path(str((CORPUS / f"{PROTOKOLL}.txt").resolve()))
+        protokoll = catalog.get_by_path(str((CORPUS / f"{PROTOKOLL}.pdf").resolve()))  # shown
         assert current is not None and protokoll is not None
         ids = {"report": current.id, "protokoll": protokoll.id}
     return {"home": home, "token": token, **ids}

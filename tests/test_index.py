@@ -25,11 +25,8 @@ from archive.engine import (
     SegmentLexicon,
     StemSequences,
     analyse,
-    dnr_terms,
     document_fields,
-    fold,
     merger,
-    normalise_dnr,
     schema,
     store,
     terms,
@@ -40,6 +37,7 @@ from archive.engine import (
 )
 from archive.engine.files import create_generation, open_generation, whoosh_stemmer
 from archive.query import Query
+from archive.swedish import dnr_key, dnr_keys, fold
 
 # -- building archives ----------------------------------------------------------------
 
@@ -169,13 +167,13 @@ def test_fold_keeps_offsets() -> None:
     ],
 )
 def test_normalise_dnr(value: str, normalised: str) -> None:
-    assert normalise_dnr(value) == normalised
+    assert dnr_key(value) == normalised
 
 
 def test_dnr_terms_include_the_number_without_its_prefix() -> None:
-    assert dnr_terms("KS 2019/123") == ["KS2019/123", "2019/123"]
-    assert dnr_terms("115-239/2002") == ["115-239/2002"]
-    assert dnr_terms("   ") == []
+    assert dnr_keys("KS 2019/123") == ["KS2019/123", "2019/123"]
+    assert dnr_keys("115-239/2002") == ["115-239/2002"]
+    assert dnr_keys("   ") == []
 
 
 def test_document_fields(home: Path) -> None:
@@ -329,7 +327,7 @@ def test_missing_index_gives_a_message(home: Path) -> None:
     Catalog(home)
     results = Searcher(home).search(Query(text="hemlöshet"))
     assert results.total == 0
-    assert results.message == "Sökindex saknas eller är av en äldre version – kör 'arkiv reindex'"
+    assert [note.id for note in results.notes] == ["index_missing"]
 
 
 def test_needs_rebuild_on_schema_change(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -355,7 +353,7 @@ def test_a_broken_current_file_means_no_index(home: Path, damage: bytes) -> None
     index.rebuild(catalog)
     (home / "index" / "CURRENT").write_bytes(damage)
     assert not index.exists() and index.needs_rebuild()
-    assert Searcher(home).search(Query(text="hemlöshet")).message == "Sökindex saknas eller är av en äldre version – kör 'arkiv reindex'"
+    assert [n.id for n in Searcher(home).search(Query(text="hemlöshet")).notes] == ["index_missing"]
     index.rebuild(catalog)
     assert search_ids(home, "hemlöshet")
 
@@ -494,6 +492,6 @@ def test_an_index_from_another_version_is_never_opened_and_is_rebuilt(home: Path
         toc.write_bytes(b"not a table of contents of this version")
     assert index.needs_rebuild()
     results = Searcher(home).search(Query(text="hemlöshet"))
-    assert results.total == 0 and "äldre version" in results.message
+    assert results.total == 0 and "older version" in results.message
     assert index.sync(catalog) == 1  # the next ingest rebuilds instead of reading it
     assert search_ids(home, "hemlöshet")

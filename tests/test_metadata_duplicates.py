@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 from conftest import require_shared
 
+from archive.groups import merge_group, richness
 from indexer.metadata.duplicates import (
     BANDS,
     NEAR_DUPLICATE_THRESHOLD,
     NUM_PERMUTATIONS,
     bands,
-    merge_group,
-    richness,
     shingles,
     signature,
     similarity,

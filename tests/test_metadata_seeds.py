@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from conftest import CORPUS, require_shared
 
+from archive.groups import merge_group
 from indexer.metadata import extract_metadata
-from indexer.metadata.duplicates import NEAR_DUPLICATE_THRESHOLD, merge_group, signature, similarity
+from indexer.metadata.duplicates import NEAR_DUPLICATE_THRESHOLD, signature, similarity
 from indexer.metadata.registry import Registry
 
 CONTRACT_FIELDS = {

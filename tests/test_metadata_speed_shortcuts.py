@@ -16,10 +16,10 @@ import zlib
 
 import pytest
 
+from archive.swedish import fold_case
 from indexer.clean import _ODD_CHARACTER, normalise_characters
 from indexer.metadata import dates, default_registry, doctype, people
 from indexer.metadata.duplicates import _shingle_crcs, shingles, signature
-from indexer.metadata.text import fold_case
 
 #: Lines with dates, cues and names as documents write them.
 LINES = [

@@ -5,7 +5,8 @@ import string
 
 import pytest
 
-from indexer.metadata.text import fold_case, strip_markup
+from archive.swedish import fold_case
+from indexer.metadata.text import strip_markup
 
 #: Every character but the surrogates (which a str may not hold in a regex search).
 ALL_CHARACTERS = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from archive.messages import message
 from archive.querysyntax import (
     And,
     Dnr,
@@ -131,7 +132,7 @@ def test_bad_dates_are_noted_and_ignored(value: str) -> None:
     parsed = parse(f"datum:{value} hemlöshet")
     assert parsed.dates == []
     assert parsed.root == Word("hemlöshet")
-    assert parsed.notes == [f"Ogiltigt datum: {value}"]
+    assert parsed.notes == [message("invalid_date", value=value)]
 
 
 @pytest.mark.parametrize(
@@ -166,7 +167,7 @@ def test_very_long_input_is_capped() -> None:
     parsed = parse("ord " * 10_000)
     assert isinstance(parsed.root, And)
     assert len(parsed.root.nodes) == 32
-    assert parsed.notes == ["Bara de 32 första orden används"]
+    assert parsed.notes == [message("first_words_only", n=32)]
 
 
 @given(st.text(max_size=300))

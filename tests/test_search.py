@@ -14,6 +14,7 @@ from test_index import add, seed_archive
 
 from archive.catalog import Catalog
 from archive.engine import MESSAGE_FALLBACK, Index, Searcher, search
+from archive.messages import message
 from archive.models import DOCUMENT_FIELDS
 from archive.query import FACETS, Query, Results
 
@@ -212,7 +213,7 @@ def test_natural_language_question(archive: dict[str, Any]) -> None:
 def test_falls_back_to_some_words(archive: dict[str, Any]) -> None:
     results = run(archive, "hemlöshet kvantfysik")
     assert results.total > 0
-    assert results.message == MESSAGE_FALLBACK
+    assert results.notes == [MESSAGE_FALLBACK]
     assert run(archive, "hemlöshet").message is None
 
 
@@ -409,10 +410,10 @@ def test_malformed_input_gives_results(archive: dict[str, Any], text: str) -> No
 
 
 def test_malformed_input_messages(archive: dict[str, Any]) -> None:
-    assert run(archive, "datum:banana").message == "Ogiltigt datum: banana"
-    assert "kortades" in (run(archive, "x" * 10_000).message or "")
-    assert run(archive, "!!!").message == "Sökningen innehöll inga sökbara ord"
-    assert run(archive, "", date_from="igår").message == "Ogiltigt datum: igår"
+    assert run(archive, "datum:banana").notes == [message("invalid_date", value="banana")]
+    assert "cut to 1000 characters" in (run(archive, "x" * 10_000).message or "")
+    assert run(archive, "!!!").message == "the search had no searchable words"
+    assert run(archive, "", date_from="igår").message == "not a date: igår"
 
 
 def test_bad_paging_and_sort_are_normalised(archive: dict[str, Any]) -> None:
@@ -445,5 +446,5 @@ def test_index_only_holds_documents_of_this_archive(archive: dict[str, Any]) -> 
 
 def test_searcher_without_catalog_or_index(tmp_path: Path) -> None:
     results = Searcher(tmp_path / "nothing").search(Query(text="x"))
-    assert results.message == "Sökindex saknas eller är av en äldre version – kör 'arkiv reindex'"
+    assert [note.id for note in results.notes] == ["index_missing"]
     assert Searcher(tmp_path / "nothing").timeline() == []

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, redirect, url_for
 
 from archive.home import resolve_home
-from web import auth, errors, i18n, labels, security, staff_common
+from web import auth, datelabels, errors, i18n, labels, messages, security, staff_common
 from web.archive_access import ArchiveAccess
 
 
@@ -41,6 +41,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     i18n.init_app(app)
     labels.init_app(app)
+    datelabels.init_app(app)
+    messages.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     auth.init_app(app)

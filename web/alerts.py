@@ -49,6 +49,7 @@ from web.archive_access import archive
 from web.auth import requires
 from web.export import ATOM, _sub
 from web.i18n import gettext as _
+from web.messages import say
 from web.staff_common import current_username
 from web.state import BadParameter, parse_query, query_args
 
@@ -104,7 +105,7 @@ def save_search() -> Response:
         try:
             saved, token = save(catalog, _user(), request.form.get("name", ""), query_string)
         except AlertError as exc:
-            flash(exc.swedish, "error")
+            flash(say(exc.message), "error")
             return _to_page()
     session["new_feed"] = [saved.id, token]
     flash(_("Bevakningen sparades."), "info")
@@ -141,7 +142,7 @@ def email_address() -> Response:
         try:
             set_email(catalog, _user(), request.form.get("email"))
         except AlertError as exc:
-            flash(exc.swedish, "error")
+            flash(say(exc.message), "error")
             return _to_page()
     flash(_("E-postadressen sparades."), "info")
     return _to_page()

@@ -24,6 +24,7 @@ from web.documents import (
     load_document,
     similar,
 )
+from web.messages import say_all
 from web.openapi import openapi_document
 from web.search import exports
 from web.state import (
@@ -61,6 +62,7 @@ def search() -> Response:
     only = hit_fields(request.args)
     results = faceting.search(archive().searcher, query)
     data = results.to_json(only)
+    data["message"] = say_all(results.notes)  # in the visitor's language
     for hit, shown in zip(results.hits, data["hits"], strict=True):
         if only is None or "url" in only:
             shown["url"] = url_for("documents.document", doc_id=hit.id)

@@ -16,19 +16,11 @@ from flask import Blueprint, render_template, request, url_for
 
 from archive.catalog import Catalog
 from archive.query import Query
+from archive.swedish import sort_key
 from web.archive_access import archive
 from web.state import active_filters, parse_query, search_url
 
 bp = Blueprint("browse", __name__, url_prefix="/browse")
-
-#: Swedish alphabetical order: å, ä, ö come after z (in code point order ä < å).
-_SWEDISH_ORDER = str.maketrans({"å": "z{", "ä": "z|", "ö": "z}", "æ": "z|", "ø": "z}"})
-
-
-def swedish_key(text: str) -> str:
-    """Sort key for Swedish A–Ö order (case-insensitive)."""
-    return text.casefold().translate(_SWEDISH_ORDER)
-
 
 def initial(text: str) -> str:
     """The letter a name is filed under in an A–Ö list (# for digits and signs)."""
@@ -99,7 +91,7 @@ def places() -> dict[str, list[dict[str, Any]]]:
                     "url": url_for("search.search", city=city, district=district),
                 }
                 for district, n in sorted(
-                    districts.get(city, Counter()).items(), key=lambda item: swedish_key(item[0])
+                    districts.get(city, Counter()).items(), key=lambda item: sort_key(item[0])
                 )
             ],
         }

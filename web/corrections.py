@@ -17,6 +17,7 @@ from web.auth import requires
 from web.documents import load_document
 from web.i18n import gettext as _
 from web.labels import field_label
+from web.messages import say
 from web.staff_common import current_username, is_staff, registry_folder
 
 bp = Blueprint("corrections", __name__, url_prefix="/documents")
@@ -83,7 +84,7 @@ def correct(doc_id: str) -> Response:
         try:
             changed = corrections.correct(catalog, doc.id, wanted, _user())
         except corrections.CorrectionError as exc:
-            flash(_("Ingen ändring sparades: {reason}", reason=exc.swedish), "error")
+            flash(_("Ingen ändring sparades: {reason}", reason=say(exc.message)), "error")
             return _back(doc.id)
     _synced(changed)
     return _back(doc.id)
@@ -115,7 +116,7 @@ def decide(doc_id: str) -> Response:
             change = _register(name, decision, target)
             corrections.decide_candidate(catalog, doc.id, name, decision, _user(), target=target)
         except (corrections.CorrectionError, registry_edit.RegistryError) as exc:
-            flash(_("Ingen ändring sparades: {reason}", reason=exc.swedish), "error")
+            flash(_("Ingen ändring sparades: {reason}", reason=say(exc.message)), "error")
             return _back(doc.id)
         if change is not None:
             corrections.record_registry_change(catalog, "projects", change.name, change.before,

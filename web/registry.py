@@ -17,6 +17,7 @@ from archive.catalog import Catalog
 from web.archive_access import archive
 from web.auth import requires
 from web.i18n import gettext as _
+from web.messages import say
 from web.staff_common import current_username, registry_folder
 
 bp = Blueprint("registry", __name__)
@@ -32,7 +33,7 @@ def registry_page() -> str:
             try:
                 registries[name] = registry_edit.entries(folder, name)
             except registry_edit.RegistryError as exc:
-                flash(exc.swedish, "error")
+                flash(say(exc.message), "error")
                 registries[name] = []
     return render_template("staff/registry.html", folder=folder, registries=registries,
                            kinds=registry_edit.PROJECT_KINDS)
@@ -52,7 +53,7 @@ def save(registry: str) -> Response:
             change = registry_edit.save_entry(folder, registry, request.form.to_dict(),
                                               original=original)
     except registry_edit.RegistryError as exc:
-        flash(_("Registret ändrades inte: {reason}", reason=exc.swedish), "error")
+        flash(_("Registret ändrades inte: {reason}", reason=say(exc.message)), "error")
         return redirect(url_for("registry.registry_page"), code=303)
     with Catalog(archive().home) as catalog:
         corrections.record_registry_change(catalog, registry, change.name, change.before,

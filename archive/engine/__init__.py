@@ -34,10 +34,7 @@ from archive.engine.analysis import (
     STEMS,
     SWEDISH_STOP_WORDS,
     analyse,
-    dnr_terms,
     document_language,
-    fold,
-    normalise_dnr,
     swedish_stem,
     terms,
 )
@@ -60,7 +57,6 @@ __all__ = [
     "CURRENT_FILE", "ENGLISH_STOP_WORDS", "EXACT", "INDEX_NAME", "MESSAGE_FALLBACK",
     "MESSAGE_NO_INDEX", "PARALLEL_FROM", "SCHEMA_VERSION", "STEMS", "SWEDISH_STOP_WORDS",
     "EmbeddedBackend", "Highlighter", "Index", "IndexBusy", "SearchBackend", "Searcher",
-    "SegmentLexicon", "StemSequences", "analyse", "backend_for", "dnr_terms",
-    "document_fields", "document_language", "fold", "make_schema", "normalise_dnr",
-    "search", "searcher_for", "swedish_stem", "terms",
+    "SegmentLexicon", "StemSequences", "analyse", "backend_for",
+    "document_fields", "document_language", "make_schema", "search", "searcher_for", "swedish_stem", "terms",
 ]

@@ -10,7 +10,7 @@ Owns the word pattern, the stop words, the stemmers and the pipelines built of t
   Danish, Norwegian and German for those (their stems carry the language: "fi:asunno");
 * ``title``: the title, stemmed the same way;
 
-plus folding (å→a for queries typed without them) and diarienummer normalisation.
+(folding and diarienummer terms: :mod:`archive.swedish`).
 A document is analysed in its language (:func:`document_language`); a query word is
 analysed in all of them, as the index may hold it any way.
 
@@ -22,8 +22,6 @@ of ``whoosh.lang.stopwords`` and Whoosh's English stemmer.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -175,45 +173,6 @@ def analyse(text: str, language: str) -> tuple[list[str], list[str]]:
 def document_language(doc: Document) -> str:
     """The analysis language of a document (``ANALYSIS_LANGUAGE``), else Swedish."""
     return ANALYSIS_LANGUAGE.get(doc.get("language") or "", "sv")
-
-
-_FOLD = str.maketrans("åäöáàâãéèêëíìîïóòôõúùûüýÿæøç", "aaoaaaaeeeeiiiioooouuuuyyaoc")
-
-
-def fold(text: str) -> str:
-    """å→a, ä→a, ö→o (and other accents): how a word is typed on a foreign keyboard.
-
-    One character in, one character out, so offsets in folded text match the original.
-    """
-    return text.translate(_FOLD)
-
-
-
-# -- diarienummer -------------------------------------------------------------------
-
-_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
-_DNR_LABEL = re.compile(r"^(?:DNR|DIARIENUMMER|DIARIENR)\b[\s.:]*")
-_DNR_PREFIX = re.compile(r"^[^\W\d_]+")
-
-
-def normalise_dnr(value: str) -> str:
-    """A diarienummer as one comparable term: uppercase, no spaces, one kind of dash.
-
-    "ks 2019/123", "KS 2019 / 123" and "Dnr KS 2019/123" all become "KS2019/123";
-    "115 - 239/2002" becomes "115-239/2002".
-    """
-    text = unicodedata.normalize("NFKC", value).upper().translate(_DASHES).strip()
-    text = _DNR_LABEL.sub("", text)
-    return re.sub(r"\s+", "", text)
-
-
-def dnr_terms(value: str) -> list[str]:
-    """The index terms of one diarienummer: normalised, and without its letter prefix."""
-    full = normalise_dnr(value)
-    if not full:
-        return []
-    core = _DNR_PREFIX.sub("", full)
-    return [full, core] if core and core != full and any(c.isdigit() for c in core) else [full]
 
 
 # -- schema -------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from archive.engine.analysis import fold
+from archive.swedish import fold
 
 
 class SegmentLexicon:

@@ -29,8 +29,6 @@ from archive.engine.analysis import (
     EXACT,
     FOREIGN_STEMMERS,
     STEMMING,
-    dnr_terms,
-    fold,
     foreign_stems,
     terms,
 )
@@ -50,6 +48,8 @@ from archive.engine.scoring import (
     K1,
 )
 from archive.engine.segments import _Postings, _Segment, _View
+from archive.messages import Message
+from archive.swedish import dnr_keys, fold
 
 #: Language names a ``språk:``/``language`` filter may give for a language code.
 LANGUAGE_NAMES = {"svenska": "sv", "swedish": "sv", "engelska": "en", "english": "en"}
@@ -359,7 +359,7 @@ class _Plan:
     dates: list[_DateRange]
     highlights: _Highlights
     selected: dict[str, set[str]]
-    notes: list[str]
+    notes: list[Message]
     words: list[str]
     #: The access classes the searcher may show (empty: all; see Query.access).
     access: tuple[str, ...] = ()
@@ -511,7 +511,7 @@ class _Compiler:
     def dnr(self, text: str) -> _Node | None:
         """A diarienummer: the normalised number, or its numbers as a phrase in the text."""
         parts: list[_Node] = []
-        found = dnr_terms(text)
+        found = dnr_keys(text)
         if found:
             parts.append(_Group("dnr", found, BOOST_DNR, strong=True))
         numbers = self.phrase(terms(EXACT["sv"], text))

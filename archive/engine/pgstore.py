@@ -41,11 +41,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from archive.catalog import Catalog
-from archive.engine.analysis import _FOLD
 from archive.engine.schema import FACET_FIELDS, facet_key, index_entries
 from archive.engine.store import IndexBusy
 from archive.home import ArchiveError
 from archive.models import Document
+from archive.swedish import ACCENTS as _FOLD
 
 #: Bumped when the tables or what goes into them change: the index must be rebuilt.
 PG_SCHEMA_VERSION = 1
@@ -61,7 +61,7 @@ CHUNK_OVERLAP = 32
 TABLES = ("search_entries", "search_postings", "search_chunks", "search_terms")
 #: Any number both writers agree on: one sync or rebuild at a time per database.
 WRITER_LOCK = 0x61726B69
-#: å→a, ä→a, ö→o … as ``translate(term, FOLD_FROM, FOLD_TO)`` in SQL (analysis.fold).
+#: å→a, ä→a, ö→o … as ``translate(term, FOLD_FROM, FOLD_TO)`` in SQL (archive.swedish.fold).
 FOLD_FROM = "".join(chr(k) for k in _FOLD)
 FOLD_TO = "".join(chr(v) for v in _FOLD.values())
 SHARD_COLUMN = "shard"

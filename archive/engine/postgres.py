@@ -36,7 +36,6 @@ from archive.engine.analysis import (
     STEMMING,
     analyse,
     document_language,
-    fold,
     terms,
 )
 from archive.engine.backend import SearchBackend
@@ -74,12 +73,14 @@ from archive.engine.searcher import (
 )
 from archive.engine.segments import _View
 from archive.home import ArchiveError, database_url, read_database_url
+from archive.messages import message
 from archive.query import MAX_PAGE_SIZE, FacetValue, Hit, Query, Results
+from archive.swedish import fold
 
 #: Memory a search's sorts and bitmaps may use (PostgreSQL's ``work_mem``, per search).
 WORK_MEM = "64MB"
 #: What a search says when the database does not answer.
-MESSAGE_NO_DATABASE = "Databasen svarar inte just nu – försök igen om en stund"
+MESSAGE_NO_DATABASE = message("database_unreachable")
 
 
 class _Unreachable(Exception):
@@ -487,7 +488,7 @@ class PgSearcher(Searcher):
         try:
             return super().search(query)
         except _Unreachable:
-            return Results(query=_normalised(query), message=MESSAGE_NO_DATABASE)
+            return Results(query=_normalised(query), notes=[MESSAGE_NO_DATABASE])
 
     # -- searching ----------------------------------------------------------------
 

@@ -23,11 +23,12 @@ from whoosh.fields import COLUMN, ID, FieldType, Schema
 from whoosh.formats import Existence
 
 from archive import fields
-from archive.engine.analysis import EXACT, STEMS, analyse, dnr_terms, document_language, terms
+from archive.engine.analysis import EXACT, STEMS, analyse, document_language, terms
 from archive.models import Document, arende_key, arende_text
 from archive.query import (
     FACETS,
 )
+from archive.swedish import dnr_keys
 
 #: The Whoosh index name inside a generation directory.
 INDEX_NAME = "MAIN"
@@ -295,7 +296,7 @@ def _entry(
         "stem": stems,
         "title": title_terms,
         "meta": meta_terms,
-        "dnr": list(dict.fromkeys(t for d in dnrs if isinstance(d, str) for t in dnr_terms(d))),
+        "dnr": list(dict.fromkeys(t for d in dnrs if isinstance(d, str) for t in dnr_keys(d))),
         "year": [str(date // 10000)] if date else [],
         "date": date,
         "decision_date": decision,

@@ -56,6 +56,7 @@ from archive.engine.schema import ACCESS_FIELD, FACET_FIELDS, entry_document, fa
 from archive.engine.segments import _DOCNUMS, _Postings, _Segment, _View
 from archive.engine.store import CURRENT_FILE, SCHEMA_VERSION, STATE_FILE, Index
 from archive.home import ArchiveError
+from archive.messages import Message, message
 from archive.models import ARENDE_FIELDS, Document, arende_key
 from archive.query import (
     MAX_PAGE_SIZE,
@@ -72,10 +73,10 @@ from archive.query import (
 #: search finds fewer results than this.
 SUGGEST_BELOW = 3
 
-MESSAGE_NO_INDEX = "Sökindex saknas eller är av en äldre version – kör 'arkiv reindex'"
-MESSAGE_FALLBACK = "Inga träffar på alla ord – visar träffar på några av dem"
-MESSAGE_NO_WORDS = "Sökningen innehöll inga sökbara ord"
-MESSAGE_TRUNCATED = f"Sökningen kortades till {MAX_QUERY_LENGTH} tecken"
+MESSAGE_NO_INDEX = message("index_missing")
+MESSAGE_FALLBACK = message("fallback")
+MESSAGE_NO_WORDS = message("no_words")
+MESSAGE_TRUNCATED = message("truncated", n=MAX_QUERY_LENGTH)
 
 
 # -- the searcher ---------------------------------------------------------------------
@@ -185,11 +186,11 @@ class Searcher:
         results = Results(query=query)
         found = self._reading(lambda view: self._search(view, query, results), None)
         if found is None:
-            results.message = MESSAGE_NO_INDEX
+            results.notes = [MESSAGE_NO_INDEX]
             return results
         ids, plan = found
         results.hits = self._hits(ids, plan.highlights if query.snippets else None)
-        results.message = " · ".join(dict.fromkeys(plan.notes)) or None
+        results.notes = list(dict.fromkeys(plan.notes))
         results.elapsed_ms = (time.perf_counter() - started) * 1000
         return results
 
@@ -221,7 +222,7 @@ class Searcher:
 
     def _plan(self, ctx: _Context, query: Query) -> _Plan:
         text = query.text or ""
-        notes: list[str] = []
+        notes: list[Message] = []
         if len(text) > MAX_QUERY_LENGTH:
             text = text[:MAX_QUERY_LENGTH]
             notes.append(MESSAGE_TRUNCATED)
@@ -249,7 +250,7 @@ class Searcher:
             stop = qs.parse_date(high, end=True) if high else None
             for given, parsed_value in ((low, start), (high, stop)):
                 if given and parsed_value is None:
-                    notes.append(f"Ogiltigt datum: {given}")
+                    notes.append(message("invalid_date", value=given))
             if start or stop:
                 dates.append(_DateRange(column, start, stop))
             dates.extend(_DateRange(column, a, b) for a, b in parsed.ranges.get(spec.name, []))

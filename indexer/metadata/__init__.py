@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from archive.swedish import fold_case
 from indexer.metadata import dates
 from indexer.metadata.arenden import MEETING_TYPES, parse_meeting, split_arenden
 from indexer.metadata.dnr import document_dnr, find_dnrs, find_paragraphs
@@ -25,7 +26,7 @@ from indexer.metadata.personnummer import count_personnummer
 from indexer.metadata.places import find_places
 from indexer.metadata.projects import discover_projects
 from indexer.metadata.registry import Registry, default_registry
-from indexer.metadata.text import fold_case, header_end
+from indexer.metadata.text import header_end
 from indexer.metadata.title import fallback_title, find_title, synthesized_title
 from indexer.metadata.topics import explain_topics, topic_hits
 

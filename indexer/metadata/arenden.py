@@ -36,13 +36,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from archive.swedish import DNR_LABEL, HEADING_DNR, fold_case, normalise_dnr
 from indexer.metadata import dates
 from indexer.metadata import registry as registry_module
-from indexer.metadata.dnr import cites_law, find_dnrs, normalise_dnr
+from indexer.metadata.dnr import cites_law, find_dnrs
 from indexer.metadata.organs import find_organs
 from indexer.metadata.people import NAME
 from indexer.metadata.places import find_places
-from indexer.metadata.text import alternation, fold_case, strip_markup
+from indexer.metadata.text import alternation, strip_markup
 from indexer.metadata.topics import find_topics
 
 if TYPE_CHECKING:
@@ -71,15 +72,10 @@ _ITEM_LINE = re.compile(
     re.M,
 )
 _CONTINUED = re.compile(r"^[(\[]?\s*forts(?:\.|ättning\b)", re.I)
-_DNR_LABEL = re.compile(r"(?<!\w)(?i:dnr|diarienummer|diarienr|diarie\s*nr)\b")
-#: A dnr written without a label where a heading line ends: "BN 2022/0318", "2024-000456"
-#: (not a span of years: "2024-2026").
-_BARE_DNR = (
-    r"(?<![\w/-])(?P<value>[A-ZÅÄÖ]{1,6}[ ]?(?:19|20)\d\d/\d{1,6}"
-    r"|(?:[A-ZÅÄÖ]{1,6}[ ]?)?(?:19|20)\d\d-(?!(?:19|20)\d\d(?!\d))\d{3,6})(?![\w/-])"
-)
-_BARE_DNR_AT_END = re.compile(_BARE_DNR + r"[ \t]*$")
-_BARE_DNR_AT_START = re.compile(r"^" + _BARE_DNR)
+_DNR_LABEL = re.compile(rf"(?<!\w)(?i:{DNR_LABEL})\b")
+#: A dnr written without a label where a heading line ends or starts.
+_BARE_DNR_AT_END = re.compile(HEADING_DNR + r"[ \t]*$")
+_BARE_DNR_AT_START = re.compile(r"^" + HEADING_DNR)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ(–-])")
 _TIME = re.compile(
     r"(?<![\d.:-])(?P<start>\d{1,2}[.:]\d{2})(?:\s*[-–]\s*(?P<end>\d{1,2}[.:]\d{2}))?(?![\d.:])"

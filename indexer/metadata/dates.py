@@ -26,10 +26,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from archive.swedish import fold_case
 from indexer.metadata.text import (
     alternation,
     collapse,
-    fold_case,
     header_end,
     line_at,
     line_start,

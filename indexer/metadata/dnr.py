@@ -3,8 +3,8 @@
 A dnr follows a label ("Dnr", "DNR", "Dnr:", "Diarienummer", "Vårt dnr") or has the
 unmistakable form "Kst/2012:214". Forms seen: "115-239/2002", "KS 2018/14",
 "1.5.3-219-2012", "102-274-04", "SN 2024/12", "2012- 182-3.1", "S2022/01234". The normalised form
-drops spaces around separators ("2012- 182-3.1" → "2012-182-3.1"); the verbatim form
-is the number as written.
+is :func:`archive.swedish.normalise_dnr` ("2012- 182-3.1" → "2012-182-3.1"), where the
+patterns live too; the verbatim form is the number as written.
 
 § numbers of minutes ("§ 64", "§§ 21–28", "§ 64/20") are collected; law references,
 where the number comes first ("4 kap. 34 §") or a law follows ("§ 2 SoL"), are not.
@@ -15,12 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_LABEL = r"(?i:\b(?:vårt\s+|ert\s+|er\s+)?(?:dnr|diarienummer|diarienr|diarie\s*nr)\.?)\s*:?\s*"
-_PREFIX = r"(?:[A-ZÅÄÖ][A-Za-zÅÄÖåäö]{0,6}(?:[ /]|\s?-\s?)?)?"
-_NUMBER = r"\d+(?:[ \t]?[-./:][ \t]?\d+)+|\d{3,}"
-_LABELLED = re.compile(rf"{_LABEL}(?P<value>{_PREFIX}(?:{_NUMBER}))(?![\w/])")
-_BARE = re.compile(r"(?<![\w/])(?P<value>[A-ZÅÄÖ][a-zåäö]{1,4}/(?:19|20)\d\d:\d+)(?![\w/:])")
-_SEPARATOR_SPACE = re.compile(r"\s*([-./:])\s*")
+from archive.swedish import BARE_DNR, LABELLED_DNR, normalise_dnr
 
 _PARAGRAPH = re.compile(
     r"(?<![\w§])(?P<sign>§§?)[ \t]*(?P<first>\d+)(?:[ \t]*[-–][ \t]*(?P<last>\d+))?(?P<year>/\d{2,4})?(?![\d])"
@@ -49,17 +44,12 @@ class Dnr:
         return {"normalised": self.normalised, "verbatim": self.verbatim}
 
 
-def normalise_dnr(verbatim: str) -> str:
-    """A dnr with no spaces around its separators and single spaces elsewhere."""
-    return " ".join(_SEPARATOR_SPACE.sub(r"\1", verbatim).split())
-
-
 def find_dnrs(text: str) -> list[Dnr]:
     """Every dnr in ``text``, in reading order, duplicates (same normalised) dropped."""
     found: dict[str, Dnr] = {}
     # A bare dnr ("Kst/2012:214") has a "/" and a ":" (many texts have no ":" at all).
-    bare = _BARE.finditer(text) if "/" in text and ":" in text else ()
-    matches = sorted([*_LABELLED.finditer(text), *bare], key=lambda m: m.start("value"))
+    bare = BARE_DNR.finditer(text) if "/" in text and ":" in text else ()
+    matches = sorted([*LABELLED_DNR.finditer(text), *bare], key=lambda m: m.start("value"))
     for match in matches:
         verbatim = match.group("value").strip()
         normalised = normalise_dnr(verbatim)

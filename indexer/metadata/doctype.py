@@ -50,9 +50,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archive.swedish import fold_case
 from indexer.metadata.headings import _AFTER_HEADING, MAX_HEADING_WORDS
 from indexer.metadata.people import roles_before
-from indexer.metadata.text import alternation, fold_case, strip_markup
+from indexer.metadata.text import alternation, strip_markup
 
 if TYPE_CHECKING:
     from indexer.metadata.registry import Registry

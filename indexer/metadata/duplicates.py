@@ -1,4 +1,5 @@
-"""Near-duplicates: MinHash signatures, LSH band keys, and merging a duplicate group.
+"""Near-duplicates: MinHash signatures and LSH band keys (a group's shown member and
+merged metadata: :mod:`archive.groups`).
 
 Two renderings of one document (raw PDF text and a cleaned copy with an extra
 header) differ in hyphenation, spacing, footnote placement and a few typos. The
@@ -23,7 +24,6 @@ import random
 import re
 import zlib
 from itertools import accumulate
-from typing import Any
 
 NUM_PERMUTATIONS = 128
 BANDS, ROWS = 32, 4
@@ -49,12 +49,6 @@ _LINE_END_HYPHEN = re.compile(r"(\w)-[ \t]*\r?\n\s*(\w)")
 #: ``_LINE_END_HYPHEN`` (which tries every letter of the text) cannot match either.
 _HYPHEN_AT_LINE_END = re.compile(r"-[ \t]*\r?\n")
 _WORD = re.compile(r"[^\W_]+")
-
-#: The contract's metadata fields a duplicate group's members are compared on.
-_FIELDS = (
-    "title", "doc_type", "city", "cities_mentioned", "districts", "committee",
-    "administration", "dnr", "document_date", "decision_date", "projects", "topics", "people",
-)  # fmt: skip
 
 
 def _words(text: str) -> list[str]:
@@ -137,30 +131,3 @@ def similarity(a: list[int], b: list[int]) -> float:
     if not a or len(a) != len(b):
         return 0.0
     return sum(1 for x, y in zip(a, b, strict=True) if x == y) / len(a)
-
-
-def _known(value: Any) -> bool:
-    return value not in (None, "", [], "other")
-
-
-def richness(metadata: dict[str, Any]) -> int:
-    """How much metadata a member has: 10 per known field plus 1 per list item."""
-    score = 0
-    for name in _FIELDS:
-        value = metadata.get(name)
-        if _known(value):
-            score += 10 + (len(value) if isinstance(value, list) else 0)
-    return score
-
-
-def merge_group(members: list[dict[str, Any]]) -> dict[str, Any]:
-    """The metadata of a duplicate group: its richest member's, gaps filled from the others."""
-    if not members:
-        return {}
-    ranked = sorted(members, key=richness, reverse=True)
-    merged = dict(ranked[0])
-    for other in ranked[1:]:
-        for name, value in other.items():
-            if not _known(merged.get(name)) and _known(value):
-                merged[name] = value
-    return merged

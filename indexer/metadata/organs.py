@@ -23,8 +23,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from archive.swedish import fold_case
 from indexer.metadata.places import DISTRICT
-from indexer.metadata.text import fold_case, header_end, line_at, line_start, strip_markup
+from indexer.metadata.text import header_end, line_at, line_start, strip_markup
 
 if TYPE_CHECKING:
     from indexer.metadata.registry import Registry

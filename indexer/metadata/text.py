@@ -9,9 +9,6 @@ from collections.abc import Iterable
 _MARKUP = re.compile(r"^[#*_\s]+|[*_\s]+$")
 _SPACES = re.compile(r"\s+")
 _NON_BLANK_LINE = re.compile(r"[^\n]*\S[^\n]*")
-#: What ``re.IGNORECASE`` takes to be the same letter but ``str.lower`` does not: the
-#: dotless ı and long ſ, and İ, whose lowercase is two characters (see ``fold_case``).
-_CASE_FOLDS = (("ı", "i"), ("ſ", "s"), ("İ", "i"))
 
 
 def strip_markup(line: str) -> str:
@@ -19,33 +16,6 @@ def strip_markup(line: str) -> str:
     if line and line[0] not in "#*_" and line[-1] not in "*_" and not line[0].isspace() and not line[-1].isspace():
         return line  # nothing to strip: most lines (the regex tries every position)
     return _MARKUP.sub("", line)
-
-
-#: The last long text ``fold_case`` folded, and the result: organs, doc type, dates and
-#: topics each fold the same whole document in turn (0.09 ms a time for 20 KB), with
-#: short lines and names folded in between (cheap, and not kept).
-_last_folded: tuple[str, str] = ("", "")
-_KEEP_FROM = 1000
-
-
-def fold_case(text: str) -> str:
-    """``text`` lowercased so that a lowercase pattern compiled without ``re.I`` matches
-    it where the pattern with ``re.I`` matches ``text``, at the same offsets.
-
-    Lowering a text once is much cheaper than case-insensitive matching, which gives
-    up the regex engine's fast tests of the next literal character.
-    """
-    global _last_folded
-    last, folded = _last_folded
-    if text is last:
-        return folded
-    original = text
-    for odd, plain in _CASE_FOLDS:
-        text = text.replace(odd, plain)  # rare: far cheaper than str.translate
-    folded = text.lower()
-    if len(original) >= _KEEP_FROM:
-        _last_folded = (original, folded)
-    return folded
 
 
 def collapse(text: str) -> str:

@@ -24,7 +24,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from indexer.metadata.text import alternation, fold_case
+from archive.swedish import fold_case
+from indexer.metadata.text import alternation
 
 if TYPE_CHECKING:
     from indexer.metadata.registry import Registry
