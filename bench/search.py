@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench" / "out" / "search"
+OUT = Path(os.environ.get("ARKIV_BENCH_OUT") or ROOT / "bench" / "out" / "search")
 DEFAULT_SIZES = (10_000, 100_000)
 QUERIES_PER_KIND = 40
 KINDS = ("one word", "two words", "phrase", "filter + dates", "sorted by date")

@@ -246,6 +246,10 @@ class _Phrase(_Node):
         ids = [lexicon.index_of(stem) for stem in stems]
         if None in ids:
             return docsets.EMPTY
+        positions = segment.positions(ctx.view.storage)
+        if positions is not None:  # the stems' places: cost by their frequency
+            return docsets.intersect(positions.docs_containing(ids),  # type: ignore[arg-type]
+                                     candidates, segment.size)
         needle = sequences.needle(ids)  # type: ignore[arg-type]
         if len(candidates) * 4 > segment.size:  # many: scanning everything is cheaper
             return docsets.intersect(docsets.of(sequences.docs_containing(needle)),

@@ -34,7 +34,7 @@ from archive.engine.lexicon import (
     MIN_SPLIT,
     SegmentLexicon,
 )
-from archive.engine.phrases import StemSequences
+from archive.engine.phrases import StemPositions, StemSequences
 from archive.engine.postings import read_postings
 from archive.engine.schema import INDEX_NAME, LENGTH_FIELDS, WEIGHT_FIELD
 from archive.engine.scoring import K1, B
@@ -74,6 +74,7 @@ class _Segment:
         self._norms: dict[tuple[str, float], np.ndarray] = {}
         self._lexicon: SegmentLexicon | None = None
         self._sequences: StemSequences | None | bool = False
+        self._positions: StemPositions | None | bool = False
         self._orders: dict[str, np.ndarray] = {}
         self._facet_totals: dict[tuple[str, int], Counter[str]] = {}
 
@@ -81,6 +82,14 @@ class _Segment:
         if self._sequences is False:
             self._sequences = StemSequences.of_segment(storage, self.reader.segment())
         return self._sequences
+
+    def positions(self, storage: Any) -> StemPositions | None:
+        """Where each stem stands in the sequences (None for segments without them)."""
+        if self._positions is False:
+            sequences = self.sequences(storage)
+            self._positions = None if sequences is None else StemPositions.of_segment(
+                storage, self.reader.segment(), sequences)
+        return self._positions
 
     def lexicon(self, storage: Any) -> SegmentLexicon:
         if self._lexicon is None:
