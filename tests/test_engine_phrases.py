@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from test_index import add
 
 from archive.catalog import Catalog
-from archive.engine import Index, SegmentLexicon, StemSequences, phrases
+from archive.engine import Index, SegmentLexicon, StemSequences
+from archive.engine import phrases as phrase_module
 from archive.engine.files import open_generation
 from archive.engine.phrases import StemPositions
 
@@ -24,7 +24,7 @@ WORDS = ("nämnd", "beslut", "bygglov", "fastighet", "olovligt", "byggande", "ko
 
 def test_positions_find_what_scanning_the_sequences_finds(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(phrases, "_POSITIONS_CHUNK", 97)  # placed in many chunks
+    monkeypatch.setattr(phrase_module, "_POSITIONS_CHUNK", 97)  # placed in many chunks
     home = tmp_path / "home"
     catalog = Catalog(home)
     rng = random.Random(7)
