@@ -618,6 +618,7 @@ def run_size(count: int, args: argparse.Namespace) -> dict[str, Any]:
     cached = json.loads(marker.read_text()) if marker.exists() else None
     if cached is None or cached.get("documents") != count or args.fresh:
         cached = _in_child("catalog", options)
+        (folder / "baselines.json").unlink(missing_ok=True)  # built from another catalog
         marker.write_text(json.dumps(cached) + "\n", encoding="utf-8")
     figures["catalog"] = cached
     print(f"[{count}] building Arkiv's index …", flush=True)
