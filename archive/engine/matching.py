@@ -183,7 +183,7 @@ class _Group(_Node):
     def weight(self, view: _View) -> float:
         """The boost times the idf of the group's most common terms taken together."""
         if self._weight is None:
-            df = sum(view.reader.doc_frequency(self.fieldname, t) for t in self.terms[:8])
+            df = sum(view.doc_frequency(self.fieldname, t) for t in self.terms[:8])
             self._weight = self.boost * log(1 + (view.doc_count - df + 0.5) / (df + 0.5))
         return self._weight
 

@@ -382,7 +382,7 @@ class Searcher:
         suggestion = text
         changed = False
         for word in words:
-            if view.reader.doc_frequency("exact", word):
+            if view.doc_frequency("exact", word):
                 continue
             found = [w for w in corrector.suggest(word, limit=5, maxdist=2, prefix=1)
                      if _shown(ctx, "exact", w, access)][:1]
@@ -609,7 +609,7 @@ def _key_terms(view: _View, doc: Document, count: int = 12) -> list[str]:
     scored = []
     common = max(2, view.doc_count // 2)  # in half the archive: says nothing
     for term, n in tf.most_common(300):
-        df = view.reader.doc_frequency("stem", term)
+        df = view.doc_frequency("stem", term)
         if 1 < df <= common:
             scored.append((n * log(1 + view.doc_count / df), term))
     return [term for _, term in heapq.nlargest(count, scored)]
