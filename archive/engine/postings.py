@@ -114,15 +114,12 @@ def read_postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
         return ids, weights
     id_blocks: list[np.ndarray] = []
     weight_blocks: list[np.ndarray] = []
-    base = 0
     while True:
         if matcher._data is None:
             matcher._read_data()
         deltas, block_weights, _ = matcher._data
+        # Each block's first delta is from 0 (see _write_postings): ids are absolute.
         block = np.fromiter(deltas, dtype=np.intp, count=len(deltas)).cumsum()
-        if base:
-            block += base
-        base = int(block[-1]) if len(block) else base
         id_blocks.append(block)
         if block_weights is None:
             weight_blocks.append(np.ones(len(block)))
