@@ -160,21 +160,23 @@ class StemPositions:
         return cls(offsets, positions, ends)
 
     def places(self, stem_id: int) -> np.ndarray:
+        """The stem's places (uint32, a view of the mapped file)."""
         if stem_id + 1 >= len(self.offsets):
-            return np.empty(0, np.int64)
+            return self.positions[:0]
         low, high = int(self.offsets[stem_id]), int(self.offsets[stem_id + 1])
-        return self.positions[low:high].astype(np.int64)
+        return self.positions[low:high]
 
     def docs_containing(self, ids: list[int]) -> np.ndarray:
         """The documents (sorted) whose stems hold ``ids`` side by side, in order."""
         places = [self.places(i) for i in ids]
         order = sorted(range(len(ids)), key=lambda k: len(places[k]))
-        starts = places[order[0]] - order[0]
+        starts = places[order[0]].astype(np.int64) - order[0]  # the rarest: the fewest
+        starts = starts[starts >= 0]
         for k in order[1:]:
             other = places[k]
             if not len(starts) or not len(other):
                 return np.empty(0, np.intp)
-            wanted = starts + k
+            wanted = (starts + k).astype(np.uint32)  # searched in the mapped places as they are
             at = np.searchsorted(other, wanted)
             at[at == len(other)] = len(other) - 1
             starts = starts[other[at] == wanted]
