@@ -10,13 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_index import add
+from test_index import add, phrase_files
 
 from archive.catalog import Catalog
-from archive.engine import Index, SegmentLexicon, StemSequences
+from archive.engine import Index
 from archive.engine import phrases as phrase_module
-from archive.engine.files import open_generation
-from archive.engine.phrases import StemPositions
 
 WORDS = ("nämnd", "beslut", "bygglov", "fastighet", "olovligt", "byggande", "kommun",
          "detaljplan", "förslag", "yttrande", "hemlöshet", "skola")
@@ -32,14 +30,8 @@ def test_positions_find_what_scanning_the_sequences_finds(
         text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 40)))
         add(catalog, f"{n}.txt", f"{text}.")
     Index(home).rebuild(catalog)
-    ix = open_generation(Index(home).current())
-    with ix.reader() as reader:
-        segment = reader.segment()
-        lexicon = SegmentLexicon.of_segment(ix.storage, segment, reader)
-        sequences = StemSequences.of_segment(ix.storage, segment)
-        assert sequences is not None
-        positions = StemPositions.of_segment(ix.storage, segment, sequences)
-    assert positions is not None
+    lexicon, sequences, _, positions = phrase_files(home)
+    assert sequences is not None and positions is not None
     ids = sorted({i for i in (lexicon.index_of(t) for t in lexicon.terms) if i is not None})
     phrases = [[a, b] for a in ids for b in ids]
     phrases += [[rng.choice(ids) for _ in range(3)] for _ in range(300)]
