@@ -25,6 +25,8 @@ cProfile summary of a query run and of a small build.
 
     python -m bench.search --docs 10000          # quick (a few minutes)
     python -m bench.search                       # 10,000 and 100,000 documents
+    ARKIV_BENCH_OUT=/work/bench100k python -m bench.search --docs 100000 --keep-baselines
+                                                 # corpora outside the repo; baselines reused
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench" / "out" / "search"
+OUT = Path(os.environ.get("ARKIV_BENCH_OUT") or ROOT / "bench" / "out" / "search")
 DEFAULT_SIZES = (10_000, 100_000)
 QUERIES_PER_KIND = 40
 KINDS = ("one word", "two words", "phrase", "filter + dates", "sorted by date")
@@ -616,15 +618,23 @@ def run_size(count: int, args: argparse.Namespace) -> dict[str, Any]:
     cached = json.loads(marker.read_text()) if marker.exists() else None
     if cached is None or cached.get("documents") != count or args.fresh:
         cached = _in_child("catalog", options)
+        (folder / "baselines.json").unlink(missing_ok=True)  # built from another catalog
         marker.write_text(json.dumps(cached) + "\n", encoding="utf-8")
     figures["catalog"] = cached
     print(f"[{count}] building Arkiv's index …", flush=True)
     figures["arkiv_build"] = _in_child("build", options)
-    print(f"[{count}] building FTS5 …", flush=True)
-    figures["fts_build"] = _in_child("fts-build", options)
+    kept_file = folder / "baselines.json"
+    kept = json.loads(kept_file.read_text()) if kept_file.exists() and args.keep_baselines else {}
+    if "fts_build" not in kept or not Path(options["fts"]).exists():
+        print(f"[{count}] building FTS5 …", flush=True)
+        kept["fts_build"] = _in_child("fts-build", options)
+    figures["fts_build"] = kept["fts_build"]
     if _has_tantivy():
-        print(f"[{count}] building tantivy …", flush=True)
-        figures["tantivy_build"] = _in_child("tantivy-build", options)
+        if "tantivy_build" not in kept or not Path(options["tantivy"]).exists():
+            print(f"[{count}] building tantivy …", flush=True)
+            kept["tantivy_build"] = _in_child("tantivy-build", options)
+        figures["tantivy_build"] = kept["tantivy_build"]
+    kept_file.write_text(json.dumps(kept) + "\n", encoding="utf-8")
     queries = make_queries(count, args.seed, args.queries)
     Path(options["queries"]).write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
     print(f"[{count}] {len(queries)} queries each …", flush=True)
@@ -721,6 +731,9 @@ def parser() -> argparse.ArgumentParser:
                    help=f"queries of each kind (default {QUERIES_PER_KIND})")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--fresh", action="store_true", help="regenerate the catalog")
+    p.add_argument("--keep-baselines", action="store_true",
+                   help="reuse the FTS5 and tantivy indexes (and their build figures) of an "
+                        "earlier run on the same catalog")
     p.add_argument("--profile", action="store_true", help="add cProfile summaries")
     p.add_argument("--profile-docs", type=int, default=3000)
     return p

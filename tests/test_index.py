@@ -36,6 +36,7 @@ from archive.engine import (
     swedish_stem as stem,
 )
 from archive.engine.files import create_generation, open_generation, whoosh_stemmer
+from archive.engine.phrases import StemPositions
 from archive.query import Query
 from archive.swedish import dnr_key, dnr_keys, fold
 
@@ -239,17 +240,25 @@ def test_bulk_writer_writes_what_whooshs_writer_writes(home: Path, tmp_path: Pat
                 assert a.doc_field_length(d, fieldname) == b.doc_field_length(other, fieldname)
 
 
-def test_stem_sequences_find_phrases(home: Path) -> None:
-    catalog = Catalog(home)
-    texts = ["Evidensbaserad praktik i vården.", "Praktik som är evidensbaserad.", "Inget här."]
-    ids = [add(catalog, f"{i}.txt", text) for i, text in enumerate(texts)]
-    Index(home).rebuild(catalog)
+def phrase_files(home: Path) -> tuple[Any, Any, dict[str, int], Any]:
+    """The rebuilt index's one segment: its lexicon, stem sequences, document numbers by
+    id and stem positions."""
     ix = open_generation(Index(home).current())
     with ix.reader() as reader:
         segment = reader.segment()
         lexicon = SegmentLexicon.of_segment(ix.storage, segment, reader)
         sequences = StemSequences.of_segment(ix.storage, segment)
         docnum = {reader.stored_fields(d)["id"]: d for d in reader.all_doc_ids()}
+        positions = StemPositions.of_segment(ix.storage, segment, sequences)
+    return lexicon, sequences, docnum, positions
+
+
+def test_stem_sequences_find_phrases(home: Path) -> None:
+    catalog = Catalog(home)
+    texts = ["Evidensbaserad praktik i vården.", "Praktik som är evidensbaserad.", "Inget här."]
+    ids = [add(catalog, f"{i}.txt", text) for i, text in enumerate(texts)]
+    Index(home).rebuild(catalog)
+    lexicon, sequences, docnum, _ = phrase_files(home)
     phrase = [lexicon.index_of(stem) for stem in ("evidensbaser", "praktik")]
     assert None not in phrase
     needle = sequences.needle(phrase)

@@ -17,6 +17,7 @@ and API tokens see everything, with full paths. No route decides this for itself
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -206,6 +207,12 @@ class VisibleSearcher:
 
     def timeline(self, query: Query | None = None) -> list[tuple[str, int]]:
         return self._searcher.timeline(query, access=self.access)
+
+    def facet_spans(self, name: str) -> dict[str, tuple[str, str]]:
+        return self._searcher.facet_spans(name, access=self.access)
+
+    def facet_pairs(self, name: str, within: str) -> dict[str, Counter[str]]:
+        return self._searcher.facet_pairs(name, within, access=self.access)
 
     def highlighter(self, text: str) -> Highlighter:
         """Marks the query's matches in a text this viewer already sees (nothing leaks)."""

@@ -1,8 +1,9 @@
 """Browsing without typing: projects A–Ö, places, topics and a timeline of decisions.
 
 Every entry links into a filtered search. Counts come from the search index (the same
-numbers a search shows); the date spans of projects and the districts of each city
-come from one pass over the catalog, kept until the catalog changes.
+numbers a search shows), and so do the date spans of projects and the districts of
+each city (its columns; one pass over the catalog for a backend that cannot tell),
+kept until the catalog changes.
 """
 
 from __future__ import annotations
@@ -52,9 +53,19 @@ def summarise(catalog: Catalog) -> CatalogSummary:
     return CatalogSummary(spans, dict(districts))
 
 
-def catalog_summary() -> CatalogSummary:
+def index_summary() -> CatalogSummary:
+    """The same from the search index's columns (what a search of them shows), without
+    reading a document; the catalog pass when the backend cannot tell."""
     access = archive()
-    return access.memo("browse-summary", lambda: summarise(access.catalog))
+    try:
+        return CatalogSummary(access.searcher.facet_spans("project"),
+                              access.searcher.facet_pairs("city", "district"))
+    except NotImplementedError:
+        return summarise(access.catalog)
+
+
+def catalog_summary() -> CatalogSummary:
+    return archive().memo("browse-summary", index_summary)
 
 
 def _facet(name: str) -> list[tuple[str, int]]:

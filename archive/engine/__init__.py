@@ -11,7 +11,8 @@ reader depend on its W3 codec's internals). Its parts, in the order data flows:
 ``schema``                the Whoosh schema and what a document (and each ärende) indexes as
 ``postings``              the posting-list format: one encoder, one decoder, term files
 ``lexicon``               a segment's stem lexicon; query expansion (compounds, å/ä/ö)
-``phrases``               per-document stem sequences, and matching phrases on them
+``phrases``               per-document stem sequences and each stem's places in them;
+                          phrases matched by intersecting places
 ``writer``                the bulk segment writer, and building a generation from the catalog
 ``merger``                merging segments by copying postings; the merge policy of syncs
 ``store``                 generations on disk (CURRENT, lock, state), sync and rebuild

@@ -13,6 +13,7 @@ Touches no Whoosh internals.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
@@ -87,6 +88,19 @@ class SearchBackend(ABC):
     @abstractmethod
     def facet_values(self, name: str, *, access: Iterable[str] = ()) -> list[FacetValue]:
         """Every value of a facet (a ``Query`` filter name) over the archive, A–Ö."""
+
+    def facet_spans(self, name: str, *, access: Iterable[str] = ()
+                    ) -> dict[str, tuple[str, str]]:
+        """Each value of a facet with the first and last date (``YYYY-MM-DD``, decision
+        date else document date) of its documents. Optional: a backend that cannot tell
+        raises ``NotImplementedError`` and the browse pages read the catalog instead."""
+        raise NotImplementedError
+
+    def facet_pairs(self, name: str, within: str, *, access: Iterable[str] = ()
+                    ) -> dict[str, Counter[str]]:
+        """For each value of facet ``name``, the values of facet ``within`` its documents
+        have, with counts (a city's districts). Optional, as :meth:`facet_spans`."""
+        raise NotImplementedError
 
     @abstractmethod
     def timeline(self, query: Query | None = None, *, access: Iterable[str] = ()

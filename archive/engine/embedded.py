@@ -8,6 +8,7 @@ no Whoosh internals itself.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,14 @@ class EmbeddedBackend(SearchBackend):
 
     def facet_values(self, name: str, *, access: Iterable[str] = ()) -> list[FacetValue]:
         return self.searcher.facet_values(name, access=access)
+
+    def facet_spans(self, name: str, *, access: Iterable[str] = ()
+                    ) -> dict[str, tuple[str, str]]:
+        return self.searcher.facet_spans(name, access=access)
+
+    def facet_pairs(self, name: str, within: str, *, access: Iterable[str] = ()
+                    ) -> dict[str, Counter[str]]:
+        return self.searcher.facet_pairs(name, within, access=access)
 
     def timeline(self, query: Query | None = None, *, access: Iterable[str] = ()
                  ) -> list[tuple[str, int]]:

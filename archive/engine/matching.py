@@ -172,7 +172,7 @@ class _Group(_Node):
     def weight(self, view: _View) -> float:
         """The boost times the idf of the group's most common terms taken together."""
         if self._weight is None:
-            df = sum(view.reader.doc_frequency(self.fieldname, t) for t in self.terms[:8])
+            df = sum(view.doc_frequency(self.fieldname, t) for t in self.terms[:8])
             self._weight = self.boost * log(1 + (view.doc_count - df + 0.5) / (df + 0.5))
         return self._weight
 
@@ -235,6 +235,10 @@ class _Phrase(_Node):
         ids = [lexicon.index_of(stem) for stem in stems]
         if None in ids:
             return docsets.EMPTY
+        positions = segment.positions(ctx.view.storage)
+        if positions is not None:  # the stems' places: cost by their frequency
+            return docsets.intersect(positions.docs_containing(ids),  # type: ignore[arg-type]
+                                     candidates, segment.size)
         needle = sequences.needle(ids)  # type: ignore[arg-type]
         if len(candidates) * 4 > segment.size:  # many: scanning everything is cheaper
             return docsets.intersect(docsets.of(sequences.docs_containing(needle)),

@@ -26,7 +26,7 @@ from whoosh.system import pack_ushort
 from archive.catalog import Catalog
 from archive.engine import writer
 from archive.engine.lexicon import SegmentLexicon
-from archive.engine.phrases import StemSequences, _little_endian
+from archive.engine.phrases import StemPositions, StemSequences, _little_endian
 from archive.engine.postings import _field_terms, _stored_postings, _write_postings
 from archive.engine.schema import LENGTH_FIELDS, FacetColumn, IntColumn, TermsField
 from archive.engine.writer import _BulkSegmentWriter, _index_documents
@@ -73,6 +73,7 @@ class _SegmentMerger(_BulkSegmentWriter):
             if self.lexicon is not None:
                 self.lexicon.save(self.storage, segment)
                 self._save_sequences(segment)
+                StemPositions.save_from_sequences(self.storage, segment)
             self._finish()
             return segment
         finally:

@@ -3,7 +3,10 @@
 Owns :class:`StemSequences`: per segment, every entry's ``stem`` terms as lexicon ids
 (uint32, little-endian) in one file, with the end offset of each entry; a phrase is
 matched by looking for its ids in a row (stop words were dropped at analysis, on both
-sides, so "inclusion of migrants" is "inclus migrant"). Postings hold no positions.
+sides, so "inclusion of migrants" is "inclus migrant"). Postings hold no positions;
+:class:`StemPositions` is the sequences turned inside out (each stem id's places in
+them, written beside the sequences from them), so a phrase is found by intersecting
+the places of its stems, never by scanning a segment's sequences.
 
 Whoosh internals touched: the segment's storage and ``Segment.make_filename`` only.
 """
@@ -15,6 +18,8 @@ import mmap
 import sys
 from array import array
 from typing import Any
+
+import numpy as np
 
 
 class StemSequences:
@@ -104,3 +109,100 @@ def _little_endian(values: array) -> array:
     return values
 
 
+
+
+class StemPositions:
+    """Where each stem id stands in its segment's :class:`StemSequences`.
+
+    For stem id ``i``, ``positions[offsets[i]:offsets[i + 1]]`` are its places in the
+    sequences (ascending, counted over the whole segment). A phrase "a b" starts at
+    ``p`` when ``p`` is a place of ``a`` and ``p + 1`` one of ``b``: a sorted search of
+    the rarer stem's places in the other's, then the document of each start from the
+    sequences' ends. The cost follows the stems' frequencies, not the segment's size.
+    Written beside each segment (``MAIN_<segment>.pos``: the count of ids, the offsets,
+    then the places, little-endian) whenever its sequences are, and read through the
+    storage's memory map.
+    """
+
+    EXTENSION = ".pos"
+
+    def __init__(self, offsets: np.ndarray, positions: np.ndarray, ends: np.ndarray) -> None:
+        self.offsets = offsets
+        self.positions = positions
+        self.ends = ends
+
+    @classmethod
+    def save_from_sequences(cls, storage: Any, segment: Any) -> None:
+        """Write a segment's positions from its (already saved) stem sequences."""
+        with storage.open_file(segment.make_filename(StemSequences.EXTENSION)) as handle:
+            data = handle.read()
+        count = int(np.frombuffer(data, "<u8", 1)[0])
+        ids = np.frombuffer(data, "<u4", offset=8 + 8 * count)
+        offsets, positions = _positions(ids)
+        del data, ids
+        with segment.create_file(storage, cls.EXTENSION) as handle:
+            handle.write(np.array([len(offsets) - 1], "<u8").tobytes())
+            handle.write(offsets.astype("<u8").tobytes())
+            handle.write(positions.astype("<u4", copy=False).tobytes())
+
+    @classmethod
+    def of_segment(cls, storage: Any, segment: Any, sequences: StemSequences
+                   ) -> StemPositions | None:
+        name = segment.make_filename(cls.EXTENSION)
+        if not storage.file_exists(name):
+            return None
+        handle = storage.open_file(name)
+        data = handle.raw_file() if isinstance(handle.raw_file(), mmap.mmap) else handle.read()
+        count = int(np.frombuffer(data, "<u8", 1)[0])
+        offsets = np.frombuffer(data, "<u8", count + 1, offset=8)
+        positions = np.frombuffer(data, "<u4", offset=8 + 8 * (count + 1))
+        ends = np.frombuffer(sequences.ends, np.uint64).astype(np.int64)  # native order
+        return cls(offsets, positions, ends)
+
+    def places(self, stem_id: int) -> np.ndarray:
+        """The stem's places (uint32, a view of the mapped file)."""
+        if stem_id + 1 >= len(self.offsets):
+            return self.positions[:0]
+        low, high = int(self.offsets[stem_id]), int(self.offsets[stem_id + 1])
+        return self.positions[low:high]
+
+    def docs_containing(self, ids: list[int]) -> np.ndarray:
+        """The documents (sorted) whose stems hold ``ids`` side by side, in order."""
+        places = [self.places(i) for i in ids]
+        order = sorted(range(len(ids)), key=lambda k: len(places[k]))
+        starts = places[order[0]].astype(np.int64) - order[0]  # the rarest: the fewest
+        starts = starts[starts >= 0]
+        for k in order[1:]:
+            other = places[k]
+            if not len(starts) or not len(other):
+                return np.empty(0, np.intp)
+            wanted = (starts + k).astype(np.uint32)  # searched in the mapped places as they are
+            at = np.searchsorted(other, wanted)
+            at[at == len(other)] = len(other) - 1
+            starts = starts[other[at] == wanted]
+        if not len(starts):
+            return np.empty(0, np.intp)
+        docs = np.searchsorted(self.ends, starts, side="right")
+        inside = starts + len(ids) <= self.ends[np.minimum(docs, len(self.ends) - 1)]
+        return np.unique(docs[inside & (docs < len(self.ends))]).astype(np.intp)
+
+
+#: Stem ids placed at a time when positions are made (bounds the memory it takes).
+_POSITIONS_CHUNK = 1 << 22
+
+
+def _positions(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each id's places in ``ids``: (offsets by id, places grouped by id, ascending)."""
+    size = int(ids.max()) + 1 if len(ids) else 0
+    offsets = np.zeros(size + 1, np.int64)
+    np.cumsum(np.bincount(ids, minlength=size), out=offsets[1:])
+    positions = np.empty(len(ids), np.uint32)
+    cursor = offsets[:-1].copy()
+    for start in range(0, len(ids), _POSITIONS_CHUNK):
+        chunk = ids[start : start + _POSITIONS_CHUNK]
+        order = np.argsort(chunk, kind="stable")
+        ordered = chunk[order]
+        rank = np.arange(len(chunk)) - np.searchsorted(ordered, ordered)
+        positions[cursor[ordered] + rank] = order + start
+        cursor += np.bincount(chunk, minlength=size)
+    return offsets, positions

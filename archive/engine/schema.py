@@ -65,6 +65,24 @@ class FacetColumn(RefBytesColumn):
     """A facet's values as written ("\\x1f"-joined), one shared copy per distinct set."""
 
     class Reader(RefBytesColumn.Reader):
+        def __init__(self, dbfile: Any, basepos: int, length: int, doccount: int,
+                     fixedlen: int) -> None:
+            self._end = basepos + length - 1  # the last byte is the codes' typecode
+            super().__init__(dbfile, basepos, length, doccount, fixedlen)
+
+        def _read_uniques(self) -> list[bytes]:
+            """The distinct values, parsed from one read (Whoosh reads two varints and a
+            string per value through the file object: most of opening a facet)."""
+            start = self._dbfile.tell()
+            raw = self._dbfile.get(start, self._end - start)
+            count, at = _varint(raw, 0)
+            uniques = []
+            for _ in range(count):
+                length, at = (self._fixedlen, at) if self._fixedlen else _varint(raw, at)
+                uniques.append(raw[at : at + length])
+                at += length
+            return uniques
+
         def codes(self) -> array:
             """Every document's index into :meth:`values`, read in one go."""
             raw = self._dbfile.get(self._basepos, self._doccount * self._itemsize)
@@ -84,6 +102,18 @@ class IntColumn(NumericColumn):
             values = _big_endian_array(self._typecode, raw)
             values.extend([self._default] * (doccount - len(values)))
             return values
+
+
+def _varint(raw: bytes, at: int) -> tuple[int, int]:
+    """Whoosh's varint (7 bits a byte, low first) at ``at``: (value, where the next starts)."""
+    value = shift = 0
+    while True:
+        byte = raw[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, at
+        shift += 7
 
 
 def _big_endian_array(typecode: str, raw: bytes) -> array:

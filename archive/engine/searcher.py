@@ -382,7 +382,7 @@ class Searcher:
         suggestion = text
         changed = False
         for word in words:
-            if view.reader.doc_frequency("exact", word):
+            if view.doc_frequency("exact", word):
                 continue
             found = [w for w in corrector.suggest(word, limit=5, maxdist=2, prefix=1)
                      if _shown(ctx, "exact", w, access)][:1]
@@ -478,6 +478,65 @@ class Searcher:
         return [FacetValue(v, n) for v, n in sorted(counts.items(),
                                                     key=lambda item: _collation(item[0]))]
 
+    def facet_spans(self, name: str, *, access: Iterable[str] = ()
+                    ) -> dict[str, tuple[str, str]]:
+        """Each value of a facet with the first and last date (YYYY-MM-DD; decision date,
+        else document date) of its dated documents, from the columns (no document read)."""
+        fieldname = FILTER_FIELDS.get(name, name)
+        if fieldname not in FACET_FIELDS:
+            return {}
+        audience = tuple(access)
+
+        def spans(view: _View) -> dict[str, tuple[int, int]]:
+            ctx = _Context(view, self._postings)
+            found: dict[str, tuple[int, int]] = {}
+            for segment in view.segments:
+                docs = _visible(ctx, segment, audience)
+                dates = segment.ints("date")[docs]
+                docs, dates = docs[dates > 0], dates[dates > 0]
+                codes, sets = segment.facet(fieldname)
+                codes = codes[docs]
+                first = np.full(len(sets), np.iinfo(np.int64).max)
+                last = np.zeros(len(sets), dtype=np.int64)
+                np.minimum.at(first, codes, dates)
+                np.maximum.at(last, codes, dates)
+                for code in np.flatnonzero(last).tolist():
+                    for value in sets[code]:
+                        low, high = found.get(value, (first[code], last[code]))
+                        found[value] = (min(low, int(first[code])), max(high, int(last[code])))
+            return found
+
+        return {value: (_iso(low), _iso(high))
+                for value, (low, high) in self._reading(spans, {}).items()}
+
+    def facet_pairs(self, name: str, within: str, *, access: Iterable[str] = ()
+                    ) -> dict[str, Counter[str]]:
+        """For each value of facet ``name``, the values of facet ``within`` that its
+        documents have, with counts (a city's districts), from the columns."""
+        fieldname, other = (FILTER_FIELDS.get(n, n) for n in (name, within))
+        if fieldname not in FACET_FIELDS or other not in FACET_FIELDS:
+            return {}
+        audience = tuple(access)
+
+        def pairs(view: _View) -> dict[str, Counter[str]]:
+            ctx = _Context(view, self._postings)
+            found: dict[str, Counter[str]] = {}
+            for segment in view.segments:
+                docs = _visible(ctx, segment, audience)
+                codes, sets = segment.facet(fieldname)
+                inner, inner_sets = segment.facet(other)
+                keys = codes[docs] * len(inner_sets) + inner[docs]
+                combined, counts = np.unique(keys, return_counts=True)
+                for key, count in zip(combined.tolist(), counts.tolist(), strict=True):
+                    outer, within_code = divmod(key, len(inner_sets))
+                    for value in sets[outer]:
+                        tally = found.setdefault(value, Counter())
+                        for inner_value in inner_sets[within_code]:
+                            tally[inner_value] += count
+            return found
+
+        return self._reading(pairs, {})
+
     def timeline(self, query: Query | None = None, *, access: Iterable[str] = ()
                  ) -> list[tuple[str, int]]:
         """("YYYY-MM", documents) by decision date (else document date), oldest first
@@ -510,6 +569,11 @@ class Searcher:
 
 # -- compiling a parsed query ---------------------------------------------------------
 
+
+
+def _iso(day: int) -> str:
+    """A YYYYMMDD number as YYYY-MM-DD."""
+    return f"{day // 10000:04d}-{day // 100 % 100:02d}-{day % 100:02d}"
 
 
 def _docnum_of(order_key: int) -> int:
@@ -546,7 +610,7 @@ def _key_terms(view: _View, doc: Document, count: int = 12) -> list[str]:
     scored = []
     common = max(2, view.doc_count // 2)  # in half the archive: says nothing
     for term, n in tf.most_common(300):
-        df = view.reader.doc_frequency("stem", term)
+        df = view.doc_frequency("stem", term)
         if 1 < df <= common:
             scored.append((n * log(1 + view.doc_count / df), term))
     return [term for _, term in heapq.nlargest(count, scored)]

@@ -34,7 +34,7 @@ from archive.engine.lexicon import (
     MIN_SPLIT,
     SegmentLexicon,
 )
-from archive.engine.phrases import StemSequences
+from archive.engine.phrases import StemPositions, StemSequences
 from archive.engine.postings import read_postings
 from archive.engine.schema import INDEX_NAME, LENGTH_FIELDS, WEIGHT_FIELD
 from archive.engine.scoring import K1, B
@@ -44,6 +44,9 @@ from archive.query import (
 
 #: Posting lists kept in memory between searches (counted in postings).
 POSTINGS_CACHE = 4_000_000
+
+#: Document frequencies a view keeps (cleared when full).
+_DF_CACHE = 200_000
 
 #: Document numbers in a segment stay below this (date sort keys hold one).
 _DOCNUMS = 1 << 24
@@ -74,6 +77,7 @@ class _Segment:
         self._norms: dict[tuple[str, float], np.ndarray] = {}
         self._lexicon: SegmentLexicon | None = None
         self._sequences: StemSequences | None | bool = False
+        self._positions: StemPositions | None | bool = False
         self._orders: dict[str, np.ndarray] = {}
         self._facet_totals: dict[tuple[str, int], Counter[str]] = {}
 
@@ -81,6 +85,14 @@ class _Segment:
         if self._sequences is False:
             self._sequences = StemSequences.of_segment(storage, self.reader.segment())
         return self._sequences
+
+    def positions(self, storage: Any) -> StemPositions | None:
+        """Where each stem stands in the sequences (None for segments without them)."""
+        if self._positions is False:
+            sequences = self.sequences(storage)
+            self._positions = None if sequences is None else StemPositions.of_segment(
+                storage, self.reader.segment(), sequences)
+        return self._positions
 
     def lexicon(self, storage: Any) -> SegmentLexicon:
         if self._lexicon is None:
@@ -240,14 +252,26 @@ class _View:
             total = sum(int(s.ints(column).sum()) for s in self.segments)
             self.average[fieldname] = total / total_docs
         self.idf_cache: dict[tuple[str, str], float] = {}
+        self._dfs: dict[tuple[str, str], int] = {}
         #: The facets of browsing the whole archive, per audience (its access classes).
         self.browse_facets: dict[tuple[str, ...], dict[str, list[FacetValue]]] = {}
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        """Entries having ``term`` (over all segments), kept for this view: each lookup
+        asks every segment's term table, and a search asks for the same terms often."""
+        key = (fieldname, term)
+        df = self._dfs.get(key)
+        if df is None:
+            if len(self._dfs) > _DF_CACHE:
+                self._dfs.clear()
+            df = self._dfs[key] = self.reader.doc_frequency(fieldname, term)
+        return df
 
     def idf(self, fieldname: str, term: str) -> float:
         key = (fieldname, term)
         value = self.idf_cache.get(key)
         if value is None:
-            df = self.reader.doc_frequency(fieldname, term)
+            df = self.doc_frequency(fieldname, term)
             value = log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
             self.idf_cache[key] = value
         return value
@@ -259,7 +283,7 @@ class _View:
         A word rare in text but common as a facet ("lerum" in the text of one § and
         the city of every Lerum ärende) is then weighed the same wherever it matched.
         """
-        df = max(self.reader.doc_frequency(f, t) for f, t in spellings)
+        df = max(self.doc_frequency(f, t) for f, t in spellings)
         return log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
 
     def expansions(self, kind: str, stem: str) -> list[str]:
@@ -289,7 +313,7 @@ class _View:
         stem_of = STEMMING["sv"]._stem
         for cut in range(MIN_HEAD, len(word) - MIN_HEAD + 1):
             head = stem_of(word[cut:])
-            if len(head) < MIN_HEAD or not self.reader.doc_frequency("stem", head):
+            if len(head) < MIN_HEAD or not self.doc_frequency("stem", head):
                 continue
             left = word[:cut]
             # The stemmer cuts a lone modifier short ("kompetens" → "kompet"), while
@@ -298,7 +322,7 @@ class _View:
             if left.endswith("s"):
                 forms |= {left[:-1], stem_of(left[:-1])}
             found = sorted(f for f in forms
-                           if len(f) >= MIN_REST and self.reader.doc_frequency("stem", f))
+                           if len(f) >= MIN_REST and self.doc_frequency("stem", f))
             if found:
                 return found, [head]
         return None
@@ -331,9 +355,7 @@ class _Postings:
         except TermNotFound:
             entry = (_EMPTY_IDS, _EMPTY_WEIGHTS)
         else:
-            ids, weights = read_postings(matcher)
-            entry = (np.frombuffer(ids, dtype=np.uint32).astype(np.intp),
-                     np.frombuffer(weights, dtype=np.float32).astype(np.float64))
+            entry = read_postings(matcher)
         self.entries[key] = entry
         self.size += len(entry[0]) + 1
         while self.size > self.budget and self.entries:

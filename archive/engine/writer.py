@@ -30,7 +30,7 @@ from whoosh.writing import SegmentWriter
 
 from archive.catalog import Catalog
 from archive.engine.lexicon import SegmentLexicon
-from archive.engine.phrases import StemSequences
+from archive.engine.phrases import StemPositions, StemSequences
 from archive.engine.postings import _write_postings
 from archive.engine.schema import INDEX_NAME, TermsField, index_entries, make_schema
 from archive.home import ArchiveError
@@ -218,6 +218,7 @@ class _SegmentBuilder:
             if self.writer.lexicon is not None and self.writer.sequences is not None:
                 self.writer.lexicon.save(self.ix.storage, segment)
                 self.writer.sequences.save(self.ix.storage, segment)
+                StemPositions.save_from_sequences(self.ix.storage, segment)
             self.segments.append(segment)
             self.writer._finish()
             self.writer = None
