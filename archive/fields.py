@@ -183,9 +183,17 @@ def by_name(name: str) -> Field | None:
     return next((f for f in _FIELDS if f.name == name), None)
 
 
-def by_facet(index_field: str) -> Field | None:
-    """The filter whose facet is ``index_field`` ("districts" → the district filter)."""
-    return next((f for f in filters() if f.index == index_field), None)
+def index_field(name: str) -> str:
+    """The index field a filter ``name`` reads ("district" → "districts"); an index field's
+    own name is taken as it is."""
+    spec = by_name(name)
+    return str(spec.index) if spec is not None and spec.index else name
+
+
+def by_facet(index: str) -> Field | None:
+    """The filter whose facet is the index field ``index`` ("districts" → the district
+    filter)."""
+    return next((f for f in filters() if f.index == index), None)
 
 
 def by_param(param: str) -> Field | None:

@@ -678,8 +678,7 @@ class PgSearcher(Searcher):
         return [h for h in self._hits(ids, None) if h.id != doc_id][:limit]
 
     def facet_values(self, name: str, *, access: Iterable[str] = ()) -> list[FacetValue]:
-        spec = fields.by_name(name)
-        fieldname = spec.index if spec is not None and spec.index else name
+        fieldname = fields.index_field(name)
         if fieldname not in FACET_FIELDS:
             return []
         audience = tuple(access)

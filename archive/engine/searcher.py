@@ -463,8 +463,7 @@ class Searcher:
     def facet_values(self, name: str, *, access: Iterable[str] = ()) -> list[FacetValue]:
         """Every value of a facet over the whole archive (its ``access`` classes when
         given), A–Ö, with counts."""
-        spec = fields.by_name(name)
-        fieldname = spec.index if spec is not None and spec.index else name
+        fieldname = fields.index_field(name)
         if fieldname not in FACET_FIELDS:
             return []
         audience = tuple(access)
@@ -482,7 +481,7 @@ class Searcher:
                     ) -> dict[str, tuple[str, str]]:
         """Each value of a facet with the first and last date (YYYY-MM-DD; decision date,
         else document date) of its dated documents, from the columns (no document read)."""
-        fieldname = FILTER_FIELDS.get(name, name)
+        fieldname = fields.index_field(name)
         if fieldname not in FACET_FIELDS:
             return {}
         audience = tuple(access)
@@ -513,7 +512,7 @@ class Searcher:
                     ) -> dict[str, Counter[str]]:
         """For each value of facet ``name``, the values of facet ``within`` that its
         documents have, with counts (a city's districts), from the columns."""
-        fieldname, other = (FILTER_FIELDS.get(n, n) for n in (name, within))
+        fieldname, other = (fields.index_field(n) for n in (name, within))
         if fieldname not in FACET_FIELDS or other not in FACET_FIELDS:
             return {}
         audience = tuple(access)
