@@ -535,6 +535,48 @@ def import_command(ctx: click.Context, source: Path) -> int:
     return EXIT_OK
 
 
+def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
+    """``NAME=VALUE`` options as a dict, or a usage error naming the bad one."""
+    pairs = {}
+    for value in values:
+        name, sep, rest = value.partition("=")
+        if not sep or not name.strip() or not rest.strip():
+            raise click.UsageError(f"{what} takes NAME=VALUE, not {value!r}")
+        pairs[name.strip()] = rest.strip()
+    return pairs
+
+
+@cli.command()
+@click.option("--server", "servers", multiple=True, metavar="NAME=URL",
+              help="A shard server (postgresql://…); repeat for each.")
+@click.option("--kommun", "kommuner", multiple=True, metavar="KOMMUN=NAME",
+              help="Keep a kommun's search rows on the named shard server; repeat for each.")
+@click.option("--clear", is_flag=True, help="Keep all search rows on this server again.")
+def shards(servers: tuple[str, ...], kommuner: tuple[str, ...], clear: bool) -> int:
+    """Show or set how a PostgreSQL archive's search tables are split by kommun over
+    shard servers (postgres_fdw partitions); takes effect at the next 'arkiv reindex'."""
+    from archive.engine import pgshards
+    from archive.home import database_url
+
+    url = database_url()
+    if url is None:
+        raise click.UsageError(f"shards need a PostgreSQL archive: set {DATABASE_ENV} "
+                               "or give --database")
+    if clear or servers or kommuner:
+        if clear and (servers or kommuner):
+            raise click.UsageError("--clear takes no --server or --kommun")
+        pgshards.configure(url, _pairs(servers, "--server"), _pairs(kommuner, "--kommun"))
+        click.echo("shard layout saved; run 'arkiv reindex' to move the search rows", err=True)
+    layout = pgshards.layout(url)
+    if not layout["kommuner"]:
+        click.echo("one server: no shards")
+        return EXIT_OK
+    for name, server in sorted(layout["servers"].items()):
+        held = sorted(k for k, s in layout["kommuner"].items() if s == name)
+        click.echo(f"{name}\t{server}\t{', '.join(held)}")
+    return EXIT_OK
+
+
 @cli.command()
 @click.option("--to", "target", required=True, metavar="URL",
               help="The PostgreSQL database to move the catalog into (postgresql://…).")
@@ -553,6 +595,16 @@ def migrate(ctx: click.Context, target: str) -> int:
     if counts is None:
         click.echo(f"the archive is already in {where}; nothing to do", err=True)
     else:
+        # The moved archive answers searches at once: its search tables are built there.
+        from archive.engine import backend_for
+
+        with Catalog(_home(ctx), readonly=True, database=target) as catalog:
+            backend = backend_for(_home(ctx), database=target)
+            try:
+                entries = backend.rebuild(catalog)
+            finally:
+                backend.close()
+        click.echo(f"  search: {counted(entries, 'entry', 'entries')} indexed", err=True)
         click.echo(f"moved {counted(counts['documents'], 'document', 'documents')} to {where}; "
                    f"from now on run arkiv with --database {where} "
                    f"(or {DATABASE_ENV}); the originals stay in {_home(ctx)}", err=True)

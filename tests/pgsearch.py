@@ -125,6 +125,48 @@ def app_on(backend: str, home: Path) -> Any:
     return app
 
 
+def served_app_fixtures() -> dict[str, Any]:
+    """The fixtures of a web test module whose every test runs on each backend:
+    ``backend``, ``corpus_home`` (the archive the app serves), ``app`` and ``client``.
+    A module takes them with ``globals().update(served_app_fixtures())``."""
+    import pytest
+
+    @pytest.fixture(scope="module", params=BACKENDS)
+    def backend(request: pytest.FixtureRequest) -> str:
+        return str(request.param)
+
+    @pytest.fixture(scope="module")
+    def corpus_home(backend: str, corpus_home: Path,
+                    tmp_path_factory: pytest.TempPathFactory) -> Path:
+        # As on a server run with ARKIV_DATABASE_URL: the tests' own catalog reads
+        # (outside requests) find the archive where the app finds it.
+        return served_home(backend, corpus_home, tmp_path_factory.mktemp("pg-corpus"))
+
+    @pytest.fixture(autouse=True)
+    def database_of_backend(request: pytest.FixtureRequest) -> Iterator[None]:
+        # As on a server run with ARKIV_DATABASE_URL: a test's own catalog reads (outside
+        # requests) find the archive where the app finds it.
+        on_postgres = ("backend" in request.fixturenames
+                       and request.getfixturevalue("backend") != "embedded")
+        if not on_postgres:
+            yield
+            return
+        request.getfixturevalue("corpus_home")
+        with database_env(_corpus["corpus"][1]):
+            yield
+
+    @pytest.fixture(scope="module")
+    def app(backend: str, corpus_home: Path) -> Any:
+        return app_on(backend, corpus_home)
+
+    @pytest.fixture
+    def client(app: Any) -> Any:
+        return app.test_client()
+
+    return {"backend": backend, "corpus_home": corpus_home, "app": app, "client": client,
+            "database_of_backend": database_of_backend}
+
+
 # -- growth: a streaming replica -----------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from archive import access, alerts, corrections, webjobs
 from archive.accounts import Accounts
 from archive.backup import TABLES
 from archive.catalog import Catalog
-from archive.engine import Searcher
+from archive.engine import backend_for
 from archive.query import Query
 from arkiv.cli import cli
 
@@ -69,7 +69,7 @@ def _everything(home: Path, url: str | None, env: pytest.MonkeyPatch) -> dict[st
         ids = [d.id for d in catalog.iter_documents(indexable_only=False, with_text=False)]
         log = [(e.document_id, e.action, e.field, e.before, e.after, e.by_user, e.at)
                for e in corrections.audit_log(catalog)]
-        searcher = Searcher(home)
+        searcher = backend_for(home)  # where that archive searches: its own engine
         try:
             arrived = [hit.id for hit, _at in alerts.arrivals(catalog, searcher, Query())]
         finally:

@@ -14,6 +14,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from click.testing import CliRunner
 from pgsearch import caught_up, database_env, start_replica, totals_while
 from servers import PostgresServer, start_postgres
 from test_index import add
@@ -24,6 +25,7 @@ from archive.engine import backend_for
 from archive.engine.pgshards import configure
 from archive.engine.postgres import PostgresBackend
 from archive.query import Query
+from arkiv.cli import cli
 
 
 def database(server: PostgresServer, name: str) -> str:
@@ -154,7 +156,15 @@ def test_a_sync_writes_a_kommuns_documents_to_its_shard(
         primary: PostgresServer, shard_servers: list[PostgresServer], tmp_path: Path) -> None:
     url = database(primary, "arkiv_sync")
     shard = database(shard_servers[0], "arkiv_sync_shard")
-    configure(url, {"nord": shard}, {"Kiruna": "nord"})
+    # Set up as an administrator does: the command line, on the archive's database.
+    runner, env = CliRunner(), {"ARKIV_DATABASE_URL": url}
+    assert runner.invoke(cli, ["shards"], env=env).output == "one server: no shards\n"
+    bad = runner.invoke(cli, ["shards", "--kommun", "Kiruna"], env=env)
+    assert bad.exit_code == 2 and "NAME=VALUE" in bad.output
+    result = runner.invoke(cli, ["shards", "--server", f"nord={shard}",
+                                 "--kommun", "Kiruna=nord"], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"nord\t{shard}\tKiruna"]
     catalog = Catalog(tmp_path / "home")
     add(catalog, "a.txt", "Gruvan i Kiruna flyttar staden.", city="Kiruna")
     backend = PostgresBackend(tmp_path / "home", url)

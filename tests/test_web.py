@@ -9,37 +9,16 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
-from pgsearch import BACKENDS, app_on, served_home
+from pgsearch import served_app_fixtures
 from werkzeug.http import parse_options_header
 
 from archive.catalog import Catalog
 from indexer.pipeline import index_paths
 from web import create_app
 
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    """Each test of this module with the app searching on each backend."""
-    return request.param
-
-
-@pytest.fixture(scope="module")
-def corpus_home(backend: str, corpus_home: Path, tmp_path_factory: pytest.TempPathFactory
-                ) -> Path:
-    """The corpus archive the app serves (its search on ``backend``)."""
-    return served_home(backend, corpus_home, tmp_path_factory.mktemp("pg-corpus"))
-
-
-@pytest.fixture(scope="module")
-def app(backend: str, corpus_home: Path) -> Flask:
-    return app_on(backend, corpus_home)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+#: backend, corpus_home, app and client: each test on each search backend.
+globals().update(served_app_fixtures())
 
 
 def api(client: FlaskClient, url: str) -> dict:

@@ -9,9 +9,8 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
-from pgsearch import BACKENDS, app_on, served_home
+from pgsearch import app_on, served_app_fixtures
 
 from archive.catalog import Catalog
 from archive.models import DOCUMENT_FIELDS
@@ -22,27 +21,8 @@ from web.archive_access import ArchiveAccess
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    """Each test of this module with the app searching on each backend."""
-    return request.param
-
-
-@pytest.fixture(scope="module")
-def corpus_home(backend: str, corpus_home: Path, tmp_path_factory: pytest.TempPathFactory
-                ) -> Path:
-    """The corpus archive the app serves (its search on ``backend``)."""
-    return served_home(backend, corpus_home, tmp_path_factory.mktemp("pg-corpus"))
-
-
-@pytest.fixture(scope="module")
-def app(backend: str, corpus_home: Path) -> Flask:
-    return app_on(backend, corpus_home)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+#: backend, corpus_home, app and client: each test on each search backend.
+globals().update(served_app_fixtures())
 
 
 def get_json(client: FlaskClient, url: str, status: int = 200) -> dict:

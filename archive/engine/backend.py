@@ -125,16 +125,17 @@ class SearchBackend(ABC):
         """Release open files; the backend opens them again when used."""
 
 
-def backend_for(home: Path) -> SearchBackend:
-    """The search backend of the archive in ``home``: PostgreSQL when
-    ``ARKIV_DATABASE_URL`` is set (:mod:`archive.engine.postgres`), else the embedded
-    engine."""
+def backend_for(home: Path, database: str | None = None) -> SearchBackend:
+    """The search backend of the archive in ``home``: PostgreSQL at ``database`` (a URL),
+    else at ``ARKIV_DATABASE_URL`` when ``database`` is None and it is set
+    (:mod:`archive.engine.postgres`), else the embedded engine (``database=""``)."""
     from archive.home import database_url
 
-    if database_url():
+    url = database_url() if database is None else database
+    if url:
         from archive.engine.postgres import PostgresBackend
 
-        return PostgresBackend(home)
+        return PostgresBackend(home, url)
     from archive.engine.embedded import EmbeddedBackend
 
     return EmbeddedBackend(home)

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from archive.engine import docsets
+from archive.fields import value_key
+from archive.query import FacetValue
 from archive.swedish import sort_key
 
 if TYPE_CHECKING:
@@ -25,6 +27,23 @@ if TYPE_CHECKING:
 
 
 MAX_FACET_VALUES = 100
+
+
+def ranked_values(counts: Counter[str], chosen: set[str]) -> list[FacetValue]:
+    """A facet of a result set as shown: most documents first (A–Ö among equals), at
+    most ``MAX_FACET_VALUES`` and every ``chosen`` value (its key) beyond them."""
+    values = sorted(counts.items(), key=lambda item: (-item[1], _collation(item[0])))
+    shown = [FacetValue(v, n, bool(chosen) and value_key(v) in chosen) for v, n in values]
+    if len(shown) > MAX_FACET_VALUES:
+        shown = shown[:MAX_FACET_VALUES] + [f for f in shown[MAX_FACET_VALUES:] if f.selected]
+    return shown
+
+
+def alphabetical_values(counts: Counter[str]) -> list[FacetValue]:
+    """Every value of a facet over the archive, A–Ö, with its count."""
+    return [FacetValue(v, n) for v, n in sorted(counts.items(),
+                                                key=lambda item: _collation(item[0]))]
+
 
 def _count_facets(names: Iterable[str], matches: list[tuple[_Segment, np.ndarray]]
                   ) -> dict[str, Counter[str]]:

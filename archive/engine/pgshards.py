@@ -63,6 +63,21 @@ def configure(url: str, servers: dict[str, str], kommuner: dict[str, str]) -> No
                      (json.dumps(layout) if kommuner else "",))
 
 
+def layout(url: str) -> dict[str, Any]:
+    """The archive's shard layout as set by :func:`configure`: ``servers`` (name → URL,
+    without its password) and ``kommuner`` (kommun → server name); empty when the
+    search tables live on one server."""
+    from archive.db import redacted
+
+    with pgstore.connect(url, autocommit=True) as conn:
+        state = pgstore.raw_state(conn)
+    if not state.get("shards"):
+        return {"servers": {}, "kommuner": {}}
+    stored = json.loads(state["shards"])
+    return {"servers": {name: redacted(str(server)) for name, server in stored["servers"].items()},
+            "kommuner": dict(stored["kommuner"])}
+
+
 def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 

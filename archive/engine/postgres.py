@@ -40,7 +40,7 @@ from archive.engine.analysis import (
 )
 from archive.engine.backend import SearchBackend
 from archive.engine.embedded import EmbeddedBackend
-from archive.engine.facets import MAX_FACET_VALUES, _collation
+from archive.engine.facets import alphabetical_values, ranked_values
 from archive.engine.highlight import _Marker
 from archive.engine.lexicon import EXPANSIONS, MAX_EXPANSIONS, MIN_HEAD, MIN_SPLIT
 from archive.engine.matching import (
@@ -62,7 +62,7 @@ from archive.engine.matching import (
     _relax,
 )
 from archive.engine.pgstore import FIELD_CODES, LENGTH_COLUMNS, PG_SCHEMA_VERSION, quote_lexeme
-from archive.engine.schema import ACCESS_FIELD, FACET_FIELDS, facet_key
+from archive.engine.schema import ACCESS_FIELD, FACET_FIELDS
 from archive.engine.scoring import K1, B
 from archive.engine.searcher import (
     MESSAGE_FALLBACK,
@@ -183,6 +183,10 @@ class _PgView:
         #: PostgreSQL's fuzzystrmatch is there: "did you mean" narrows in the database.
         self.fuzzy = bool(self.query(
             "SELECT 1 FROM pg_extension WHERE extname = 'fuzzystrmatch'"))
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        """Documents holding ``term`` in ``fieldname`` (as the embedded view answers)."""
+        return self.reader.doc_frequency(fieldname, term)
 
     def query(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
         return self.searcher._conn().execute(sql, params).fetchall()
@@ -590,16 +594,8 @@ class PgSearcher(Searcher):
     @staticmethod
     def _facet_lists(counts: dict[str, Counter[str]], selected: dict[str, set[str]]
                      ) -> dict[str, list[FacetValue]]:
-        facets = {}
-        for name, found in counts.items():
-            chosen = selected.get(name, set())
-            values = sorted(found.items(), key=lambda item: (-item[1], _collation(item[0])))
-            shown = [FacetValue(v, n, bool(chosen) and facet_key(v) in chosen) for v, n in values]
-            if len(shown) > MAX_FACET_VALUES:
-                shown = shown[:MAX_FACET_VALUES] + [
-                    f for f in shown[MAX_FACET_VALUES:] if f.selected]
-            facets[name] = shown
-        return facets
+        return {name: ranked_values(found, selected.get(name, set()))
+                for name, found in counts.items()}
 
     def _suggest(self, ctx: _Context, text: str, words: list[str], access: tuple[str, ...]
                  ) -> str | None:
@@ -677,6 +673,16 @@ class PgSearcher(Searcher):
             return []
         return [h for h in self._hits(ids, None) if h.id != doc_id][:limit]
 
+    def facet_spans(self, name: str, *, access: Iterable[str] = ()
+                    ) -> dict[str, tuple[str, str]]:
+        """Not from the search tables (yet): the browse pages read the catalog."""
+        raise NotImplementedError
+
+    def facet_pairs(self, name: str, within: str, *, access: Iterable[str] = ()
+                    ) -> dict[str, Counter[str]]:
+        """Not from the search tables (yet): the browse pages read the catalog."""
+        raise NotImplementedError
+
     def facet_values(self, name: str, *, access: Iterable[str] = ()) -> list[FacetValue]:
         fieldname = fields.index_field(name)
         if fieldname not in FACET_FIELDS:
@@ -696,8 +702,7 @@ class PgSearcher(Searcher):
             counts = self._reading(count, Counter())
         except _Unreachable:
             return []
-        return [FacetValue(v, n) for v, n in sorted(counts.items(),
-                                                    key=lambda item: _collation(item[0]))]
+        return alphabetical_values(counts)
 
     def timeline(self, query: Query | None = None, *, access: Iterable[str] = ()
                  ) -> list[tuple[str, int]]:

@@ -31,7 +31,7 @@ from archive import querysyntax as qs
 from archive.catalog import Catalog
 from archive.engine import docsets
 from archive.engine.analysis import EXACT, analyse, document_language, terms
-from archive.engine.facets import MAX_FACET_VALUES, _collation, _count_facets
+from archive.engine.facets import _count_facets, alphabetical_values, ranked_values
 from archive.engine.highlight import _Highlights, _Marker
 from archive.engine.matching import (
     _STRONG,
@@ -340,13 +340,7 @@ class Searcher:
             return view.browse_facets[audience]
         facets = {}
         for name, counts in _count_facets(FACET_FIELDS, matches).items():
-            chosen = selected.get(name, set())
-            values = sorted(counts.items(), key=lambda item: (-item[1], _collation(item[0])))
-            shown = [FacetValue(v, n, bool(chosen) and facet_key(v) in chosen) for v, n in values]
-            if len(shown) > MAX_FACET_VALUES:
-                shown = shown[:MAX_FACET_VALUES] + [
-                    f for f in shown[MAX_FACET_VALUES:] if f.selected]
-            facets[name] = shown
+            facets[name] = ranked_values(counts, selected.get(name, set()))
         if browsing:
             view.browse_facets[audience] = facets
         return facets
@@ -474,8 +468,7 @@ class Searcher:
             return _count_facets([fieldname], matches)[fieldname]
 
         counts = self._reading(count, Counter())
-        return [FacetValue(v, n) for v, n in sorted(counts.items(),
-                                                    key=lambda item: _collation(item[0]))]
+        return alphabetical_values(counts)
 
     def facet_spans(self, name: str, *, access: Iterable[str] = ()
                     ) -> dict[str, tuple[str, str]]:
