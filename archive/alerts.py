@@ -198,6 +198,9 @@ def arrivals(
     ``after`` up to ``upto``, at most ``limit`` of them), newest arrival first, each with
     when it was received. Asked of ``searcher`` a batch at a time, so a searcher limited
     to some access classes limits these too."""
+    probe = replace(query, page=1, page_size=1, snippets=False, facets=False)
+    if not searcher.search(probe).total:
+        return  # nothing in the archive matches: no batch of arrivals can
     rows = catalog.db.execute(
         "SELECT id, ingested_at FROM documents WHERE rowid > ? AND rowid <= ? "
         "AND superseded_by IS NULL AND duplicate_of IS NULL ORDER BY rowid DESC LIMIT ?",

@@ -511,7 +511,7 @@ class PgSearcher(Searcher):
         results.total = found["total"]
         if query.facets:
             results.facets = self._facet_lists(found["facets"], plan.selected)
-        if results.total < SUGGEST_BELOW and plan.words:
+        if results.total < SUGGEST_BELOW and plan.words and not query.documents:
             results.suggestion = self._suggest(ctx, query.text, plan.words, plan.access)
         page = found["hits"][(query.page - 1) * query.page_size :]
         return page, plan

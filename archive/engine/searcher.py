@@ -215,7 +215,7 @@ class Searcher:
             browsing = plan.text is None and not plan.selected and not plan.dates
             results.facets = self._facets(view, matches, plan.selected, browsing=browsing,
                                           audience=plan.access)
-        if total < SUGGEST_BELOW and plan.words:
+        if total < SUGGEST_BELOW and plan.words and not query.documents:
             results.suggestion = self._suggest(ctx, query.text, plan.words, plan.access)
         page = ranked[(query.page - 1) * query.page_size :]
         return [(self._doc_id(segment, d), score) for segment, d, score in page], plan
