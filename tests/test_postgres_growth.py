@@ -161,6 +161,10 @@ def test_a_sync_writes_a_kommuns_documents_to_its_shard(
     assert runner.invoke(cli, ["shards"], env=env).output == "one server: no shards\n"
     bad = runner.invoke(cli, ["shards", "--kommun", "Kiruna"], env=env)
     assert bad.exit_code == 2 and "NAME=VALUE" in bad.output
+    not_a_url = runner.invoke(cli, ["shards", "--server", "nord=db3", "--kommun", "Kiruna=nord"],
+                              env=env)
+    assert "is not a PostgreSQL URL" in str(not_a_url.exception)
+    assert runner.invoke(cli, ["shards"], env=env).output == "one server: no shards\n"
     result = runner.invoke(cli, ["shards", "--server", f"nord={shard}",
                                  "--kommun", "Kiruna=nord"], env=env)
     assert result.exit_code == 0, result.output

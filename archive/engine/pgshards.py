@@ -38,9 +38,16 @@ def configure(url: str, servers: dict[str, str], kommuner: dict[str, str]) -> No
     Takes effect at the next rebuild."""
     from psycopg.conninfo import conninfo_to_dict
 
+    from archive.db import is_postgres_url, redacted
+
     unknown = sorted(set(kommuner.values()) - set(servers))
     if unknown:
         raise ArchiveError(f"no shard server named {', '.join(unknown)}")
+    for name, server_url in servers.items():  # all checked before anything is changed
+        _ident(name)
+        if not is_postgres_url(server_url):
+            raise ArchiveError(f"shard server {name}: {redacted(server_url)} is not a "
+                               "PostgreSQL URL (postgresql://user@host:5432/database)")
     layout: dict[str, Any] = {"servers": {}, "kommuner": dict(kommuner)}
     with pgstore.connect(url, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgres_fdw")
