@@ -25,7 +25,9 @@ from archive.engine import (
     merger,
     postings,
 )
+from archive.engine.columnfile import ColumnFile
 from archive.engine.files import open_generation
+from archive.engine.schema import FACET_FIELDS
 from archive.query import Query
 from indexer.pipeline import index_paths
 
@@ -51,6 +53,7 @@ def _entries(home: Path) -> dict[str, dict[str, Any]]:
             sequences = StemSequences.of_segment(ix.storage, segment)
             assert sequences is not None and len(sequences.ends) == leaf.doc_count_all()
             columns = {name: leaf.column_reader(name) for name in COLUMNS}
+            _column_file_agrees_with_segment(ix.storage, leaf)
             for d in leaf.all_doc_ids():
                 stored = leaf.stored_fields(d)
                 low = sequences.offset + 4 * (sequences.ends[d - 1] if d else 0)
@@ -65,6 +68,23 @@ def _entries(home: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
+def _column_file_agrees_with_segment(storage: Any, leaf: Any) -> None:
+    """A segment's mapped columns give every entry its stored id and the value set of
+    each facet column."""
+    mapped = ColumnFile.of_segment(storage, leaf.segment())
+    if mapped is None:  # a segment from Whoosh's own writer (a small sync)
+        return
+    assert list(mapped.ids) == [leaf.stored_fields(d)["id"] for d in range(leaf.doc_count_all())]
+    assert set(mapped.facets) == set(FACET_FIELDS)
+    for name, facet in mapped.facets.items():
+        column = leaf.column_reader(name, translate=False)
+        if not hasattr(column, "codes"):
+            assert set(facet.codes.tolist()) == {0} and facet.sets[0] == ()
+            continue
+        sets, codes = column.values(), column.codes()
+        assert [facet.sets[c] for c in facet.codes] == [sets[c] for c in codes], name
+
+
 def _lexicons_agree_with_postings(home: Path) -> None:
     """In a segment without deletions, each stem's document frequency is its postings'."""
     ix = _open(home)
@@ -73,7 +93,7 @@ def _lexicons_agree_with_postings(home: Path) -> None:
             if leaf.has_deletions():
                 continue
             lexicon = SegmentLexicon.of_segment(ix.storage, leaf.segment(), leaf)
-            assert lexicon.terms == [t.decode() for t in leaf.lexicon("stem")]
+            assert list(lexicon.terms) == [t.decode() for t in leaf.lexicon("stem")]
             for term, df in zip(lexicon.terms, lexicon.dfs, strict=True):
                 assert leaf.doc_frequency("stem", term) == df
 

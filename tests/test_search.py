@@ -448,3 +448,34 @@ def test_searcher_without_catalog_or_index(tmp_path: Path) -> None:
     results = Searcher(tmp_path / "nothing").search(Query(text="x"))
     assert [note.id for note in results.notes] == ["index_missing"]
     assert Searcher(tmp_path / "nothing").timeline() == []
+
+
+def test_a_search_asked_again_answers_alike_and_sees_the_index_change(tmp_path: Path) -> None:
+    """A searcher keeps its answers per state of the index: asked again, a query answers
+    as a fresh searcher does, what a caller does to its results is its own, and once
+    the index changes the same query finds what was added."""
+    home = tmp_path / "arkiv-home"
+    catalog = Catalog(home)
+    first = add(catalog, "a.txt", "Nämnden beslutade om budget för skolan.", city="Lerum")
+    Index(home).sync(catalog)
+    searcher = Searcher(home)
+    query = Query(text="budget")
+
+    def cities(results: Results) -> dict[str, int]:
+        return {v.value: v.count for v in results.facets.get("city", [])}
+
+    asked = searcher.search(query)
+    assert [h.id for h in asked.hits] == [first] and cities(asked) == {"Lerum": 1}
+    asked.facets.clear()
+    asked.hits.clear()
+    again = searcher.search(query)
+    fresh = Searcher(home).search(query)
+    assert [h.id for h in again.hits] == [h.id for h in fresh.hits] == [first]
+    assert cities(again) == cities(fresh) == {"Lerum": 1}
+
+    second = add(catalog, "b.txt", "Budget för äldreomsorgen.", city="Alingsås")
+    Index(home).sync(catalog)
+    after = searcher.search(query)
+    assert {h.id for h in after.hits} == {first, second} and after.total == 2
+    assert cities(after) == {"Lerum": 1, "Alingsås": 1}
+    catalog.close()

@@ -20,12 +20,16 @@ reader depend on its W3 codec's internals). Its parts, in the order data flows:
 ``docsets``               sets of documents as sorted NumPy arrays: union, intersection, top-k
 ``scoring``               BM25 and the weights of each way of matching
 ``matching``              the compiled query tree: which documents match, and their scores
+``columnfile``             each segment's facet columns as mapped arrays (never parsed)
 ``facets``                facet counts over a result set
 ``highlight``             marking matches: snippets and whole texts (search and document pages)
 ``searcher``              a search, end to end: plan, match, rank, facets, hits
 ``backend``               the contract (:class:`SearchBackend`) and the choice of backend
 ``embedded``              the contract implemented by the parts above
 ``files``                 Whoosh's own view of a generation, for tests and benchmarks
+``postgres``              the contract on PostgreSQL (search tables, the same planner)
+``pgstore``               PostgreSQL's search tables: schema, writing, term statistics
+``pgshards``              shards by kommun on other PostgreSQL servers (postgres_fdw)
 ========================  ===================================================================
 """
 

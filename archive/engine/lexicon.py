@@ -17,12 +17,15 @@ Whoosh's own writer made (they have no lexicon file).
 from __future__ import annotations
 
 import bisect
-import pickle
+import mmap
+import sys
 import tomllib
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from archive.swedish import fold
 
@@ -34,45 +37,68 @@ class SegmentLexicon:
     ("hemlös…") or read like it without å, ä, ö; the term dictionary can only be walked
     forwards, so the terms are also kept sorted by their reversed and their folded form
     (as positions in ``terms``). A rebuild writes this beside each segment it makes
-    (``MAIN_<segment>.lex``, removed with the segment); for segments from Whoosh's own
-    writer (small ones, from syncs) it is built from the term dictionary when needed.
+    (``MAIN_<segment>.lex``, removed with the segment) as arrays that are mapped, not
+    parsed: opening a lexicon of hundreds of thousands of terms costs nothing, and a
+    lookup decodes only the ~20 terms its binary search touches. For segments from
+    Whoosh's own writer (small ones, from syncs) it is built from the term dictionary
+    when needed.
+
+    The file: ``MAGIC``, the term count ``n`` (u8), then u4 arrays (little-endian) of
+    the ``n`` document frequencies and the two orders, then the terms in term order as
+    :class:`MappedStrings`.
     """
 
     EXTENSION = ".lex"
+    MAGIC = b"ARKLEX3\0"
 
-    def __init__(self, terms: list[str], doc_frequencies: array) -> None:
+    def __init__(self, terms: Sequence[str], doc_frequencies: Sequence[int],
+                 by_reversed: Sequence[int] | None = None,
+                 by_folded: Sequence[int] | None = None) -> None:
         self.terms = terms
         self.dfs = doc_frequencies
         everything = range(len(terms))
-        self.by_reversed = array("I", sorted(everything, key=lambda i: terms[i][::-1]))
-        self.by_folded = array("I", sorted(everything, key=lambda i: fold(terms[i])))
+        self.by_reversed = (by_reversed if by_reversed is not None else
+                            array("I", sorted(everything, key=lambda i: terms[i][::-1])))
+        self.by_folded = (by_folded if by_folded is not None else
+                          array("I", sorted(everything, key=lambda i: fold(terms[i]))))
 
     @classmethod
     def of_segment(cls, storage: Any, segment: Any, reader: Any) -> SegmentLexicon:
         name = segment.make_filename(cls.EXTENSION)
         if storage.file_exists(name):
-            with storage.open_file(name) as handle:
-                try:
-                    lexicon = pickle.loads(handle.read())
-                except (pickle.UnpicklingError, ImportError, AttributeError):
-                    lexicon = None  # saved by an older layout of the engine: read the terms
-            if isinstance(lexicon, cls):
-                return lexicon
+            handle = storage.open_file(name)
+            raw = handle.raw_file()
+            data = raw if isinstance(raw, mmap.mmap) else handle.read()
+            if data[: len(cls.MAGIC)] == cls.MAGIC:  # else an older layout: read the terms
+                return cls._mapped(data)
         terms, dfs = [], array("I")
         for btext, info in reader.iter_field("stem"):
             terms.append(btext.decode("utf-8"))
             dfs.append(info.doc_frequency())
         return cls(terms, dfs)
 
+    @classmethod
+    def _mapped(cls, data: Any) -> SegmentLexicon:
+        at = len(cls.MAGIC)
+        count = int(np.frombuffer(data, "<u8", 1, at)[0])
+        at += 8
+        dfs, by_reversed, by_folded = (u4_view(data, at + 4 * count * i, count)
+                                       for i in range(3))
+        terms, _ = MappedStrings.of(data, at + 12 * count)
+        return cls(terms, dfs, by_reversed, by_folded)
+
     def save(self, storage: Any, segment: Any) -> None:
         with segment.create_file(storage, self.EXTENSION) as handle:
-            handle.write(pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
+            handle.write(self.MAGIC + np.array([len(self.terms)], dtype="<u8").tobytes())
+            for values in (self.dfs, self.by_reversed, self.by_folded):
+                handle.write(np.asarray(values, dtype="<u4").tobytes())
+            handle.write(MappedStrings.encode(self.terms))
 
     def _run(self, order: Sequence[int], key: Callable[[int], str], start: str
              ) -> Iterator[tuple[str, int]]:
         i = bisect.bisect_left(order, start, key=key)
         while i < len(order) and key(order[i]).startswith(start):
-            yield self.terms[order[i]], self.dfs[order[i]]
+            yield self.terms[order[i]], int(self.dfs[order[i]])
             i += 1
 
     def index_of(self, term: str) -> int | None:
@@ -94,6 +120,66 @@ class SegmentLexicon:
             if len(term) == len(folded):
                 yield term, df
 
+
+class MappedStrings(Sequence[str]):
+    """Strings kept in a mapped file, decoded one at a time as they are looked at (or
+    all at once, in one call, by :meth:`all`).
+
+    Stored as :meth:`encode` writes them: the count ``n`` (u4), the ``n + 1`` offsets
+    (u4) of each string's start in the text, then the text: the strings in UTF-8, each
+    followed by ``SEPARATOR`` (which no term or facet value holds), padded to 4 bytes.
+    """
+
+    SEPARATOR = "\x1f"
+
+    def __init__(self, data: Any, start: int, offsets: Sequence[int]) -> None:
+        self._data, self._start, self._offsets = data, start, offsets
+
+    @classmethod
+    def of(cls, data: Any, at: int) -> tuple[MappedStrings, int]:
+        """The strings stored at ``at`` in ``data``, and where what follows them starts."""
+        count = int(np.frombuffer(data, "<u4", 1, at)[0])
+        offsets = u4_view(data, at + 4, count + 1)
+        start = at + 4 * (count + 2)
+        end = start + int(offsets[count])
+        return cls(data, start, offsets), end + (-end % 4)
+
+    @classmethod
+    def encode(cls, strings: Sequence[str]) -> bytes:
+        text = "".join(string + cls.SEPARATOR for string in strings).encode("utf-8")
+        offsets = np.zeros(len(strings) + 1, dtype="<u4")
+        np.cumsum([len(s.encode("utf-8")) + 1 for s in strings], out=offsets[1:])
+        return (np.array([len(strings)], dtype="<u4").tobytes() + offsets.tobytes() + text
+                + b"\0" * (-len(text) % 4))
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        start = self._start
+        return self._data[start + self._offsets[i] : start + self._offsets[i + 1] - 1
+                          ].decode("utf-8")
+
+    def all(self) -> list[str]:
+        """Every string, decoded in one go."""
+        if not len(self):
+            return []
+        text = self._data[self._start : self._start + self._offsets[len(self)] - 1]
+        return text.decode("utf-8").split(self.SEPARATOR)
+
+
+def u4_view(data: Any, at: int, count: int) -> Sequence[int]:
+    """``count`` little-endian u4 values at ``at`` in ``data``, indexed as Python ints
+    without copying (a memory view; a NumPy copy on a big-endian machine)."""
+    if sys.byteorder == "little":
+        return memoryview(data)[at : at + 4 * count].cast("I")
+    return np.frombuffer(data, "<u4", count, at).astype(np.uint32)
 
 
 #: A query word expands to at most this many compounds (the most common ones).

@@ -25,6 +25,7 @@ from whoosh.system import pack_ushort
 
 from archive.catalog import Catalog
 from archive.engine import writer
+from archive.engine.columnfile import ColumnFile
 from archive.engine.lexicon import SegmentLexicon
 from archive.engine.phrases import StemPositions, StemSequences, _little_endian
 from archive.engine.postings import _field_terms, _stored_postings, _write_postings
@@ -74,6 +75,7 @@ class _SegmentMerger(_BulkSegmentWriter):
                 self.lexicon.save(self.storage, segment)
                 self._save_sequences(segment)
                 StemPositions.save_from_sequences(self.storage, segment)
+                ColumnFile.save(self.storage, self.schema, segment)
             self._finish()
             return segment
         finally:

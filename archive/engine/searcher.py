@@ -12,13 +12,14 @@ Whoosh internals touched: ``whoosh.index.EmptyIndexError`` and the reader's spel
 from __future__ import annotations
 
 import heapq
+import json
 import os
 import re
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from math import log
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,12 @@ from archive.query import (
 #: Query words whose index term occurs in no document get a "did you mean" when the
 #: search finds fewer results than this.
 SUGGEST_BELOW = 3
+
+#: Answers (page ids, total, facets) a view keeps for queries asked again.
+ANSWERS_KEPT = 256
+
+#: (the page's entry ids and scores, the plan, total, facets, suggestion)
+_Answer = tuple[list[tuple[str, float]], "_Plan", int, dict[str, list[FacetValue]], str | None]
 
 MESSAGE_NO_INDEX = message("index_missing")
 MESSAGE_FALLBACK = message("fallback")
@@ -184,15 +191,34 @@ class Searcher:
         started = time.perf_counter()
         query = _normalised(query)
         results = Results(query=query)
-        found = self._reading(lambda view: self._search(view, query, results), None)
+        found = self._reading(lambda view: self._answer(view, query), None)
         if found is None:
             results.notes = [MESSAGE_NO_INDEX]
             return results
-        ids, plan = found
+        ids, plan, results.total, facets, results.suggestion = found
+        results.facets = {name: list(values) for name, values in facets.items()}
         results.hits = self._hits(ids, plan.highlights if query.snippets else None)
         results.notes = list(dict.fromkeys(plan.notes))
         results.elapsed_ms = (time.perf_counter() - started) * 1000
         return results
+
+    def _answer(self, view: _View, query: Query) -> _Answer:
+        """What the index answers to ``query``, kept with the view: a view is one state of
+        the index, so the same query on it has the same answer. Searches repeat (the
+        same words, the next page, a facet picked and dropped); the page's hits are read
+        from the catalog each time."""
+        key = json.dumps(asdict(query), sort_keys=True, default=str)
+        answer = view.answers.get(key)
+        if answer is None:
+            results = Results(query=query)
+            ids, plan = self._search(view, query, results)
+            answer = (ids, plan, results.total, results.facets, results.suggestion)
+            view.answers[key] = answer
+            if len(view.answers) > ANSWERS_KEPT:
+                view.answers.popitem(last=False)
+        else:
+            view.answers.move_to_end(key)
+        return answer
 
     def _search(self, view: _View, query: Query, results: Results
                 ) -> tuple[list[tuple[str, float]], _Plan]:
@@ -387,7 +413,7 @@ class Searcher:
         return suggestion if changed else None
 
     def _doc_id(self, segment: _Segment, docnum: int) -> str:
-        return segment.reader.stored_fields(docnum)["id"]
+        return segment.entry_id(docnum)
 
     def _hits(self, ids: list[tuple[str, float]], highlights: _Highlights | None) -> list[Hit]:
         """The page's hits as the catalog has them, with snippets and renderings.

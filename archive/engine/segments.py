@@ -14,7 +14,9 @@ Whoosh internals touched: ``FileStorage``/``StructFile`` (subclassed to map file
 from __future__ import annotations
 
 import mmap
+import os
 from collections import Counter, OrderedDict
+from collections.abc import Sequence
 from math import log
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.reading import TermNotFound
 
 from archive.engine.analysis import STEMMING
+from archive.engine.columnfile import ColumnFile, ValueSets, sparse
 from archive.engine.facets import _value_counts
 from archive.engine.lexicon import (
     EXPANSIONS,
@@ -63,16 +66,18 @@ class _Segment:
     columns are NumPy arrays indexed by document number.
     """
 
-    def __init__(self, reader: Any) -> None:
+    def __init__(self, reader: Any, storage: Any = None) -> None:
         self.reader = reader
+        self.storage = storage
         self.id = reader.segment().segment_id()
         self.size = reader.doc_count_all()
         self.deleted: frozenset[int] = frozenset()
         self._live: np.ndarray | None = None
         self._live_mask: np.ndarray | None = None
         self._documents: np.ndarray | None = None
-        self._facets: dict[str, tuple[np.ndarray, list[tuple[str, ...]]]] = {}
-        self._members: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
+        self._facets: dict[str, tuple[np.ndarray, Sequence[tuple[str, ...]]]] = {}
+        self._members: dict[str, tuple[Sequence[str], np.ndarray, np.ndarray]] = {}
+        self._columns: ColumnFile | None | bool = False
         self._ints: dict[str, np.ndarray] = {}
         self._norms: dict[tuple[str, float], np.ndarray] = {}
         self._lexicon: SegmentLexicon | None = None
@@ -142,9 +147,17 @@ class _Segment:
                 if hasattr(column, "load_array") else np.full(self.size, 100, dtype=np.int64))
         return self._ints[WEIGHT_FIELD]
 
-    def facet(self, name: str) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    def facet(self, name: str) -> tuple[np.ndarray, Sequence[tuple[str, ...]]]:
         """(per-document value-set codes, the value sets) of a facet field."""
         if name not in self._facets:
+            mapped = self._column_file()
+            if mapped is not None and name in mapped.facets:
+                facet = mapped.facets[name]
+                values = facet.values.all()  # one decode: counting names most of them
+                self._facets[name] = (facet.codes, ValueSets(values, facet.starts,
+                                                             facet.members))
+                self._members[name] = (values, facet.starts, facet.members)
+                return self._facets[name]
             column = self.reader.column_reader(name, translate=False)
             if hasattr(column, "codes"):
                 self._facets[name] = (np.asarray(column.codes(), dtype=np.intp),
@@ -153,17 +166,27 @@ class _Segment:
                 self._facets[name] = (np.zeros(self.size, dtype=np.intp), [()])
         return self._facets[name]
 
-    def facet_members(self, name: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    def facet_members(self, name: str) -> tuple[Sequence[str], np.ndarray, np.ndarray]:
         """A facet's value sets as a sparse matrix: (the values, per value set the start
         of its run in ``members``, ``members``: value numbers), for counting in C."""
         if name not in self._members:
             _, sets = self.facet(name)
-            number: dict[str, int] = {}
-            members = [number.setdefault(v, len(number)) for values in sets for v in values]
-            starts = np.zeros(len(sets) + 1, dtype=np.intp)
-            np.cumsum([len(values) for values in sets], out=starts[1:])
-            self._members[name] = (list(number), starts, np.asarray(members, dtype=np.intp))
+            if name not in self._members:
+                self._members[name] = sparse(sets)
         return self._members[name]
+
+    def entry_id(self, docnum: int) -> str:
+        """The id of the entry (document, or ``doc/key`` of an ärende) at ``docnum``."""
+        mapped = self._column_file()
+        if mapped is not None:
+            return mapped.ids[docnum]
+        return str(self.reader.stored_fields(docnum)["id"])
+
+    def _column_file(self) -> ColumnFile | None:
+        if self._columns is False:
+            self._columns = (None if self.storage is None else
+                                  ColumnFile.of_segment(self.storage, self.reader.segment()))
+        return self._columns
 
     def facet_totals(self, name: str) -> Counter[str]:
         """A facet's values over every live document of the segment, with counts."""
@@ -209,23 +232,39 @@ class _Segment:
 
 
 class _MappedStorage(FileStorage):
-    """A read-only Whoosh storage whose files are memory-mapped.
+    """A read-only Whoosh storage that maps the files search reads as arrays.
 
-    Reading a posting block is then a memory copy instead of seek + read system calls,
-    and only the pages read are loaded (Whoosh's own mmap support, for compound
-    segments, copies each whole file into memory when it is opened).
+    Stem positions, sequences, lexicons and column files are read in place (NumPy
+    arrays over the mapped file: nothing is copied or parsed). Posting and term files
+    are only ever copied out, a block at a time: they are read with ``pread``, so
+    their pages stay in the shared page cache instead of adding to every search
+    process's resident memory (a memory copy either way; Whoosh's own mmap support,
+    for compound segments, copies each whole file into memory when it is opened).
     """
+
+    #: Files read as arrays in place (the rest is read a block at a time).
+    MAPPED = (".pos", ".seq", ".lex", ".acol")
 
     def __init__(self, path: Path) -> None:
         super().__init__(str(path), readonly=True)
 
     def open_file(self, name: str, *args: Any, **kwargs: Any) -> StructFile:
+        if not name.endswith(self.MAPPED):
+            return _BlockFile(open(self._fpath(name), "rb"), name=name, **kwargs)  # noqa: SIM115
         with open(self._fpath(name), "rb") as handle:
             try:
                 mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
             except ValueError:  # an empty file cannot be mapped
                 return super().open_file(name, *args, **kwargs)
         return StructFile(mapped, name=name, **kwargs)
+
+
+class _BlockFile(StructFile):
+    """A file whose blocks are read at an offset (``pread``: one system call, and safe
+    between threads, as it moves no shared file position)."""
+
+    def get(self, position: int, length: int) -> bytes:
+        return os.pread(self.file.fileno(), length, position)
 
 
 class _View:
@@ -241,7 +280,7 @@ class _View:
             if reader.doc_count_all() == 0:
                 continue
             segment_id = reader.segment().segment_id()
-            segment = segments.get(segment_id) or _Segment(reader)
+            segment = segments.get(segment_id) or _Segment(reader, self.storage)
             segment.attach(reader)
             segments[segment_id] = segment
             self.segments.append(segment)
@@ -255,6 +294,8 @@ class _View:
         self._dfs: dict[tuple[str, str], int] = {}
         #: The facets of browsing the whole archive, per audience (its access classes).
         self.browse_facets: dict[tuple[str, ...], dict[str, list[FacetValue]]] = {}
+        #: What searches on this view answered, by query (see Searcher._answer).
+        self.answers: OrderedDict[str, Any] = OrderedDict()
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
         """Entries having ``term`` (over all segments), kept for this view: each lookup

@@ -39,7 +39,7 @@ from archive.engine.schema import INDEX_NAME
 from archive.engine.writer import _build, _index_documents
 from archive.home import ArchiveError, held_lock
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 STATE_FILE = "arkiv.json"
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = "write.lock"

@@ -29,6 +29,7 @@ from whoosh.system import pack_ushort
 from whoosh.writing import SegmentWriter
 
 from archive.catalog import Catalog
+from archive.engine.columnfile import ColumnFile
 from archive.engine.lexicon import SegmentLexicon
 from archive.engine.phrases import StemPositions, StemSequences
 from archive.engine.postings import _write_postings
@@ -219,6 +220,7 @@ class _SegmentBuilder:
                 self.writer.lexicon.save(self.ix.storage, segment)
                 self.writer.sequences.save(self.ix.storage, segment)
                 StemPositions.save_from_sequences(self.ix.storage, segment)
+                ColumnFile.save(self.ix.storage, self.ix.schema, segment)
             self.segments.append(segment)
             self.writer._finish()
             self.writer = None
