@@ -188,6 +188,10 @@ def indexed_row(catalog: Catalog, home: Path, after: int) -> int:
 
 #: Received documents asked of the searcher at once (a ``Query.documents`` filter).
 ARRIVALS_BATCH = 50
+#: A query matching at most this many entries has its matches listed first (a few
+#: pages of ids), so only received documents that match are asked for; one matching
+#: more finds enough among the first batches of arrivals.
+ARRIVALS_DIRECT = 2_000
 
 
 def arrivals(
@@ -199,13 +203,17 @@ def arrivals(
     when it was received. Asked of ``searcher`` a batch at a time, so a searcher limited
     to some access classes limits these too."""
     probe = replace(query, page=1, page_size=1, snippets=False, facets=False)
-    if not searcher.search(probe).total:
+    total = searcher.search(probe).total
+    if not total:
         return  # nothing in the archive matches: no batch of arrivals can
     rows = catalog.db.execute(
         "SELECT id, ingested_at FROM documents WHERE rowid > ? AND rowid <= ? "
         "AND superseded_by IS NULL AND duplicate_of IS NULL ORDER BY rowid DESC LIMIT ?",
         (after, upto if upto is not None else last_row(catalog), limit),
     ).fetchall()
+    if total <= ARRIVALS_DIRECT:  # a rare query: most batches of arrivals would hold none
+        matching = _matching_documents(searcher, query)
+        rows = [row for row in rows if row[0] in matching]
     for start in range(0, len(rows), ARRIVALS_BATCH):
         received = dict(rows[start:start + ARRIVALS_BATCH])
         order = {doc_id: number for number, doc_id in enumerate(received)}
@@ -220,6 +228,19 @@ def arrivals(
             asked = replace(asked, page=asked.page + 1)
         for hit in sorted(hits, key=lambda hit: order.get(hit.id, len(order))):
             yield hit, received.get(hit.id, "")
+
+
+def _matching_documents(searcher: SearchBackend, query: Query) -> set[str]:
+    """The ids of the documents ``query`` matches (itself or by an ärende), page by page."""
+    asked = replace(query, sort="newest", page=1, page_size=MAX_PAGE_SIZE, snippets=False,
+                    facets=False)
+    found: set[str] = set()
+    while True:
+        results = searcher.search(asked)
+        found.update(hit.id for hit in results.hits)
+        if asked.page >= results.pages or not results.hits:
+            return found
+        asked = replace(asked, page=asked.page + 1)
 
 
 def new_matches(

@@ -466,6 +466,7 @@ def test_a_search_asked_again_answers_alike_and_sees_the_index_change(tmp_path: 
 
     asked = searcher.search(query)
     assert [h.id for h in asked.hits] == [first] and cities(asked) == {"Lerum": 1}
+    assert searcher.more_like_this(first) == []
     asked.facets.clear()
     asked.hits.clear()
     again = searcher.search(query)
@@ -478,4 +479,5 @@ def test_a_search_asked_again_answers_alike_and_sees_the_index_change(tmp_path: 
     after = searcher.search(query)
     assert {h.id for h in after.hits} == {first, second} and after.total == 2
     assert cities(after) == {"Lerum": 1, "Alingsås": 1}
+    assert [h.id for h in searcher.more_like_this(first)] == [second]
     catalog.close()

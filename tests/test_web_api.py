@@ -12,6 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 from pgsearch import app_on, served_app_fixtures
 
+from archive import alerts
 from archive.catalog import Catalog
 from archive.models import DOCUMENT_FIELDS
 from archive.query import MAX_PAGE_SIZE
@@ -278,9 +279,12 @@ def test_json_export(client: FlaskClient) -> None:
     assert all(set(DOCUMENT_FIELDS) <= set(d) for d in data["documents"])
 
 
+@pytest.mark.parametrize("direct", [alerts.ARRIVALS_DIRECT, 0], ids=["matches-first", "batches"])
 def test_atom_feed_is_valid_atom_last_received_first(
-    client: FlaskClient, corpus_home: Path
+    client: FlaskClient, corpus_home: Path, monkeypatch: pytest.MonkeyPatch, direct: int
 ) -> None:
+    # Both ways of finding what was received last give the same feed.
+    monkeypatch.setattr(alerts, "ARRIVALS_DIRECT", direct)
     response = client.get("/search.atom?q=stockholm")
     assert response.status_code == 200
     assert response.mimetype == "application/atom+xml"

@@ -143,6 +143,33 @@ def test_toggle_urls_add_then_remove_a_value_and_reset_the_page(app: Flask) -> N
         assert typed == replace(query, doc_type=["protokoll"], page=1)
 
 
+_values = st.lists(st.text(min_size=1, max_size=8).map(str.strip).filter(bool), max_size=3,
+                   unique=True)
+
+
+@given(text=st.text(max_size=10), city=_values, topic=_values, offered=_values,
+       sort=st.sampled_from(["relevance", "newest"]), page=st.integers(1, 5),
+       day=st.sampled_from([None, "2020-01-31"]))
+def test_every_toggle_url_is_the_query_with_that_value_toggled(
+    app: Flask, text: str, city: list[str], topic: list[str], offered: list[str], sort: str,
+    page: int, day: str | None,
+) -> None:
+    query = Query(text=text.strip(), city=city, topic=topic, sort=sort, page=page,
+                  decision_from=day)
+    facets = {"city": [FacetValue(v, 1) for v in offered], "topics": [FacetValue("EU", 2)]}
+    with app.test_request_context():
+        links = facet_links(query, facets)
+    for link in links["city"]:
+        chosen = query.values("city")
+        toggled = ([c for c in chosen if c != link.value] if link.value in chosen
+                   else [*chosen, link.value])
+        assert parse(app, link.toggle_url) == replace(query, city=toggled, page=1)
+    eu = links["topics"][0]
+    assert parse(app, eu.toggle_url) == replace(
+        query, topic=[t for t in query.values("topic") if t != "EU"] if "EU" in query.values(
+            "topic") else [*query.values("topic"), "EU"], page=1)
+
+
 def test_facet_links_carry_count_selected_and_toggle_url(app: Flask) -> None:
     query = Query(text="x", city=["Malmö", "Gone"])
     facets = {

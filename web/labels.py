@@ -3,10 +3,12 @@ the fields' from :mod:`archive.fields`, the names of values here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
+from markupsafe import Markup
 
 from archive import fields
 from web.i18n import gettext as _
@@ -122,9 +124,29 @@ def timestamp(value: str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+_FACET_ITEM = Markup(
+    '<li><a class="facet__value{selected}" href="{url}" {current}title="{title}">'
+    '<span class="facet__label">{label}</span> <span class="facet__count">{count}</span></a></li>')
+
+
+def facet_items(name: str, links: Iterable[Any]) -> Markup:
+    """A facet's values as list items, each linking to the search with it toggled (built
+    here in one pass: a results page lists hundreds of values, and a template macro
+    per value was a third of rendering the page)."""
+    remove, narrow = _("Ta bort filtret"), _("Avgränsa till detta")
+    return Markup("\n").join(
+        _FACET_ITEM.format(
+            selected=" is-selected" if link.selected else "", url=link.toggle_url,
+            current=Markup('aria-current="true" ') if link.selected else "",
+            title=remove if link.selected else narrow, label=value_label(name, link.value),
+            count=link.count)
+        for link in links)
+
+
 def init_app(app: Flask) -> None:
     """Make the labels available in every template."""
     app.jinja_env.globals.update(
+        facet_items=facet_items,
         facet_label=facet_label,
         param_label=param_label,
         value_label=value_label,

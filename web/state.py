@@ -143,12 +143,34 @@ def _url(path: str, pairs: list[tuple[str, str]]) -> str:
     return path + ("?" + urlencode(pairs) if pairs else "")
 
 
+def _order() -> dict[str, int]:
+    """Each URL parameter's place in the canonical order of a search URL."""
+    return {name: i for i, name in enumerate(
+        ("q", *filter_params(), *date_params(), "sort", "page", "page_size"))}
+
+
 def _replaced(pairs: list[tuple[str, str]], param: str, values: list[str]) -> list[tuple[str, str]]:
     """``pairs`` with ``param`` set to ``values`` (none: left out), in canonical order."""
-    order = {name: i for i, name in enumerate(
-        ("q", *filter_params(), *date_params(), "sort", "page", "page_size"))}
+    order = _order()
     kept = [pair for pair in pairs if pair[0] != param]
     return sorted(kept + [(param, value) for value in values], key=lambda pair: order[pair[0]])
+
+
+def _toggle_urls(path: str, pairs: list[tuple[str, str]], param: str, chosen: list[str],
+                 values: list[str]) -> list[str]:
+    """For each of ``values``, the URL with it toggled in ``param`` (as ``_replaced``
+    would write it): what comes before and after ``param`` is encoded once per facet,
+    not once per value (a results page links a thousand values)."""
+    order = _order()
+    kept = sorted((pair for pair in pairs if pair[0] != param), key=lambda pair: order[pair[0]])
+    head = urlencode([pair for pair in kept if order[pair[0]] < order[param]])
+    tail = urlencode([pair for pair in kept if order[pair[0]] > order[param]])
+    urls = []
+    for value in values:
+        middle = urlencode([(param, v) for v in _toggled(chosen, value)])
+        query = "&".join(part for part in (head, middle, tail) if part)
+        urls.append(path + ("?" + query if query else ""))
+    return urls
 
 
 def _toggled(values: list[str], value: str) -> list[str]:
@@ -191,14 +213,10 @@ def facet_links(
         param, chosen = spec.param, query.values(spec.name)
         seen = {v.value for v in values}
         values = list(values) + [FacetValue(v, 0, True) for v in chosen if v not in seen]
+        urls = _toggle_urls(path, pairs, param, chosen, [v.value for v in values])
         links[name] = [
-            FacetLink(
-                value=v.value,
-                count=v.count,
-                selected=v.value in chosen,
-                toggle_url=_url(path, _replaced(pairs, param, _toggled(chosen, v.value))),
-            )
-            for v in values
+            FacetLink(value=v.value, count=v.count, selected=v.value in chosen, toggle_url=url)
+            for v, url in zip(values, urls, strict=True)
         ]
     return links
 

@@ -74,7 +74,7 @@ from archive.query import (
 #: search finds fewer results than this.
 SUGGEST_BELOW = 3
 
-#: Answers (page ids, total, facets) a view keeps for queries asked again.
+#: Answers (page ids, total, facets; similar documents) a view keeps for questions asked again.
 ANSWERS_KEPT = 256
 
 #: (the page's entry ids and scores, the plan, total, facets, suggestion)
@@ -207,18 +207,12 @@ class Searcher:
         the index, so the same query on it has the same answer. Searches repeat (the
         same words, the next page, a facet picked and dropped); the page's hits are read
         from the catalog each time."""
-        key = json.dumps(asdict(query), sort_keys=True, default=str)
-        answer = view.answers.get(key)
-        if answer is None:
+        def answer() -> _Answer:
             results = Results(query=query)
             ids, plan = self._search(view, query, results)
-            answer = (ids, plan, results.total, results.facets, results.suggestion)
-            view.answers[key] = answer
-            if len(view.answers) > ANSWERS_KEPT:
-                view.answers.popitem(last=False)
-        else:
-            view.answers.move_to_end(key)
-        return answer
+            return (ids, plan, results.total, results.facets, results.suggestion)
+
+        return _remembered(view, json.dumps(asdict(query), sort_keys=True, default=str), answer)
 
     def _search(self, view: _View, query: Query, results: Results
                 ) -> tuple[list[tuple[str, float]], _Plan]:
@@ -477,7 +471,8 @@ class Searcher:
             ranked = self._rank(ctx, plan, query, matches)
             return [(self._doc_id(segment, d), score) for segment, d, score in ranked]
 
-        ids = self._reading(related, [])
+        key = json.dumps(["more like this", doc_id, limit, audience])
+        ids = self._reading(lambda view: _remembered(view, key, lambda: related(view)), [])
         return [h for h in self._hits(ids, None) if h.id != doc_id][:limit]
 
     def facet_values(self, name: str, *, access: Iterable[str] = ()) -> list[FacetValue]:
@@ -598,6 +593,17 @@ def _docnum_of(order_key: int) -> int:
     """The document number inside a :meth:`_Segment.date_order` key."""
     return _DOCNUMS - 1 - order_key % _DOCNUMS
 
+
+
+def _remembered(view: _View, key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept with the view under ``key`` (the latest ``ANSWERS_KEPT``)."""
+    if key in view.answers:
+        view.answers.move_to_end(key)
+        return view.answers[key]
+    value = view.answers[key] = compute()
+    if len(view.answers) > ANSWERS_KEPT:
+        view.answers.popitem(last=False)
+    return value
 
 
 def _normalised(query: Query) -> Query:

@@ -235,15 +235,16 @@ class _MappedStorage(FileStorage):
     """A read-only Whoosh storage that maps the files search reads as arrays.
 
     Stem positions, sequences, lexicons and column files are read in place (NumPy
-    arrays over the mapped file: nothing is copied or parsed). Posting and term files
-    are only ever copied out, a block at a time: they are read with ``pread``, so
-    their pages stay in the shared page cache instead of adding to every search
-    process's resident memory (a memory copy either way; Whoosh's own mmap support,
-    for compound segments, copies each whole file into memory when it is opened).
+    arrays over the mapped file: nothing is copied or parsed), and term files are
+    probed a few bytes at a time (a hash table: a system call per probe costs more
+    than the lookup). Posting files are only ever copied out, a block at a time: they
+    are read with ``pread``, so their pages stay in the shared page cache instead of
+    adding to every search process's resident memory (Whoosh's own mmap support, for
+    compound segments, copies each whole file into memory when it is opened).
     """
 
-    #: Files read as arrays in place (the rest is read a block at a time).
-    MAPPED = (".pos", ".seq", ".lex", ".acol")
+    #: Files read in place (the rest is read a block at a time).
+    MAPPED = (".pos", ".seq", ".lex", ".acol", ".trm")
 
     def __init__(self, path: Path) -> None:
         super().__init__(str(path), readonly=True)
