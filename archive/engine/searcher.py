@@ -75,7 +75,7 @@ from archive.query import (
 SUGGEST_BELOW = 3
 
 #: Answers (page ids, total, facets; similar documents) a view keeps for questions asked again.
-ANSWERS_KEPT = 256
+ANSWERS_KEPT = 128
 
 #: (the page's entry ids and scores, the plan, total, facets, suggestion)
 _Answer = tuple[list[tuple[str, float]], "_Plan", int, dict[str, list[FacetValue]], str | None]
