@@ -3,10 +3,11 @@
 Owns :class:`_Segment` (per segment, loaded on first use and kept across searches:
 live documents, facet and integer columns as arrays, length norms, lexicon, stem
 sequences), :class:`_View` (one opened commit of a generation: its segments, document
-count, average lengths, idf), the posting-list cache :class:`_Postings`, and
-memory-mapped reading (:class:`_MappedStorage`).
+count, average lengths, idf, and the answers it gave), the posting-list cache
+:class:`_Postings`, and reading files in place or by block (:class:`_MappedStorage`).
 
-Whoosh internals touched: ``FileStorage``/``StructFile`` (subclassed to map files),
+Whoosh internals touched: ``FileStorage``/``StructFile`` (subclassed to map files and
+to read blocks with ``pread``),
 ``TermNotFound``, a reader's ``leaf_readers``, ``segment().deleted_docs()``,
 ``column_reader(translate=False)`` and the term postings matcher.
 """
@@ -185,7 +186,7 @@ class _Segment:
     def _column_file(self) -> ColumnFile | None:
         if self._columns is False:
             self._columns = (None if self.storage is None else
-                                  ColumnFile.of_segment(self.storage, self.reader.segment()))
+                             ColumnFile.of_segment(self.storage, self.reader.segment()))
         return self._columns
 
     def facet_totals(self, name: str) -> Counter[str]:
