@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from archive.engine.lexicon import MappedStrings
+from archive.engine.lexicon import LazySequence, MappedStrings
 
 MAGIC = b"ARKCOL1\0"
 EXTENSION = ".acol"
@@ -37,7 +37,7 @@ EXTENSION = ".acol"
 IDS = "_ids"
 
 
-class ValueSets(Sequence[tuple[str, ...]]):
+class ValueSets(LazySequence):
     """A facet's distinct value sets (``sets[code]`` → its values), decoded on demand."""
 
     def __init__(self, values: Sequence[str], starts: np.ndarray, members: np.ndarray) -> None:
@@ -46,13 +46,7 @@ class ValueSets(Sequence[tuple[str, ...]]):
     def __len__(self) -> int:
         return len(self.starts) - 1
 
-    def __getitem__(self, code: Any) -> Any:
-        if isinstance(code, slice):
-            return [self[i] for i in range(*code.indices(len(self)))]
-        if code < 0:
-            code += len(self)
-        if not 0 <= code < len(self):
-            raise IndexError(code)
+    def _item(self, code: int) -> tuple[str, ...]:
         low, high = int(self.starts[code]), int(self.starts[code + 1])
         return tuple(self.values[int(m)] for m in self.members[low:high])
 

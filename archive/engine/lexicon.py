@@ -121,7 +121,24 @@ class SegmentLexicon:
                 yield term, df
 
 
-class MappedStrings(Sequence[str]):
+class LazySequence(Sequence[Any]):
+    """A read-only sequence whose items are made when asked for (:meth:`_item`), from
+    arrays in a mapped file."""
+
+    def _item(self, i: int) -> Any:
+        raise NotImplementedError
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self._item(j) for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._item(i)
+
+
+class MappedStrings(LazySequence):
     """Strings kept in a mapped file, decoded one at a time as they are looked at (or
     all at once, in one call, by :meth:`all`).
 
@@ -155,13 +172,7 @@ class MappedStrings(Sequence[str]):
     def __len__(self) -> int:
         return len(self._offsets) - 1
 
-    def __getitem__(self, i: Any) -> Any:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
+    def _item(self, i: int) -> str:
         start = self._start
         return self._data[start + self._offsets[i] : start + self._offsets[i + 1] - 1
                           ].decode("utf-8")
