@@ -21,7 +21,7 @@ import contextlib
 import heapq
 import re
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -180,6 +180,8 @@ class _PgView:
         self.average = {name: int(row[i + 1]) / total for i, name in enumerate(
             ("exact", "stem", "title", "meta"))}
         self._expansions: dict[tuple[str, str], list[str]] = {}
+        #: What searches on this version of the tables answered (see Searcher._answer).
+        self.answers: OrderedDict[str, Any] = OrderedDict()
         #: PostgreSQL's fuzzystrmatch is there: "did you mean" narrows in the database.
         self.fuzzy = bool(self.query(
             "SELECT 1 FROM pg_extension WHERE extname = 'fuzzystrmatch'"))
