@@ -199,8 +199,11 @@ def build_vocabulary(seed: int = 1, tail: int = 60_000) -> Vocabulary:
 class CorpusGenerator:
     """Deterministic synthetic documents: ``generator.document(i)`` for i = 0, 1, 2 …"""
 
-    def __init__(self, seed: int = 1) -> None:
+    def __init__(self, seed: int = 1, words: int = WORDS_PER_DOC) -> None:
         self.seed = seed
+        #: Mean words a document (shorter documents make a million fit a session's disk
+        #: and time; the default's corpus is the one every earlier figure was measured on).
+        self.words = words
         self.vocabulary = build_vocabulary(seed)
         kommuner = _read_csv(KOMMUNER)
         self.cities = [row["name"] for row in kommuner] or ["Stockholm", "Göteborg", "Malmö"]
@@ -276,7 +279,8 @@ class CorpusGenerator:
     def _text(
         self, rng: random.Random, theme: str, language: str, metadata: dict[str, object]
     ) -> tuple[str, list[int]]:
-        count = max(200, min(4000, int(rng.gauss(WORDS_PER_DOC, 350))))
+        spread = 350 * self.words / WORDS_PER_DOC
+        count = max(min(200, self.words // 2), min(4000, int(rng.gauss(self.words, spread))))
         if language == "en":
             words = rng.choices(ENGLISH, k=count)
         else:

@@ -27,6 +27,8 @@ cProfile summary of a query run and of a small build.
     python -m bench.search                       # 10,000 and 100,000 documents
     ARKIV_BENCH_OUT=/work/bench100k python -m bench.search --docs 100000 --keep-baselines
                                                  # corpora outside the repo; baselines reused
+    python -m bench.search --docs 1000000 --words 300
+                                                 # a million shorter documents
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.corpus import WORDS_PER_DOC
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = Path(os.environ.get("ARKIV_BENCH_OUT") or ROOT / "bench" / "out" / "search")
 DEFAULT_SIZES = (10_000, 100_000)
@@ -61,19 +65,19 @@ TOP = 10
 # -- the corpus in a catalog ----------------------------------------------------------
 
 
-_generators: dict[int, Any] = {}
+_generators: dict[tuple[int, int], Any] = {}
 
 
-def _generate(job: tuple[int, int, int]) -> list[Any]:
+def _generate(job: tuple[int, int, int, int]) -> list[Any]:
     from bench.corpus import CorpusGenerator
 
-    seed, start, stop = job
-    if seed not in _generators:
-        _generators[seed] = CorpusGenerator(seed)
-    return [_generators[seed].document(i) for i in range(start, stop)]
+    seed, words, start, stop = job
+    if (seed, words) not in _generators:
+        _generators[seed, words] = CorpusGenerator(seed, words)
+    return [_generators[seed, words].document(i) for i in range(start, stop)]
 
 
-def fill_catalog(home: Path, count: int, seed: int) -> dict[str, Any]:
+def fill_catalog(home: Path, count: int, seed: int, words: int = WORDS_PER_DOC) -> dict[str, Any]:
     """Generate ``count`` documents into a new catalog at ``home``; returns the rates."""
     from archive.catalog import Catalog
 
@@ -81,7 +85,7 @@ def fill_catalog(home: Path, count: int, seed: int) -> dict[str, Any]:
         shutil.rmtree(home)
     catalog = Catalog(home)
     source = home.parent / "incoming.txt"
-    jobs = [(seed, start, min(start + 500, count)) for start in range(0, count, 500)]
+    jobs = [(seed, words, start, min(start + 500, count)) for start in range(0, count, 500)]
     inserting = 0.0
     started = time.perf_counter()
     with multiprocessing.get_context("spawn").Pool(2) as pool:
@@ -369,13 +373,14 @@ def _tantivy_search(index: Any, q: dict[str, Any]) -> tuple[int, list[Any], dict
 _LETTERS = re.compile(r"[^\W\d_]{3,}")
 
 
-def make_queries(count: int, seed: int, per_kind: int) -> list[dict[str, Any]]:
+def make_queries(count: int, seed: int, per_kind: int,
+                 words_per_doc: int = WORDS_PER_DOC) -> list[dict[str, Any]]:
     """The fixed query mix: the same for both engines, drawn from the corpus itself."""
     from archive.engine import SWEDISH_STOP_WORDS
     from bench.corpus import THEMES, CorpusGenerator
 
     rng = random.Random(seed * 7919)
-    generator = CorpusGenerator(seed)
+    generator = CorpusGenerator(seed, words_per_doc)
     words = [w for w in generator.vocabulary.words[150:4000]
              if w not in SWEDISH_STOP_WORDS and _LETTERS.fullmatch(w)]
     themes = [w.lower() for values in THEMES.values() for w in values if _LETTERS.fullmatch(w)]
@@ -570,7 +575,7 @@ def _child(argv: list[str]) -> int:
     phase, options = argv[0], json.loads(argv[1])
     home = Path(options["home"])
     if phase == "catalog":
-        result = fill_catalog(home, options["docs"], options["seed"])
+        result = fill_catalog(home, options["docs"], options["seed"], options["words"])
     elif phase == "build":
         result = build_arkiv(home)
     elif phase == "fts-build":
@@ -604,16 +609,19 @@ def _in_child(phase: str, options: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_size(count: int, args: argparse.Namespace) -> dict[str, Any]:
-    folder = OUT / f"seed{args.seed}-{count}"
+    folder = OUT / (f"seed{args.seed}-{count}"
+                    + (f"-w{args.words}" if args.words != WORDS_PER_DOC else ""))
     folder.mkdir(parents=True, exist_ok=True)
     home = folder / "home"
     marker = folder / "catalog.json"
     options: dict[str, Any] = {"home": str(home), "docs": count, "seed": args.seed,
+                               "words": args.words,
                                "fts": str(folder / "fts5.sqlite3"),
                                "tantivy": str(folder / "tantivy"),
                                "queries": str(folder / "queries.json"),
                                "profile": args.profile, "profile_docs": args.profile_docs}
-    figures: dict[str, Any] = {"documents": count, "load": os.getloadavg()[0]}
+    figures: dict[str, Any] = {"documents": count, "words": args.words,
+                               "load": os.getloadavg()[0]}
     print(f"[{count}] catalog …", flush=True)
     cached = json.loads(marker.read_text()) if marker.exists() else None
     if cached is None or cached.get("documents") != count or args.fresh:
@@ -635,7 +643,7 @@ def run_size(count: int, args: argparse.Namespace) -> dict[str, Any]:
             kept["tantivy_build"] = _in_child("tantivy-build", options)
         figures["tantivy_build"] = kept["tantivy_build"]
     kept_file.write_text(json.dumps(kept) + "\n", encoding="utf-8")
-    queries = make_queries(count, args.seed, args.queries)
+    queries = make_queries(count, args.seed, args.queries, args.words)
     Path(options["queries"]).write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
     print(f"[{count}] {len(queries)} queries each …", flush=True)
     figures["arkiv_query"] = _in_child("query-arkiv", options)
@@ -683,7 +691,8 @@ def table(f: dict[str, Any]) -> str:
         head += f"{'tantivy':>12}"
     head += f"{'Arkiv/FTS5':>12}" + (f"{'Arkiv/tantivy':>14}" if other else "")
     lines = [
-        f"Search benchmark: {f['documents']:,} documents (load average {f['load']:.1f} "
+        f"Search benchmark: {f['documents']:,} documents of about {f.get('words', WORDS_PER_DOC):,} "
+        f"words (load average {f['load']:.1f} "
         f"on {os.cpu_count()} cores at the start)",
         f"  catalog insert (Catalog.add_document): {f['catalog']['insert_docs_per_s']:,.0f} docs/s",
         "",
@@ -730,6 +739,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--queries", type=int, default=QUERIES_PER_KIND,
                    help=f"queries of each kind (default {QUERIES_PER_KIND})")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--words", type=int, default=WORDS_PER_DOC,
+                   help=f"mean words a document (default {WORDS_PER_DOC}; fewer for a "
+                        "million documents on a small disk)")
     p.add_argument("--fresh", action="store_true", help="regenerate the catalog")
     p.add_argument("--keep-baselines", action="store_true",
                    help="reuse the FTS5 and tantivy indexes (and their build figures) of an "
