@@ -31,12 +31,14 @@ import hashlib
 import os
 import secrets
 import smtplib
+import sqlite3
 import ssl
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -206,16 +208,16 @@ def arrivals(
     total = searcher.search(probe).total
     if not total:
         return  # nothing in the archive matches: no batch of arrivals can
-    rows = catalog.db.execute(
-        "SELECT id, ingested_at FROM documents WHERE rowid > ? AND rowid <= ? "
-        "AND superseded_by IS NULL AND duplicate_of IS NULL ORDER BY rowid DESC LIMIT ?",
-        (after, upto if upto is not None else last_row(catalog), limit),
-    ).fetchall()
+    top = upto if upto is not None else last_row(catalog)
     if total <= ARRIVALS_DIRECT:  # a rare query: most batches of arrivals would hold none
-        matching = _matching_documents(searcher, query)
-        rows = [row for row in rows if row[0] in matching]
-    for start in range(0, len(rows), ARRIVALS_BATCH):
-        received = dict(rows[start:start + ARRIVALS_BATCH])
+        batches = _batches(iter(_received_among(
+            catalog, _matching_documents(searcher, query), after, top, limit)))
+    else:
+        batches = _batches(catalog.db.execute(
+            f"SELECT id, ingested_at FROM documents WHERE rowid > ? AND rowid <= ? AND {_CURRENT} "
+            "ORDER BY rowid DESC LIMIT ?", (after, top, limit)))
+    for rows in batches:
+        received = dict(rows)
         order = {doc_id: number for number, doc_id in enumerate(received)}
         asked = replace(query, documents=list(received), page=1, page_size=MAX_PAGE_SIZE,
                         snippets=snippets, facets=False)
@@ -228,6 +230,40 @@ def arrivals(
             asked = replace(asked, page=asked.page + 1)
         for hit in sorted(hits, key=lambda hit: order.get(hit.id, len(order))):
             yield hit, received.get(hit.id, "")
+
+
+#: A catalog row that is a document's current version, received once.
+_CURRENT = "superseded_by IS NULL AND duplicate_of IS NULL"
+
+
+def _batches(rows: Iterator[tuple[str, str]] | sqlite3.Cursor) -> Iterator[list[tuple[str, str]]]:
+    """Received (id, time) rows ARRIVALS_BATCH at a time, read only as far as asked: a
+    feed that fills from the first batches never reads the rest of the catalog (each row
+    read is costly: the columns asked for sit after the document's text)."""
+    while batch := list(islice(rows, ARRIVALS_BATCH)):
+        yield batch
+
+
+def _received_among(catalog: Catalog, ids: set[str], after: int, top: int,
+                    limit: int) -> list[tuple[str, str]]:
+    """(id, time) of those of ``ids`` among the ``limit`` documents received last in rows
+    ``after`` < row ≤ ``top``, last received first: looked up by id, not by reading the
+    whole window."""
+    floor = after
+    if top - after > limit:  # the window is the newest ``limit`` rows of the range
+        row = catalog.db.execute(
+            f"SELECT rowid FROM documents WHERE rowid > ? AND rowid <= ? AND {_CURRENT} "
+            "ORDER BY rowid DESC LIMIT 1 OFFSET ?", (after, top, limit - 1)).fetchone()
+        floor = row[0] - 1 if row else after
+    found: list[Any] = []
+    listed = sorted(ids)
+    for start in range(0, len(listed), 500):
+        chunk = listed[start:start + 500]
+        found += catalog.db.execute(
+            f"SELECT rowid, id, ingested_at FROM documents WHERE id IN ({','.join('?' * len(chunk))}) "
+            f"AND rowid > ? AND rowid <= ? AND {_CURRENT}", (*chunk, floor, top)).fetchall()
+    found.sort(key=lambda row: row[0], reverse=True)
+    return [(doc_id, received) for _row, doc_id, received in found]
 
 
 def _matching_documents(searcher: SearchBackend, query: Query) -> set[str]:

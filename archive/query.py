@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from archive import fields
@@ -192,7 +192,8 @@ class Hit:
         if self.arende is not None:
             data["arende"] = dict(self.arende)
         data["score"] = round(self.score, 4)
-        data["snippets"] = [asdict(s) for s in self.snippets]
+        data["snippets"] = [{"html": s.html, "page": s.page, "label": s.label}
+                            for s in self.snippets]
         data["renderings"] = list(self.renderings)
         return chosen_fields(data, only)
 
@@ -237,7 +238,9 @@ class Results:
             "pages": self.pages,
             "hits": [h.to_json(only) for h in self.hits],
             "facets": {
-                name: [asdict(v) for v in values] for name, values in self.facets.items()
+                name: [{"value": v.value, "count": v.count, "selected": v.selected}
+                       for v in values]
+                for name, values in self.facets.items()
             },
             "suggestion": self.suggestion,
             "message": self.message,

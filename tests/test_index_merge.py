@@ -24,6 +24,7 @@ from archive.engine import (
     make_schema,
     merger,
     postings,
+    writer,
 )
 from archive.engine.columnfile import ColumnFile
 from archive.engine.files import open_generation
@@ -162,6 +163,26 @@ def test_merged_segments_hold_what_a_rebuild_writes(merged_home: tuple[Path, lis
     assert merged[1] == rebuilt[1]
     assert merged[2] == rebuilt[2]
     assert merged[2]["hemlöshet"] and merged[2]['"olovligt byggande"']
+
+
+def test_a_rebuild_merges_its_segments_into_a_few_holding_the_same(
+    merged_home: tuple[Path, list[int]], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A rebuild writes segments of SEGMENT_DOCS entries, then merges runs of them into
+    # segments of up to MERGED_SEQUENCE_BYTES of stem sequences: what they hold and what
+    # search finds are those of a rebuild into one segment.
+    home, _ = merged_home
+    with Catalog(home) as catalog:
+        Index(home).rebuild(catalog)
+        assert len(_open(home)._segments()) == 1
+        one = (_entries(home), _postings(_open(home)), _results(home))
+        whole = sum(path.stat().st_size for path in Index(home).current().glob("*.seq"))
+        monkeypatch.setattr(writer, "SEGMENT_DOCS", 3)
+        monkeypatch.setattr(merger, "MERGED_SEQUENCE_BYTES", whole // 3)
+        Index(home).rebuild(catalog)
+    sizes = [segment.doc_count() for segment in _open(home)._segments()]
+    assert 2 <= len(sizes) <= 4 and max(sizes) > 3, sizes
+    assert (_entries(home), _postings(_open(home)), _results(home)) == one
 
 
 def test_a_merge_drops_deleted_entries_and_keeps_search_answering(

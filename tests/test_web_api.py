@@ -279,6 +279,36 @@ def test_json_export(client: FlaskClient) -> None:
     assert all(set(DOCUMENT_FIELDS) <= set(d) for d in data["documents"])
 
 
+@pytest.mark.parametrize("matches_seen", [1, 2, None])
+def test_atom_feed_looks_at_the_same_arrivals_both_ways(
+    backend: str, corpus_home: Path, monkeypatch: pytest.MonkeyPatch, matches_seen: int | None
+) -> None:
+    # A feed looks at the EXPORT_LIMIT documents received last, whichever way it finds them.
+    app = app_on(backend, corpus_home)
+    client = app.test_client()
+    with Catalog(corpus_home, readonly=True) as catalog:
+        received = [row[0] for row in catalog.db.execute(
+            "SELECT id FROM documents WHERE superseded_by IS NULL AND duplicate_of IS NULL "
+            "ORDER BY rowid DESC")]
+    matching = {hit["id"] for hit in get_json(
+        client, "/api/search?q=stockholm&page_size=100")["hits"]}
+    places = [n for n, doc_id in enumerate(received) if doc_id in matching]
+    assert len(places) >= 3
+    # A window ending just after the first (second) matching arrival, or all of them.
+    scan = places[matches_seen - 1] + 1 if matches_seen else 10_000
+
+    def feed_ids(direct: int) -> list[str]:
+        monkeypatch.setattr(alerts, "ARRIVALS_DIRECT", direct)
+        app.config["EXPORT_LIMIT"] = scan
+        feed = ET.fromstring(client.get("/search.atom?q=stockholm").data)
+        return [(e.findtext(f"{ATOM}id") or "").split("/documents/")[1].split("/")[0]
+                for e in feed.findall(f"{ATOM}entry")]
+
+    expected = [received[n] for n in places if n < scan]
+    assert feed_ids(alerts.ARRIVALS_DIRECT) == expected
+    assert feed_ids(0) == expected
+
+
 @pytest.mark.parametrize("direct", [alerts.ARRIVALS_DIRECT, 0], ids=["matches-first", "batches"])
 def test_atom_feed_is_valid_atom_last_received_first(
     client: FlaskClient, corpus_home: Path, monkeypatch: pytest.MonkeyPatch, direct: int

@@ -18,7 +18,7 @@ client paging through results cannot skip documents without noticing.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from flask import url_for
 from werkzeug.datastructures import MultiDict
@@ -165,11 +165,20 @@ def _toggle_urls(path: str, pairs: list[tuple[str, str]], param: str, chosen: li
     kept = sorted((pair for pair in pairs if pair[0] != param), key=lambda pair: order[pair[0]])
     head = urlencode([pair for pair in kept if order[pair[0]] < order[param]])
     tail = urlencode([pair for pair in kept if order[pair[0]] > order[param]])
+    # urlencode's own rule, one value at a time: "param=value" with quote_plus.
+    name = quote_plus(param) + "="
+    encoded = {value: name + quote_plus(value) for value in chosen}
+    before = path + "?" + (head + "&" if head else "")
+    after = "&" + tail if tail else ""
     urls = []
     for value in values:
-        middle = urlencode([(param, v) for v in _toggled(chosen, value)])
-        query = "&".join(part for part in (head, middle, tail) if part)
-        urls.append(path + ("?" + query if query else ""))
+        toggled = _toggled(chosen, value)
+        if toggled:
+            urls.append(before + "&".join(
+                encoded.get(v) or name + quote_plus(v) for v in toggled) + after)
+        else:
+            query = "&".join(part for part in (head, tail) if part)
+            urls.append(path + ("?" + query if query else ""))
     return urls
 
 

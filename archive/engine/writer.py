@@ -189,7 +189,7 @@ def _build(
             done += 1
             if done % 500 == 0:
                 report(done, total)
-        segments = builder.finish()
+        segments = _compacted(ix, builder.finish())
     report(done, total)
     _commit_segments(ix, segments)
     return done
@@ -230,6 +230,14 @@ class _SegmentBuilder:
         return self.segments
 
 
+def _compacted(ix: Any, segments: list[Any]) -> list[Any]:
+    """A build's segments merged into a few large ones (:func:`merger.compacted`; each
+    build process merges its own, side by side)."""
+    from archive.engine.merger import compacted  # the merger builds on this module
+
+    return compacted(ix, segments)
+
+
 def _build_worker(generation: str, segment_docs: int, jobs: Any, results: Any) -> None:
     """A build process: documents in from ``jobs``, its finished segments out."""
     try:
@@ -238,7 +246,7 @@ def _build_worker(generation: str, segment_docs: int, jobs: Any, results: Any) -
         while (batch := jobs.get()) is not None:
             for doc, arende_source in batch:
                 builder.add(doc, arende_source)
-        results.put(("ok", builder.finish()))
+        results.put(("ok", _compacted(ix, builder.finish())))
     except BaseException as exc:  # reported to the parent, which raises it
         results.put(("error", f"{type(exc).__name__}: {exc}"))
 
