@@ -456,7 +456,8 @@ def test_a_search_asked_again_answers_alike_and_sees_the_index_change(tmp_path: 
     the index changes the same query finds what was added."""
     home = tmp_path / "arkiv-home"
     catalog = Catalog(home)
-    first = add(catalog, "a.txt", "Nämnden beslutade om budget för skolan.", city="Lerum")
+    first = add(catalog, "a.txt", "Nämnden beslutade om budget för skolan.", city="Lerum",
+                document_date="2020-03-01")
     Index(home).sync(catalog)
     searcher = Searcher(home)
     query = Query(text="budget")
@@ -464,9 +465,19 @@ def test_a_search_asked_again_answers_alike_and_sees_the_index_change(tmp_path: 
     def cities(results: Results) -> dict[str, int]:
         return {v.value: v.count for v in results.facets.get("city", [])}
 
+    def archive_wide() -> tuple[Any, ...]:
+        return ({v.value: v.count for v in searcher.facet_values("city")},
+                searcher.facet_spans("city"), searcher.timeline())
+
     asked = searcher.search(query)
     assert [h.id for h in asked.hits] == [first] and cities(asked) == {"Lerum": 1}
     assert searcher.more_like_this(first) == []
+    before = archive_wide()
+    assert before[0] == {"Lerum": 1} and set(before[1]) == {"Lerum"} and len(before[2]) == 1
+    searcher.facet_values("city").clear()
+    searcher.facet_spans("city").clear()
+    searcher.timeline().clear()
+    assert archive_wide() == before
     asked.facets.clear()
     asked.hits.clear()
     again = searcher.search(query)
@@ -474,10 +485,14 @@ def test_a_search_asked_again_answers_alike_and_sees_the_index_change(tmp_path: 
     assert [h.id for h in again.hits] == [h.id for h in fresh.hits] == [first]
     assert cities(again) == cities(fresh) == {"Lerum": 1}
 
-    second = add(catalog, "b.txt", "Budget för äldreomsorgen.", city="Alingsås")
+    second = add(catalog, "b.txt", "Budget för äldreomsorgen.", city="Alingsås",
+                 document_date="2021-05-02")
     Index(home).sync(catalog)
     after = searcher.search(query)
     assert {h.id for h in after.hits} == {first, second} and after.total == 2
     assert cities(after) == {"Lerum": 1, "Alingsås": 1}
     assert [h.id for h in searcher.more_like_this(first)] == [second]
+    after_wide = archive_wide()
+    assert after_wide[0] == {"Lerum": 1, "Alingsås": 1} and set(after_wide[1]) == {"Lerum", "Alingsås"}
+    assert sum(n for _month, n in after_wide[2]) == 2
     catalog.close()

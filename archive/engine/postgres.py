@@ -181,7 +181,7 @@ class _PgView:
             ("exact", "stem", "title", "meta"))}
         self._expansions: dict[tuple[str, str], list[str]] = {}
         #: What searches on this version of the tables answered (see Searcher._answer).
-        self.answers: OrderedDict[str, Any] = OrderedDict()
+        self.answers: OrderedDict[Any, Any] = OrderedDict()
         #: PostgreSQL's fuzzystrmatch is there: "did you mean" narrows in the database.
         self.fuzzy = bool(self.query(
             "SELECT 1 FROM pg_extension WHERE extname = 'fuzzystrmatch'"))
@@ -701,7 +701,7 @@ class PgSearcher(Searcher):
             return Counter({v: int(n) for v, n in rows})
 
         try:
-            counts = self._reading(count, Counter())
+            counts = self._kept(("facet values", fieldname, audience), count, Counter())
         except _Unreachable:
             return []
         return alphabetical_values(counts)

@@ -138,6 +138,12 @@ class Searcher:
             return view
         return self._view
 
+    def _kept(self, key: tuple[Any, ...], work: Callable[[_View], Any], empty: Any) -> Any:
+        """``work`` on the current view, its answer kept with the view (a view is one state
+        of the index): the whole archive's facet values, spans and timelines are asked
+        by every search form and browse page. Callers get the kept object: copy to change."""
+        return self._reading(lambda view: _remembered(view, key, lambda: work(view)), empty)
+
     def _reading(self, work: Callable[[_View], Any], empty: Any) -> Any:
         """Run ``work`` on the current view, locked; again on a fresh view if the files
         it needed were removed meanwhile (a rebuild finishing in another process)."""
@@ -483,13 +489,14 @@ class Searcher:
             return []
         audience = tuple(access)
 
-        def count(view: _View) -> Counter[str]:
+        def count(view: _View) -> list[tuple[str, int]]:
             ctx = _Context(view, self._postings)
             matches = [(s, _visible(ctx, s, audience)) for s in view.segments]
-            return _count_facets([fieldname], matches)[fieldname]
+            counts = _count_facets([fieldname], matches)[fieldname]
+            return [(v.value, v.count) for v in alphabetical_values(counts)]
 
-        counts = self._reading(count, Counter())
-        return alphabetical_values(counts)
+        found = self._kept(("facet values", fieldname, audience), count, [])
+        return [FacetValue(value, n) for value, n in found]
 
     def facet_spans(self, name: str, *, access: Iterable[str] = ()
                     ) -> dict[str, tuple[str, str]]:
@@ -520,7 +527,8 @@ class Searcher:
             return found
 
         return {value: (_iso(low), _iso(high))
-                for value, (low, high) in self._reading(spans, {}).items()}
+                for value, (low, high) in self._kept(("facet spans", fieldname, audience),
+                                                     spans, {}).items()}
 
     def facet_pairs(self, name: str, within: str, *, access: Iterable[str] = ()
                     ) -> dict[str, Counter[str]]:
@@ -548,7 +556,8 @@ class Searcher:
                             tally[inner_value] += count
             return found
 
-        return self._reading(pairs, {})
+        found = self._kept(("facet pairs", fieldname, other, audience), pairs, {})
+        return {value: Counter(tally) for value, tally in found.items()}
 
     def timeline(self, query: Query | None = None, *, access: Iterable[str] = ()
                  ) -> list[tuple[str, int]]:
@@ -569,7 +578,8 @@ class Searcher:
                 months.update(dict(zip(found.tolist(), counts.tolist(), strict=True)))
             return months
 
-        months = self._reading(by_month, Counter())
+        asked = "" if query is None else json.dumps(asdict(query), sort_keys=True, default=str)
+        months = Counter(self._kept(("timeline", asked, audience), by_month, Counter()))
         months.pop(0, None)
         return [(f"{m // 100:04d}-{m % 100:02d}", n) for m, n in sorted(months.items())]
 
@@ -595,7 +605,7 @@ def _docnum_of(order_key: int) -> int:
 
 
 
-def _remembered(view: _View, key: str, compute: Callable[[], Any]) -> Any:
+def _remembered(view: _View, key: Any, compute: Callable[[], Any]) -> Any:
     """``compute()``, kept with the view under ``key`` (the latest ``ANSWERS_KEPT``)."""
     if key in view.answers:
         view.answers.move_to_end(key)

@@ -297,7 +297,7 @@ class _View:
         #: The facets of browsing the whole archive, per audience (its access classes).
         self.browse_facets: dict[tuple[str, ...], dict[str, list[FacetValue]]] = {}
         #: What searches on this view answered, by query (see Searcher._answer).
-        self.answers: OrderedDict[str, Any] = OrderedDict()
+        self.answers: OrderedDict[Any, Any] = OrderedDict()
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
         """Entries having ``term`` (over all segments), kept for this view: each lookup
