@@ -16,6 +16,7 @@ from werkzeug.http import parse_options_header
 from archive.catalog import Catalog
 from indexer.pipeline import index_paths
 from web import create_app
+from web.i18n import catalogue
 
 #: backend, corpus_home, app and client: each test on each search backend.
 globals().update(served_app_fixtures())
@@ -317,6 +318,24 @@ def test_language_switch_to_english_is_remembered(client: FlaskClient) -> None:
     assert '<html lang="en">' in later and "Browse the archive" in later
     back = client.get("/?lang=sv").get_data(as_text=True)
     assert '<html lang="sv">' in back
+
+
+def test_the_forms_lists_name_values_in_the_visitors_language(client: FlaskClient) -> None:
+    # The lists are kept between requests: each language still gets its own names.
+    def types(html: str) -> dict[str, str]:
+        select = html.split('<select name="type"', 1)[1].split("</select>", 1)[0]
+        return dict(re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', select))
+
+    swedish = types(client.get("/search?lang=sv").get_data(as_text=True))
+    english = types(client.get("/search?lang=en").get_data(as_text=True))
+    again = types(client.get("/search?lang=sv").get_data(as_text=True))
+    assert swedish == again and swedish.keys() == english.keys() and len(swedish) > 2
+    named = [value for value in swedish if swedish[value] != english[value]]
+    assert named, "some type has an English name"
+    for value in named:
+        assert english[value] == catalogue("en")[swedish[value]]
+    chosen = client.get(f"/search?type={named[0]}&lang=en").get_data(as_text=True)
+    assert f'<option value="{named[0]}" selected>{english[named[0]]}</option>' in chosen
 
 
 def test_swedish_letters_survive_the_round_trip(client: FlaskClient) -> None:

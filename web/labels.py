@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask
 from markupsafe import Markup, escape
 
 from archive import fields
+from web.i18n import catalogue, current_language
 from web.i18n import gettext as _
 
 
@@ -100,15 +102,14 @@ DOC_TYPE_NAMES: dict[str, str] = {
 KIND_NAMES: dict[str, str] = {"document": "hela dokument", "arende": "ärenden (§)"}
 
 
+#: The fields whose values have names in the interface.
+_VALUE_NAMES = {"language": LANGUAGE_NAMES, "doc_type": DOC_TYPE_NAMES, "type": DOC_TYPE_NAMES,
+                "kind": KIND_NAMES}
+
+
 def value_label(field: str, value: Any) -> str:
     """How a field's value reads in the interface (language codes become names)."""
-    if field == "language" and value in LANGUAGE_NAMES:
-        return _(LANGUAGE_NAMES[value])
-    if field in ("doc_type", "type") and value in DOC_TYPE_NAMES:
-        return _(DOC_TYPE_NAMES[value])
-    if field == "kind" and value in KIND_NAMES:
-        return _(KIND_NAMES[value])
-    return plain(value)
+    return _value_label_in(current_language(), field, value)
 
 
 def timestamp(value: str | None) -> str:
@@ -147,12 +148,26 @@ def facet_items(name: str, links: Iterable[Any]) -> Markup:
 
 def option_items(param: str, values: Iterable[Any], chosen: Iterable[Any]) -> Markup:
     """A form list's ``<option>``s, the chosen ones selected (the city list alone has every
-    kommun: one pass here, not a template call per value)."""
-    picked = {str(value) for value in chosen}
+    kommun: built in one pass, and kept while the archive's values stay the same)."""
+    picked = frozenset(str(value) for value in chosen)
+    return _option_items(current_language(), param, tuple(values), picked)
+
+
+@lru_cache(maxsize=64)
+def _option_items(language: str, param: str, values: tuple[Any, ...],
+                  picked: frozenset[str]) -> Markup:
     return Markup("".join(
         f'<option value="{escape(value)}"{" selected" if str(value) in picked else ""}>'
-        f"{escape(value_label(param, value))}</option>\n"
+        f"{escape(_value_label_in(language, param, value))}</option>\n"
         for value in values))
+
+
+def _value_label_in(language: str, field: str, value: Any) -> str:
+    """:func:`value_label` in ``language`` (also for what is kept across requests)."""
+    names = _VALUE_NAMES.get(field) or {}
+    if isinstance(value, str) and value in names:
+        return catalogue(language).get(names[value], names[value])
+    return plain(value)
 
 
 def init_app(app: Flask) -> None:
