@@ -9,8 +9,9 @@ matcher, :func:`_stored_postings` from a stored term info, both through
 
 Whoosh internals touched — the reason whoosh-reloaded is pinned exactly: the W3 codec's
 block layout (``W3TermInfo`` and its struct, ``WHOOSH3_HEADER_MAGIC``, the pickled
-block header and ``(ids, weights, values)`` payload), a ``W3LeafMatcher``'s
-``_data``/``_lastblock``/``_nextoffset``/``_goto`` and the term table's
+block header and ``(ids, weights, values)`` payload, pickled with protocol 2), a
+``W3LeafMatcher``'s ``_postfile``/``_dataoffset``/``_compression``/``_blocklength``/
+``_lastblock``/``_nextoffset``/``_goto`` and the term table's
 ``_tindex``/``_keycoder``/``closest_key_pos``/``endofdata``.
 """
 
@@ -97,13 +98,54 @@ def _extend_block(ids: array, weights: array, deltas: Sequence[int], block_weigh
     ids.extend(itertools.accumulate(deltas))
 
 
+#: Pickle (protocol 2) opcodes of a W3 block's payload ``(deltas, weights, None)``.
+_PROTO_2, _MARK, _TUPLE, _BINPUT, _BININT1, _NONE = b"\x80\x02", 0x28, 0x74, 0x71, 0x4B, 0x4E
+
+
+def _small_ints(view: np.ndarray, at: int, count: int) -> np.ndarray | None:
+    """The pickled tuple of ``count`` (≥ 4) ints below 256 at ``at`` (MARK, one BININT1
+    each, TUPLE) as a view of its bytes, or None when it is anything else."""
+    end = at + 1 + 2 * count
+    if count < 4 or end >= len(view) or view[at] != _MARK or view[end] != _TUPLE:
+        return None
+    pairs = view[at + 1 : end]
+    return pairs[1::2] if bool((pairs[0::2] == _BININT1).all()) else None
+
+
+def _decode_block(data: bytes, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """One W3 block's ``count`` postings: (docnums ``intp``, weights ``float64``).
+
+    The common block — a long list's deltas and frequencies, all below 256, pickled as
+    one byte each — is read straight from its bytes; any other is unpickled. Each
+    block's first delta is from 0 (see :func:`_write_postings`): the ids are absolute.
+    """
+    view = np.frombuffer(data, np.uint8)
+    deltas = _small_ints(view, 2, count) if data[:2] == _PROTO_2 else None
+    if deltas is not None:
+        at = 2 + 2 + 2 * count  # after the deltas' TUPLE
+        at += 2 if view[at] == _BINPUT else 0
+        ids = np.cumsum(deltas, dtype=np.intp)
+        if view[at] == _NONE:
+            return ids, np.ones(count)
+        weights = _small_ints(view, at, count)
+        if weights is not None:
+            return ids, weights.astype(np.float64)
+    delta_list, block_weights, _ = pickle.loads(data)
+    ids = np.fromiter(delta_list, dtype=np.intp, count=len(delta_list)).cumsum()
+    if block_weights is None:
+        return ids, np.ones(len(ids))
+    if isinstance(block_weights, int | float):
+        return ids, np.full(len(ids), float(block_weights))
+    return ids, np.fromiter(block_weights, dtype=np.float64, count=len(ids))
+
+
 def read_postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
     """All (docnums, weights) of a posting list, a block at a time (search's reader), as
     NumPy arrays (``intp`` and ``float64``).
 
-    Reads the W3 codec's blocks directly (``whoosh-reloaded<2.8``): each block's deltas
-    summed in C (``np.fromiter`` + ``cumsum``) instead of one ``next()`` call per
-    posting. Deleted documents are not removed (the caller knows them).
+    Reads the W3 codec's blocks directly (``whoosh-reloaded<2.8``, see
+    :func:`_decode_block`) instead of one ``next()`` call per posting. Deleted documents
+    are not removed (the caller knows them).
     """
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
@@ -115,19 +157,13 @@ def read_postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
     id_blocks: list[np.ndarray] = []
     weight_blocks: list[np.ndarray] = []
     while True:
-        if matcher._data is None:
-            matcher._read_data()
-        deltas, block_weights, _ = matcher._data
-        # Each block's first delta is from 0 (see _write_postings): ids are absolute.
-        block = np.fromiter(deltas, dtype=np.intp, count=len(deltas)).cumsum()
-        id_blocks.append(block)
-        if block_weights is None:
-            weight_blocks.append(np.ones(len(block)))
-        elif isinstance(block_weights, int | float):
-            weight_blocks.append(np.full(len(block), float(block_weights)))
-        else:
-            weight_blocks.append(np.fromiter(block_weights, dtype=np.float64,
-                                             count=len(block)))
+        data = matcher._postfile.get(matcher._dataoffset,
+                                     matcher._nextoffset - matcher._dataoffset)
+        if matcher._compression:
+            data = zlib.decompress(data)
+        ids, weights = _decode_block(data, matcher._blocklength)
+        id_blocks.append(ids)
+        weight_blocks.append(weights)
         if matcher._lastblock:
             break
         matcher._goto(matcher._nextoffset)
