@@ -61,6 +61,8 @@ def test_a_block_decodes_as_unpickling_it_gives(seed: int) -> None:
         count = rng.choice([1, 2, 3, 4, 5, 100, 1024])
         top = rng.choice([1, 255, 256, 70_000, 2**40])
         deltas = tuple(rng.randint(1, top) for _ in range(count))
+        if rng.random() < 0.5:  # a block's first delta is its first document number
+            deltas = (rng.choice([0, 7, 300, 70_000, 2**31 - 1]), *deltas[1:])
         weights = rng.choice([
             None, tuple(rng.randint(1, rng.choice([2, 255, 300])) for _ in range(count)),
             tuple(rng.random() * 3 for _ in range(count)), 2.5])

@@ -99,37 +99,55 @@ def _extend_block(ids: array, weights: array, deltas: Sequence[int], block_weigh
 
 
 #: Pickle (protocol 2) opcodes of a W3 block's payload ``(deltas, weights, None)``.
-_PROTO_2, _MARK, _TUPLE, _BINPUT, _BININT1, _NONE = b"\x80\x02", 0x28, 0x74, 0x71, 0x4B, 0x4E
+_PROTO_2, _MARK, _TUPLE, _BINPUT, _NONE = b"\x80\x02", 0x28, 0x74, 0x71, 0x4E
+#: The opcodes of an int and the bytes each takes (little-endian; BININT is signed).
+_BININT1, _BININT2, _BININT = 0x4B, 0x4D, 0x4A
+_INT_SIZES = {_BININT1: 1, _BININT2: 2, _BININT: 4}
 
 
-def _small_ints(view: np.ndarray, at: int, count: int) -> np.ndarray | None:
-    """The pickled tuple of ``count`` (≥ 4) ints below 256 at ``at`` (MARK, one BININT1
-    each, TUPLE) as a view of its bytes, or None when it is anything else."""
-    end = at + 1 + 2 * count
-    if count < 4 or end >= len(view) or view[at] != _MARK or view[end] != _TUPLE:
+def _small_ints(data: bytes, view: np.ndarray, at: int, count: int
+                ) -> tuple[np.ndarray, int] | None:
+    """The pickled tuple of ``count`` (≥ 4) ints at ``at`` whose first is any int and
+    the others below 256 (MARK, the first, one BININT1 each, TUPLE) as int64, and where
+    it ends; None when it is anything else. A block's first delta is its first
+    document number."""
+    if count < 4 or at + 2 >= len(view) or view[at] != _MARK:
         return None
-    pairs = view[at + 1 : end]
-    return pairs[1::2] if bool((pairs[0::2] == _BININT1).all()) else None
+    size = _INT_SIZES.get(int(view[at + 1]))
+    if size is None:
+        return None
+    first = int.from_bytes(data[at + 2 : at + 2 + size], "little", signed=size == 4)
+    start = at + 2 + size
+    end = start + 2 * (count - 1)
+    if end >= len(view) or view[end] != _TUPLE:
+        return None
+    pairs = view[start:end]
+    if not bool((pairs[0::2] == _BININT1).all()):
+        return None
+    values = np.empty(count, np.int64)
+    values[0] = first
+    values[1:] = pairs[1::2]
+    return values, end + 1
 
 
 def _decode_block(data: bytes, count: int) -> tuple[np.ndarray, np.ndarray]:
     """One W3 block's ``count`` postings: (docnums ``intp``, weights ``float64``).
 
-    The common block — a long list's deltas and frequencies, all below 256, pickled as
-    one byte each — is read straight from its bytes; any other is unpickled. Each
+    The common block — a long list's deltas and frequencies, all below 256 after its
+    first document number, pickled as one byte each — is read straight from its bytes;
+    any other is unpickled. Each
     block's first delta is from 0 (see :func:`_write_postings`): the ids are absolute.
     """
     view = np.frombuffer(data, np.uint8)
-    deltas = _small_ints(view, 2, count) if data[:2] == _PROTO_2 else None
+    deltas = _small_ints(data, view, 2, count) if data[:2] == _PROTO_2 else None
     if deltas is not None:
-        at = 2 + 2 + 2 * count  # after the deltas' TUPLE
-        at += 2 if view[at] == _BINPUT else 0
-        ids = np.cumsum(deltas, dtype=np.intp)
-        if view[at] == _NONE:
+        ids = np.cumsum(deltas[0], dtype=np.intp)
+        at = deltas[1] + (2 if view[deltas[1]] == _BINPUT else 0)
+        if at < len(view) and view[at] == _NONE:
             return ids, np.ones(count)
-        weights = _small_ints(view, at, count)
+        weights = _small_ints(data, view, at, count)
         if weights is not None:
-            return ids, weights.astype(np.float64)
+            return ids, weights[0].astype(np.float64)
     delta_list, block_weights, _ = pickle.loads(data)
     ids = np.fromiter(delta_list, dtype=np.intp, count=len(delta_list)).cumsum()
     if block_weights is None:
