@@ -380,9 +380,9 @@ class Catalog:
         "duplicate_of, superseded_by, ingested_at, access, access_reason"
     )
 
-    def _select(self, with_text: bool) -> str:
+    def _select(self, with_text: bool, *, also: str = "") -> str:
         cols = self._COLUMNS + (", text" if with_text else ", '' AS text")
-        return f"SELECT {cols} FROM documents"
+        return f"SELECT {also}{cols} FROM documents"
 
     def get(self, doc_id: str, *, with_text: bool = True) -> Document | None:
         """One document by id (any version, current or superseded)."""
@@ -413,25 +413,31 @@ class Catalog:
         return self._document(row) if row else None
 
     def iter_documents(
-        self, *, indexable_only: bool = True, with_text: bool = True, batch: int = 500
+        self, *, indexable_only: bool = True, with_text: bool = True, batch: int = 500,
+        received_order: bool = False,
     ) -> Iterator[Document]:
-        """Every document, in id order, streamed in batches (memory stays flat).
+        """Every document, in id order (or in the order received), streamed in batches
+        (memory stays flat).
 
         ``indexable_only`` keeps what search shows: current versions that are not a
-        near-duplicate of another document.
+        near-duplicate of another document. ``received_order`` reads the table front to
+        back: a rebuild of a million documents in id order spent its time finding each
+        row (ids are hashes, scattered through the file).
         """
         where = "WHERE superseded_by IS NULL AND duplicate_of IS NULL" if indexable_only else ""
-        last = ""
+        key = "rowid" if received_order else "id"
+        last: int | str = 0 if received_order else ""
+        select = self._select(with_text, also=f"{key} AS key_, ")
         while True:
-            clause = f"{where} {'AND' if where else 'WHERE'} id > ?"
+            clause = f"{where} {'AND' if where else 'WHERE'} {key} > ?"
             rows = self.db.execute(
-                f"{self._select(with_text)} {clause} ORDER BY id LIMIT ?", (last, batch)
+                f"{select} {clause} ORDER BY {key} LIMIT ?", (last, batch)
             ).fetchall()
             if not rows:
                 return
             for row in rows:
                 yield self._document(row)
-            last = rows[-1]["id"]
+            last = rows[-1]["key_"]
 
     def count(self, *, indexable_only: bool = True) -> int:
         where = "WHERE superseded_by IS NULL AND duplicate_of IS NULL" if indexable_only else ""

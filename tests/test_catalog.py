@@ -70,6 +70,21 @@ def test_duplicate_group_shows_one_member(tmp_path: Path, home: Path) -> None:
         assert [d.id for d in catalog.iter_documents()] == [rich]
 
 
+def test_documents_stream_in_id_order_or_as_received(tmp_path: Path, home: Path) -> None:
+    with Catalog(home) as catalog:
+        added = [_add(catalog, tmp_path / f"{n}.txt", f"Dokument nummer {n}")[0] for n in range(7)]
+        grouped, member = added[5], added[6]
+        catalog.set_group(grouped, [grouped, member], {"title": "Grupp"})
+        shown = added[:6]
+        assert sorted(shown) != shown  # ids are hashes: id order is not arrival order
+        for batch in (1, 2, 500):
+            assert [d.id for d in catalog.iter_documents(batch=batch)] == sorted(shown)
+            received = catalog.iter_documents(batch=batch, received_order=True)
+            assert [d.id for d in received] == shown
+        every = catalog.iter_documents(indexable_only=False, received_order=True, with_text=False)
+        assert [d.id for d in every] == added
+
+
 def test_catalog_migrates_and_refuses_a_newer_schema(home: Path) -> None:
     with Catalog(home) as catalog:
         assert catalog.schema_version() == SCHEMA_VERSION

@@ -392,7 +392,7 @@ def rebuild(url: str, catalog: Catalog, progress: Callable[[int, int], None] | N
         loader = _Loader(conn, "_new", 0, partitioned is not None)
         done = 0
         with conn.transaction():
-            for doc in catalog.iter_documents():
+            for doc in catalog.iter_documents(received_order=True):
                 loader.add(doc, _arende_source(catalog, doc))
                 done += 1
                 if done % 500 == 0:

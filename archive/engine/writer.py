@@ -184,7 +184,7 @@ def _build(
     else:
         builder = _SegmentBuilder(ix, SEGMENT_DOCS)
         done = 0
-        for doc in catalog.iter_documents():
+        for doc in catalog.iter_documents(received_order=True):
             builder.add(doc, _arende_source(catalog, doc))
             done += 1
             if done % 500 == 0:
@@ -272,7 +272,7 @@ def _build_in_workers(
     done = 0
     try:
         batch: list[tuple[Document, str | None]] = []
-        for doc in catalog.iter_documents():
+        for doc in catalog.iter_documents(received_order=True):
             batch.append((doc, _arende_source(catalog, doc)))
             if len(batch) == 100:
                 _hand_over(jobs, batch, workers)
