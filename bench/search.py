@@ -236,7 +236,7 @@ def build_fts(home: Path, database: Path) -> dict[str, Any]:
     started, cpu = time.perf_counter(), _cpu_seconds()
     count = 0
     with db:
-        for rowid, doc in enumerate(catalog.iter_documents(), start=1):
+        for rowid, doc in enumerate(catalog.iter_documents(received_order=True), start=1):
             db.execute("INSERT INTO fts (rowid, title, body) VALUES (?, ?, ?)",
                        (rowid, doc.get("title") or "", doc.text))
             date = _date(doc)
@@ -311,7 +311,7 @@ def build_tantivy(home: Path, folder: Path) -> dict[str, Any]:
     started, cpu = time.perf_counter(), _cpu_seconds()
     writer = index.writer(heap_size=256_000_000, num_threads=1)
     count = 0
-    for doc in catalog.iter_documents():
+    for doc in catalog.iter_documents(received_order=True):
         date = _date(doc)
         fields: dict[str, Any] = {"id": doc.id, "title": doc.get("title") or "",
                                   "body": doc.text, "date": date}
