@@ -74,8 +74,9 @@ from archive.query import (
 #: search finds fewer results than this.
 SUGGEST_BELOW = 3
 
-#: Answers (page ids, total, facets; similar documents) a view keeps for questions asked again.
-ANSWERS_KEPT = 128
+#: Answers (page ids, total, facets; similar documents) a view keeps for questions asked
+#: again: about 50 KB each with a whole archive's facets, so some 25 MB at most.
+ANSWERS_KEPT = 512
 
 #: (the page's entry ids and scores, the plan, total, facets, suggestion)
 _Answer = tuple[list[tuple[str, float]], "_Plan", int, dict[str, list[FacetValue]], str | None]
