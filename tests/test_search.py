@@ -496,3 +496,33 @@ def test_a_search_asked_again_answers_alike_and_sees_the_index_change(tmp_path: 
     assert after_wide[0] == {"Lerum": 1, "Alingsås": 1} and set(after_wide[1]) == {"Lerum", "Alingsås"}
     assert sum(n for _month, n in after_wide[2]) == 2
     catalog.close()
+
+
+def test_did_you_mean_picks_what_whooshs_corrector_picks(corpus_home: Path) -> None:
+    # The suggestion scans only words of the same first letter and length ± 2: for
+    # misspellings of the archive's own words it picks what Whoosh's corrector did.
+    import random
+
+    from archive.engine.files import open_generation
+
+    ix = open_generation(Index(corpus_home).current())
+    searcher = Searcher(corpus_home)
+    rng = random.Random(3)
+    with ix.reader() as reader:
+        words = [t.decode() for t in reader.lexicon("exact")]
+        corrector = reader.corrector("exact")
+        checked = 0
+        for word in rng.sample([w for w in words if w.isalpha() and len(w) > 4], 60):
+            at = rng.randrange(1, len(word))
+            typo = rng.choice([word[:at] + word[at + 1:], word[:at] + "x" + word[at:],
+                               word[:at] + "q" + word[at + 1:]])
+            if reader.doc_frequency("exact", typo):
+                continue
+            expected = corrector.suggest(typo, limit=5, maxdist=2, prefix=1)
+            results = searcher.search(Query(text=typo))
+            if results.total >= 3:  # found by stem or compound: no suggestion asked
+                continue
+            assert results.suggestion == (expected[0] if expected else None), typo
+            checked += 1
+    assert checked > 30
+    searcher.close()

@@ -18,7 +18,6 @@ are :mod:`archive.engine.pgstore`.
 from __future__ import annotations
 
 import contextlib
-import heapq
 import re
 import threading
 from collections import Counter, OrderedDict
@@ -70,6 +69,7 @@ from archive.engine.searcher import (
     Searcher,
     _key_terms,
     _normalised,
+    closest_words,
 )
 from archive.engine.segments import _View
 from archive.home import ArchiveError, database_url, read_database_url
@@ -617,12 +617,9 @@ class PgSearcher(Searcher):
                 f"AND length(term) BETWEEN %s AND %s {near}",
                 (_like_prefix(word[:1]), len(word) - 2, len(word) + 2,
                  *((word,) if view.fuzzy else ("", ""))))
-            # Whoosh's corrector: the five best (score, word) pairs, the score rising
-            # with the word's frequency; then by score, and A–Z among equals.
-            close = heapq.nlargest(5, ((-(2 + 1.0 / (cf or 1) * 0.5), term) for term, cf in rows
-                                       if levenshtein(term, word, 3) <= 2))
-            close.sort(key=lambda item: (-item[0], item[1]))
-            found = [t for _, t in close if self._shown(view, t, access)][:1]
+            close = closest_words(word, ((term, cf) for term, cf in rows
+                                         if levenshtein(term, word, 3) <= 2))
+            found = [t for t in close if self._shown(view, t, access)][:1]
             if found:
                 pattern = re.compile(re.escape(word), re.IGNORECASE)
                 suggestion, count = pattern.subn(found[0], suggestion, count=1)

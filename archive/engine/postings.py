@@ -197,14 +197,16 @@ _TERMINFO_SIZE = W3TermInfo._struct.size
 _READ_AHEAD = 1 << 20
 
 
-def _field_terms(reader: Any, name: str) -> Iterator[tuple[bytes, bytes]]:
-    """(term, term info as stored) of one field of a segment, in order.
+def _field_terms(reader: Any, name: str, start: bytes = b"") -> Iterator[tuple[bytes, bytes]]:
+    """(term, term info as stored) of one field of a segment, in order (those beginning
+    with ``start`` only, when given).
 
     Reads Whoosh's ordered term file front to back, a megabyte at a time (its own
     iterator makes several small reads and decodes every term info: ~12 µs a term).
     """
     table = reader._terms._tindex
-    prefix = reader._terms._keycoder(name, b"")
+    field = reader._terms._keycoder(name, b"")
+    prefix = field + start
     position = table.closest_key_pos(prefix)
     if position is None:
         return
@@ -224,7 +226,7 @@ def _field_terms(reader: Any, name: str) -> Iterator[tuple[bytes, bytes]]:
         key = buffer[offset + _RECORD.size : offset + _RECORD.size + keylength]
         if not key.startswith(prefix):
             return
-        yield key[len(prefix):], buffer[offset + _RECORD.size + keylength : offset + record]
+        yield key[len(field):], buffer[offset + _RECORD.size + keylength : offset + record]
         position += record
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
+from whoosh.support.levenshtein import distance
 
 from archive import fields
 from archive import querysyntax as qs
@@ -53,6 +54,7 @@ from archive.engine.matching import (
     _shown,
     _visible,
 )
+from archive.engine.postings import _field_terms
 from archive.engine.schema import ACCESS_FIELD, FACET_FIELDS, entry_document, facet_key
 from archive.engine.segments import _DOCNUMS, _Postings, _Segment, _View
 from archive.engine.store import CURRENT_FILE, SCHEMA_VERSION, STATE_FILE, Index
@@ -399,14 +401,23 @@ class Searcher:
         """"Did you mean": misspelt query words replaced by the closest common word (one
         that a document the searcher may show has: no word of another audience leaks)."""
         view = ctx.view
-        corrector = view.reader.corrector("exact")
         suggestion = text
         changed = False
         for word in words:
-            if view.doc_frequency("exact", word):
+            if not word or view.doc_frequency("exact", word):
                 continue
-            found = [w for w in corrector.suggest(word, limit=5, maxdist=2, prefix=1)
-                     if _shown(ctx, "exact", w, access)][:1]
+            # Words of the same first letter within two edits: each edit changes the
+            # length by one letter, up to four bytes (most are ruled out before decoding).
+            near: set[str] = set()
+            size = len(word.encode("utf-8"))
+            for segment in view.segments:
+                for term, _info in _field_terms(segment.reader, "exact", word[:1].encode()):
+                    if abs(len(term) - size) <= 2 * 4:
+                        near.add(term.decode("utf-8"))
+            close = closest_words(word, ((t, view.reader.frequency("exact", t)) for t in near
+                                         if abs(len(t) - len(word)) <= 2
+                                         and distance(t, word, limit=2) <= 2))
+            found = [w for w in close if _shown(ctx, "exact", w, access)][:1]
             if found:
                 pattern = re.compile(re.escape(word), re.IGNORECASE)
                 suggestion, count = pattern.subn(found[0], suggestion, count=1)
@@ -604,6 +615,16 @@ def _docnum_of(order_key: int) -> int:
     """The document number inside a :meth:`_Segment.date_order` key."""
     return _DOCNUMS - 1 - order_key % _DOCNUMS
 
+
+
+def closest_words(word: str, near: Iterable[tuple[str, float]]) -> list[str]:
+    """"Did you mean" candidates as Whoosh's corrector ranks them: of the words ``near``
+    (each with its frequency) the five it scores best, the score rising with the
+    frequency alone; then by score, A–Z among equals."""
+    best = heapq.nlargest(5, ((-(2 + 1.0 / (frequency or 1) * 0.5), term)
+                              for term, frequency in near if term != word))
+    best.sort(key=lambda item: (-item[0], item[1]))
+    return [term for _, term in best]
 
 
 def _remembered(view: _View, key: Any, compute: Callable[[], Any]) -> Any:
