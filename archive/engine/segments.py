@@ -235,17 +235,18 @@ class _Segment:
 class _MappedStorage(FileStorage):
     """A read-only Whoosh storage that maps the files search reads as arrays.
 
-    Stem positions, sequences, lexicons and column files are read in place (NumPy
-    arrays over the mapped file: nothing is copied or parsed), and term files are
-    probed a few bytes at a time (a hash table: a system call per probe costs more
-    than the lookup). Posting files are only ever copied out, a block at a time: they
-    are read with ``pread``, so their pages stay in the shared page cache instead of
-    adding to every search process's resident memory (Whoosh's own mmap support, for
-    compound segments, copies each whole file into memory when it is opened).
+    Stem sequences, lexicons and column files are read in place (NumPy arrays over
+    the mapped file: nothing is copied or parsed), and term files are probed a few
+    bytes at a time (a hash table: a system call per probe costs more than the
+    lookup). Posting files and stem positions are only ever copied out, a block or a
+    stem at a time: they are read with ``pread``, so their pages stay in the shared
+    page cache instead of adding to every search process's resident memory (Whoosh's
+    own mmap support, for compound segments, copies each whole file into memory when
+    it is opened).
     """
 
     #: Files read in place (the rest is read a block at a time).
-    MAPPED = (".pos", ".seq", ".lex", ".acol", ".trm")
+    MAPPED = (".seq", ".lex", ".acol", ".trm")
 
     def __init__(self, path: Path) -> None:
         super().__init__(str(path), readonly=True)
