@@ -409,6 +409,8 @@ def _phrase(generator: Any, rng: random.Random, count: int) -> list[str]:
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
+    if not samples:  # a query file without this kind (e.g. a profile of one kind)
+        return {"p50": 0.0, "p95": 0.0, "max": 0.0}
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {"p50": round(statistics.median(ordered), 2), "p95": round(p95, 2),
