@@ -14,13 +14,14 @@ reader depend on its W3 codec's internals). Its parts, in the order data flows:
 ``phrases``               per-document stem sequences and each stem's places in them;
                           phrases matched by intersecting places
 ``writer``                the bulk segment writer, and building a generation from the catalog
-``merger``                merging segments by copying postings; the merge policy of syncs
+``merger``                merging segments by copying postings; a rebuild's segments merged
+                          into a few large ones; the merge policy of syncs
 ``store``                 generations on disk (CURRENT, lock, state), sync and rebuild
 ``segments``              what search keeps open of each segment (columns, caches, views)
 ``docsets``               sets of documents as sorted NumPy arrays: union, intersection, top-k
 ``scoring``               BM25 and the weights of each way of matching
 ``matching``              the compiled query tree: which documents match, and their scores
-``columnfile``             each segment's facet columns as mapped arrays (never parsed)
+``columnfile``            each segment's facet columns as mapped arrays (never parsed)
 ``facets``                facet counts over a result set
 ``highlight``             marking matches: snippets and whole texts (search and document pages)
 ``searcher``              a search, end to end: plan, match, rank, facets, hits
