@@ -31,10 +31,9 @@ import hashlib
 import os
 import secrets
 import smtplib
-import sqlite3
 import ssl
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -210,8 +209,8 @@ def arrivals(
         return  # nothing in the archive matches: no batch of arrivals can
     top = upto if upto is not None else last_row(catalog)
     if total <= ARRIVALS_DIRECT:  # a rare query: most batches of arrivals would hold none
-        batches = _batches(iter(_received_among(
-            catalog, _matching_documents(searcher, query), after, top, limit)))
+        batches = _batches(_received_among(
+            catalog, _matching_documents(searcher, query), after, top, limit))
     else:
         batches = _batches(catalog.db.execute(
             f"SELECT id, ingested_at FROM documents WHERE rowid > ? AND rowid <= ? AND {_CURRENT} "
@@ -236,11 +235,12 @@ def arrivals(
 _CURRENT = "superseded_by IS NULL AND duplicate_of IS NULL"
 
 
-def _batches(rows: Iterator[tuple[str, str]] | sqlite3.Cursor) -> Iterator[list[tuple[str, str]]]:
+def _batches(rows: Iterable[Any]) -> Iterator[list[tuple[str, str]]]:
     """Received (id, time) rows ARRIVALS_BATCH at a time, read only as far as asked: a
     feed that fills from the first batches never reads the rest of the catalog (each row
     read is costly: the columns asked for sit after the document's text)."""
-    while batch := list(islice(rows, ARRIVALS_BATCH)):
+    reading = iter(rows)  # one pass over the cursor, whichever database's it is
+    while batch := [(row[0], row[1]) for row in islice(reading, ARRIVALS_BATCH)]:
         yield batch
 
 

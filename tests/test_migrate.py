@@ -72,6 +72,12 @@ def _everything(home: Path, url: str | None, env: pytest.MonkeyPatch) -> dict[st
         searcher = backend_for(home)  # where that archive searches: its own engine
         try:
             arrived = [hit.id for hit, _at in alerts.arrivals(catalog, searcher, Query())]
+            # The same read a few rows at a time from the catalog's cursor.
+            with pytest.MonkeyPatch.context() as small:
+                small.setattr(alerts, "ARRIVALS_DIRECT", 0)
+                small.setattr(alerts, "ARRIVALS_BATCH", 2)
+                in_batches = [hit.id for hit, _at in alerts.arrivals(catalog, searcher, Query())]
+            assert in_batches == arrived and len(arrived) > 4
         finally:
             searcher.close()
         saved = [(s.name, s.query, s.since_row) for s in alerts.of_user(catalog, "registrator")]
