@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.accounts import Accounts
-from archive.catalog import Catalog, now_iso
+from archive.catalog import SHOWN, Catalog, now_iso
 from archive.engine import SearchBackend, backend_for
 from archive.home import ArchiveError, InputError
 from archive.messages import message
@@ -213,7 +213,7 @@ def arrivals(
             catalog, _matching_documents(searcher, query), after, top, limit))
     else:
         batches = _batches(catalog.db.execute(
-            f"SELECT id, ingested_at FROM documents WHERE rowid > ? AND rowid <= ? AND {_CURRENT} "
+            f"SELECT id, ingested_at FROM documents WHERE rowid > ? AND rowid <= ? AND {SHOWN} "
             "ORDER BY rowid DESC LIMIT ?", (after, top, limit)))
     for rows in batches:
         received = dict(rows)
@@ -229,10 +229,6 @@ def arrivals(
             asked = replace(asked, page=asked.page + 1)
         for hit in sorted(hits, key=lambda hit: order.get(hit.id, len(order))):
             yield hit, received.get(hit.id, "")
-
-
-#: A catalog row that is a document's current version, received once.
-_CURRENT = "superseded_by IS NULL AND duplicate_of IS NULL"
 
 
 def _batches(rows: Iterable[Any]) -> Iterator[list[tuple[str, str]]]:
@@ -252,7 +248,7 @@ def _received_among(catalog: Catalog, ids: set[str], after: int, top: int,
     floor = after
     if top - after > limit:  # the window is the newest ``limit`` rows of the range
         row = catalog.db.execute(
-            f"SELECT rowid FROM documents WHERE rowid > ? AND rowid <= ? AND {_CURRENT} "
+            f"SELECT rowid FROM documents WHERE rowid > ? AND rowid <= ? AND {SHOWN} "
             "ORDER BY rowid DESC LIMIT 1 OFFSET ?", (after, top, limit - 1)).fetchone()
         floor = row[0] - 1 if row else after
     found: list[Any] = []
@@ -261,7 +257,7 @@ def _received_among(catalog: Catalog, ids: set[str], after: int, top: int,
         chunk = listed[start:start + 500]
         found += catalog.db.execute(
             f"SELECT rowid, id, ingested_at FROM documents WHERE id IN ({','.join('?' * len(chunk))}) "
-            f"AND rowid > ? AND rowid <= ? AND {_CURRENT}", (*chunk, floor, top)).fetchall()
+            f"AND rowid > ? AND rowid <= ? AND {SHOWN}", (*chunk, floor, top)).fetchall()
     found.sort(key=lambda row: row[0], reverse=True)
     return [(doc_id, received) for _row, doc_id, received in found]
 

@@ -35,6 +35,8 @@ from archive.models import Document, document_id
 from archive.staff_schema import STAFF_TABLES as _STAFF_TABLES
 
 SCHEMA_VERSION = 6
+#: A document search shows: its current version, not a near-duplicate of another.
+SHOWN = "superseded_by IS NULL AND duplicate_of IS NULL"
 #: A document still waiting for OCR (JSON true reads 1 in SQLite, 'true' in PostgreSQL).
 NEEDS_OCR = "CAST(json_extract(metadata, '$.needs_ocr') AS TEXT) IN ('1', 'true')"
 
@@ -424,7 +426,7 @@ class Catalog:
         back: a rebuild of a million documents in id order spent its time finding each
         row (ids are hashes, scattered through the file).
         """
-        where = "WHERE superseded_by IS NULL AND duplicate_of IS NULL" if indexable_only else ""
+        where = f"WHERE {SHOWN}" if indexable_only else ""
         key = "rowid" if received_order else "id"
         last: int | str = 0 if received_order else ""
         select = self._select(with_text, also=f"{key} AS key_, ")
@@ -440,7 +442,7 @@ class Catalog:
             last = rows[-1]["key_"]
 
     def count(self, *, indexable_only: bool = True) -> int:
-        where = "WHERE superseded_by IS NULL AND duplicate_of IS NULL" if indexable_only else ""
+        where = f"WHERE {SHOWN}" if indexable_only else ""
         return int(self.db.execute(f"SELECT COUNT(*) FROM documents {where}").fetchone()[0])
 
     def arenden_source(self, doc: Document) -> Document | None:
@@ -491,7 +493,7 @@ class Catalog:
     def changes_since(self, seq: int) -> list[Change]:
         """Documents changed after ``seq``, oldest change first."""
         rows = self.db.execute(
-            "SELECT id, seq, superseded_by IS NULL AND duplicate_of IS NULL "
+            f"SELECT id, seq, {SHOWN} "
             "FROM documents WHERE seq > ? ORDER BY seq",
             (seq,),
         )
@@ -713,7 +715,7 @@ class Catalog:
     def meeting_documents(self, committee: str, meeting_date: str) -> list[Document]:
         """The shown documents of one meeting: a committee's kallelse, protokoll …"""
         rows = self.db.execute(
-            f"{self._select(False)} WHERE superseded_by IS NULL AND duplicate_of IS NULL "
+            f"{self._select(False)} WHERE {SHOWN} "
             "AND json_extract(metadata, '$.committee') = ? "
             "AND json_extract(metadata, '$.meeting.meeting_date') = ?",
             (committee, meeting_date),
@@ -866,13 +868,12 @@ class Catalog:
         by_type: dict[str, int] = {}
         for row in self.db.execute(
             "SELECT COALESCE(json_extract(metadata, '$.doc_type'), '') AS t, COUNT(*) FROM documents "
-            "WHERE superseded_by IS NULL AND duplicate_of IS NULL GROUP BY t ORDER BY 2 DESC, 1"
+            f"WHERE {SHOWN} GROUP BY t ORDER BY 2 DESC, 1"
         ):
             by_type[row[0] or "okänd"] = int(row[1])
         return {
             "documents": one(
-                "SELECT COUNT(*) FROM documents "
-                "WHERE superseded_by IS NULL AND duplicate_of IS NULL"
+                f"SELECT COUNT(*) FROM documents WHERE {SHOWN}"
             ),
             "renderings": one(
                 "SELECT COUNT(*) FROM documents "

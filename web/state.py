@@ -170,15 +170,13 @@ def _toggle_urls(path: str, pairs: list[tuple[str, str]], param: str, chosen: li
     encoded = {value: name + quote_plus(value) for value in chosen}
     before = path + "?" + (head + "&" if head else "")
     after = "&" + tail if tail else ""
+    rest = "&".join(part for part in (head, tail) if part)
+    without = path + ("?" + rest if rest else "")  # the only chosen value toggled off
     urls = []
     for value in values:
         toggled = _toggled(chosen, value)
-        if toggled:
-            urls.append(before + "&".join(
-                encoded.get(v) or name + quote_plus(v) for v in toggled) + after)
-        else:
-            query = "&".join(part for part in (head, tail) if part)
-            urls.append(path + ("?" + query if query else ""))
+        urls.append(before + "&".join(encoded.get(v) or name + quote_plus(v) for v in toggled)
+                    + after if toggled else without)
     return urls
 
 

@@ -23,13 +23,12 @@ Whoosh internals touched: ``SegmentReader`` over a just-written segment, its fac
 from __future__ import annotations
 
 import json
-import mmap
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from archive.engine.lexicon import LazySequence, MappedStrings
+from archive.engine.lexicon import LazySequence, MappedStrings, file_data
 
 MAGIC = b"ARKCOL1\0"
 EXTENSION = ".acol"
@@ -87,9 +86,7 @@ class ColumnFile:
         name = segment.make_filename(EXTENSION)
         if not storage.file_exists(name):
             return None
-        handle = storage.open_file(name)
-        raw = handle.raw_file()
-        data = raw if isinstance(raw, mmap.mmap) else handle.read()
+        data = file_data(storage.open_file(name))
         if data[: len(MAGIC)] != MAGIC:
             return None
         at = len(MAGIC)

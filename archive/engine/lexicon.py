@@ -66,9 +66,7 @@ class SegmentLexicon:
     def of_segment(cls, storage: Any, segment: Any, reader: Any) -> SegmentLexicon:
         name = segment.make_filename(cls.EXTENSION)
         if storage.file_exists(name):
-            handle = storage.open_file(name)
-            raw = handle.raw_file()
-            data = raw if isinstance(raw, mmap.mmap) else handle.read()
+            data = file_data(storage.open_file(name))
             if data[: len(cls.MAGIC)] == cls.MAGIC:  # else an older layout: read the terms
                 return cls._mapped(data)
         terms, dfs = [], array("I")
@@ -183,6 +181,12 @@ class MappedStrings(LazySequence):
             return []
         text = self._data[self._start : self._start + self._offsets[len(self)] - 1]
         return text.decode("utf-8").split(self.SEPARATOR)
+
+
+def file_data(handle: Any) -> Any:
+    """A storage file's contents: its memory map when the storage maps it, else read."""
+    raw = handle.raw_file()
+    return raw if isinstance(raw, mmap.mmap) else handle.read()
 
 
 def u4_view(data: Any, at: int, count: int) -> Sequence[int]:

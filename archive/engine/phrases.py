@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from archive.engine.lexicon import file_data
+
 
 class StemSequences:
     """Each document's stems in order, as ids into its segment's :class:`SegmentLexicon`.
@@ -56,8 +58,7 @@ class StemSequences:
         name = segment.make_filename(cls.EXTENSION)
         if not storage.file_exists(name):
             return None
-        handle = storage.open_file(name)
-        data = handle.raw_file() if isinstance(handle.raw_file(), mmap.mmap) else handle.read()
+        data = file_data(storage.open_file(name))
         count = _little_endian(array("Q", data[:8]))[0]
         ends = _little_endian(array("Q", data[8 : 8 + 8 * count]))
         return cls(ends, data, 8 + 8 * count)
@@ -159,7 +160,7 @@ class StemPositions:
             count = int(np.frombuffer(handle.get(0, 8), "<u8")[0])
             offsets = np.frombuffer(handle.get(8, 8 * (count + 1)), "<u8")
             return cls(offsets, _PlacesFile(handle, 8 + 8 * (count + 1)), ends)
-        data = handle.raw_file() if isinstance(handle.raw_file(), mmap.mmap) else handle.read()
+        data = file_data(handle)
         count = int(np.frombuffer(data, "<u8", 1)[0])
         offsets = np.frombuffer(data, "<u8", count + 1, offset=8)
         positions = np.frombuffer(data, "<u4", offset=8 + 8 * (count + 1))

@@ -180,7 +180,7 @@ class _PgView:
         self.average = {name: int(row[i + 1]) / total for i, name in enumerate(
             ("exact", "stem", "title", "meta"))}
         self._expansions: dict[tuple[str, str], list[str]] = {}
-        #: What searches on this version of the tables answered (see Searcher._answer).
+        #: What searches on this version of the tables answered (see Searcher._kept).
         self.answers: OrderedDict[Any, Any] = OrderedDict()
         #: PostgreSQL's fuzzystrmatch is there: "did you mean" narrows in the database.
         self.fuzzy = bool(self.query(
@@ -698,7 +698,7 @@ class PgSearcher(Searcher):
             return Counter({v: int(n) for v, n in rows})
 
         try:
-            counts = self._kept(("facet values", fieldname, audience), count, Counter())
+            counts = self._reading(count, Counter())
         except _Unreachable:
             return []
         return alphabetical_values(counts)

@@ -135,8 +135,8 @@ def _decode_block(data: bytes, count: int) -> tuple[np.ndarray, np.ndarray]:
 
     The common block — a long list's deltas and frequencies, all below 256 after its
     first document number, pickled as one byte each — is read straight from its bytes;
-    any other is unpickled. Each
-    block's first delta is from 0 (see :func:`_write_postings`): the ids are absolute.
+    any other is unpickled. Each block's first delta is from 0 (see
+    :func:`_write_postings`): the ids are absolute.
     """
     view = np.frombuffer(data, np.uint8)
     deltas = _small_ints(data, view, 2, count) if data[:2] == _PROTO_2 else None

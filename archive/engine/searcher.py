@@ -142,9 +142,9 @@ class Searcher:
         return self._view
 
     def _kept(self, key: tuple[Any, ...], work: Callable[[_View], Any], empty: Any) -> Any:
-        """``work`` on the current view, its answer kept with the view (a view is one state
-        of the index): the whole archive's facet values, spans and timelines are asked
-        by every search form and browse page. Callers get the kept object: copy to change."""
+        """``work`` on the current view, its answer kept with the view under ``key``: a
+        view is one state of the index, so the same question on it has the same answer.
+        Callers get the kept object: copy to change."""
         return self._reading(lambda view: _remembered(view, key, lambda: work(view)), empty)
 
     def _reading(self, work: Callable[[_View], Any], empty: Any) -> Any:
@@ -200,7 +200,10 @@ class Searcher:
         started = time.perf_counter()
         query = _normalised(query)
         results = Results(query=query)
-        found = self._reading(lambda view: self._answer(view, query), None)
+        # Searches repeat (the same words, the next page, a facet picked and dropped): what
+        # the index answered is kept; the page's hits are read from the catalog each time.
+        key = ("search", json.dumps(asdict(query), sort_keys=True, default=str))
+        found = self._kept(key, lambda view: self._answer(view, query), None)
         if found is None:
             results.notes = [MESSAGE_NO_INDEX]
             return results
@@ -212,16 +215,11 @@ class Searcher:
         return results
 
     def _answer(self, view: _View, query: Query) -> _Answer:
-        """What the index answers to ``query``, kept with the view: a view is one state of
-        the index, so the same query on it has the same answer. Searches repeat (the
-        same words, the next page, a facet picked and dropped); the page's hits are read
-        from the catalog each time."""
-        def answer() -> _Answer:
-            results = Results(query=query)
-            ids, plan = self._search(view, query, results)
-            return (ids, plan, results.total, results.facets, results.suggestion)
-
-        return _remembered(view, json.dumps(asdict(query), sort_keys=True, default=str), answer)
+        """What the index answers to ``query``: the page's ids, the plan, the total, the
+        facets and the suggestion."""
+        results = Results(query=query)
+        ids, plan = self._search(view, query, results)
+        return (ids, plan, results.total, results.facets, results.suggestion)
 
     def _search(self, view: _View, query: Query, results: Results
                 ) -> tuple[list[tuple[str, float]], _Plan]:
@@ -489,8 +487,7 @@ class Searcher:
             ranked = self._rank(ctx, plan, query, matches)
             return [(self._doc_id(segment, d), score) for segment, d, score in ranked]
 
-        key = json.dumps(["more like this", doc_id, limit, audience])
-        ids = self._reading(lambda view: _remembered(view, key, lambda: related(view)), [])
+        ids = self._kept(("more like this", doc_id, limit, audience), related, [])
         return [h for h in self._hits(ids, None) if h.id != doc_id][:limit]
 
     def facet_values(self, name: str, *, access: Iterable[str] = ()) -> list[FacetValue]:
@@ -501,14 +498,13 @@ class Searcher:
             return []
         audience = tuple(access)
 
-        def count(view: _View) -> list[tuple[str, int]]:
+        def count(view: _View) -> Counter[str]:
             ctx = _Context(view, self._postings)
             matches = [(s, _visible(ctx, s, audience)) for s in view.segments]
-            counts = _count_facets([fieldname], matches)[fieldname]
-            return [(v.value, v.count) for v in alphabetical_values(counts)]
+            return _count_facets([fieldname], matches)[fieldname]
 
-        found = self._kept(("facet values", fieldname, audience), count, [])
-        return [FacetValue(value, n) for value, n in found]
+        counts = self._reading(count, Counter())
+        return alphabetical_values(counts)
 
     def facet_spans(self, name: str, *, access: Iterable[str] = ()
                     ) -> dict[str, tuple[str, str]]:
@@ -539,8 +535,7 @@ class Searcher:
             return found
 
         return {value: (_iso(low), _iso(high))
-                for value, (low, high) in self._kept(("facet spans", fieldname, audience),
-                                                     spans, {}).items()}
+                for value, (low, high) in self._reading(spans, {}).items()}
 
     def facet_pairs(self, name: str, within: str, *, access: Iterable[str] = ()
                     ) -> dict[str, Counter[str]]:
@@ -568,8 +563,7 @@ class Searcher:
                             tally[inner_value] += count
             return found
 
-        found = self._kept(("facet pairs", fieldname, other, audience), pairs, {})
-        return {value: Counter(tally) for value, tally in found.items()}
+        return self._reading(pairs, {})
 
     def timeline(self, query: Query | None = None, *, access: Iterable[str] = ()
                  ) -> list[tuple[str, int]]:
@@ -590,8 +584,7 @@ class Searcher:
                 months.update(dict(zip(found.tolist(), counts.tolist(), strict=True)))
             return months
 
-        asked = "" if query is None else json.dumps(asdict(query), sort_keys=True, default=str)
-        months = Counter(self._kept(("timeline", asked, audience), by_month, Counter()))
+        months = self._reading(by_month, Counter())
         months.pop(0, None)
         return [(f"{m // 100:04d}-{m % 100:02d}", n) for m, n in sorted(months.items())]
 

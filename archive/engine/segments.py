@@ -297,7 +297,7 @@ class _View:
         self._dfs: dict[tuple[str, str], int] = {}
         #: The facets of browsing the whole archive, per audience (its access classes).
         self.browse_facets: dict[tuple[str, ...], dict[str, list[FacetValue]]] = {}
-        #: What searches on this view answered, by query (see Searcher._answer).
+        #: What searches on this view answered, by query (see Searcher._kept).
         self.answers: OrderedDict[Any, Any] = OrderedDict()
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
